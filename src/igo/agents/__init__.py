@@ -1,0 +1,30 @@
+"""Players behind one ``Player`` protocol, their registry, and the GTP engine adapter.
+
+Importing this package registers every built-in player: each player module is imported here,
+explicitly (no star imports, no plugin discovery), and registers itself with ``register_player``.
+A new player adds one import line below.
+"""
+
+from igo.agents import random_player
+from igo.agents.player import (
+    RESIGN,
+    Clock,
+    Player,
+    Resign,
+    TimeSettings,
+    create_player,
+    list_players,
+    register_player,
+)
+
+__all__ = [
+    "RESIGN",
+    "Clock",
+    "Player",
+    "Resign",
+    "TimeSettings",
+    "create_player",
+    "list_players",
+    "random_player",
+    "register_player",
+]

@@ -1,0 +1,180 @@
+"""The game as a GTP engine keeps it: a start position plus a move history, replayed on demand.
+
+GTP controllers change the rules mid-game (``komi``, ``kgs-rules``), take moves back, load
+records and keep playing after two passes (KGS's cleanup phase). ``GtpGame`` absorbs all of that
+on top of ``GameState``: the rules of a state are fixed, so a rule change rebuilds the state from
+the start position and the history, and so does ``undo`` (one replay, no snapshots to keep).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from igo.go.coords import Color, Point
+from igo.go.rules import Rules
+from igo.go.state import CannotUndo, GameState
+from igo.io.sgf import GameRecord
+
+
+@dataclass(frozen=True)
+class StartPosition:
+    """Where a game starts: handicap or setup stones and the side to play first."""
+
+    black: tuple[Point, ...] = ()
+    white: tuple[Point, ...] = ()
+    to_play: Color = Color.BLACK
+    num_handicap: int = 0
+    """Black handicap stones among ``black`` (for the handicap bonus of area scoring)."""
+
+
+class GtpGame:
+    """A mutable game: ``state`` always reflects ``size``, ``rules``, ``start`` and ``history``."""
+
+    def __init__(self, size: int, rules: Rules) -> None:
+        self.size = size
+        self.rules = rules
+        self.start = StartPosition()
+        self.history: list[tuple[Color, Point]] = []
+        self.state = self._build()
+
+    def _build(self) -> GameState:
+        """A fresh state for the current size, rules, start position and history.
+
+        Raises:
+            IllegalMove: if the history does not replay (the caller restores what it had).
+        """
+        state = GameState.new(self.size, self.rules)
+        start = self.start
+        handicap_only = not start.white and len(start.black) == start.num_handicap
+        if start.num_handicap >= 2 and handicap_only and start.to_play == Color.WHITE:
+            state.place_handicap(list(start.black))
+        elif start.black or start.white or start.to_play != Color.BLACK:
+            state.setup(black=start.black, white=start.white, to_play=start.to_play)
+            # setup() knows nothing of handicaps; the count matters only to scoring.
+            state.num_handicap = start.num_handicap
+        for color, point in self.history:
+            _force_play(state, point, color)
+        return state
+
+    def new_game(self, size: int | None = None, start: StartPosition | None = None) -> None:
+        """Start over, on a new board size and/or from a handicap or setup position."""
+        self.size = self.size if size is None else size
+        self.start = start or StartPosition()
+        self.history = []
+        self.state = self._build()
+
+    def set_rules(self, rules: Rules) -> None:
+        """Change the rules (komi included) and replay the game under them."""
+        self.rules = rules
+        self.state = self._build()
+
+    def load(self, record: GameRecord, num_moves: int | None = None) -> None:
+        """Load a record's start position and its first ``num_moves`` moves (all when None).
+
+        Raises:
+            ValueError: if the record does not replay; the game is then left as it was.
+        """
+        saved = (self.size, self.rules, self.start, self.history)
+        self.size, self.rules = record.size, record.rules
+        self.start = StartPosition(
+            tuple(record.setup_black),
+            tuple(record.setup_white),
+            record.first_player,
+            record.handicap,
+        )
+        self.history = list(record.moves if num_moves is None else record.moves[:num_moves])
+        try:
+            self.state = self._build()
+        except ValueError:
+            self.size, self.rules, self.start, self.history = saved
+            self.state = self._build()
+            raise
+
+    def record(self) -> GameRecord:
+        """The game so far as a record (start position and every move, no result)."""
+        start, moves = self.start, tuple(self.history)
+        first = moves[0][0] if moves else self.state.to_play
+        return GameRecord(
+            self.size, self.rules, start.num_handicap, start.black, start.white, first, moves
+        )
+
+    def is_empty(self) -> bool:
+        """No stone on the board and no move played."""
+        return not self.history and not np.any(self.state.stones())
+
+    def is_legal(self, point: Point, color: Color) -> bool:
+        """Whether ``color`` may play ``point`` now (two passes do not end a GTP game)."""
+        return _playable(self.state).is_legal(point, color)
+
+    def play(self, point: Point, color: Color) -> None:
+        """Play and record a move. Raises IllegalMove, leaving the game unchanged."""
+        _force_play(self.state, point, color)
+        self.history.append((color, point))
+
+    def undo(self) -> None:
+        """Take back the last move. Raises CannotUndo at the start position."""
+        if not self.history:
+            raise CannotUndo("cannot undo")
+        self.history.pop()
+        self.state = self._build()
+
+    def view(self, color: Color) -> GameState:
+        """The position with ``color`` to play, for asking a player's move: the state itself when
+        it is ``color``'s turn in a live game, otherwise an adjusted copy."""
+        if self.state.to_play == color and not _over_by_passes(self.state):
+            return self.state
+        state = _playable(self.state)
+        if state is self.state:
+            state = state.copy()
+        # A GTP controller may ask either colour to move at any time.
+        state.to_play = color
+        return state
+
+
+def _over_by_passes(state: GameState) -> bool:
+    return state.consecutive_passes >= 2 and state.resigned is None
+
+
+def _playable(state: GameState) -> GameState:
+    """``state``, or a copy whose two final passes no longer end the game."""
+    if not _over_by_passes(state):
+        return state
+    state = state.copy()
+    state.consecutive_passes = 0
+    return state
+
+
+def _force_play(state: GameState, point: Point, color: Color) -> None:
+    """Play even after two passes: a GTP game only ends when the controller says so."""
+    passes = state.consecutive_passes
+    if _over_by_passes(state):
+        state.consecutive_passes = 0
+    try:
+        state.play(point, color)
+    except ValueError:
+        state.consecutive_passes = passes
+        raise
+
+
+def stone_strings(state: GameState, mask: np.ndarray) -> list[list[Point]]:
+    """The strings of the stones selected by ``mask`` (bool [size*size]): each sorted, listed
+    in board order. Points outside ``mask`` split strings."""
+    stones = state.stones()
+    neighbours = state.geometry.neighbours
+    seen = ~mask
+    groups: list[list[Point]] = []
+    for first in np.flatnonzero(mask):
+        if seen[first]:
+            continue
+        seen[first] = True
+        group, frontier = [int(first)], [int(first)]
+        while frontier:
+            for q in neighbours[frontier.pop()]:
+                if q >= 0 and not seen[q] and stones[q] == stones[first]:
+                    seen[q] = True
+                    group.append(int(q))
+                    frontier.append(int(q))
+        groups.append(sorted(group))
+    return groups

@@ -1,0 +1,139 @@
+"""Rule and time-control arguments as GTP controllers send them, parsed into igo types.
+
+Covers ``kgs-rules`` (KGS names), ``kata-set-rules`` / ``kata-get-rules`` (KataGo's names and JSON
+form), ``time_settings`` and ``kgs-time_settings``. Every parser raises ``GtpError`` with the
+message the controller should see, so the engine's handlers stay one line each.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from igo.agents.player import TimeSettings
+from igo.go.rules import Rules, rules_from_name
+from igo.io.gtp import GtpError
+
+# KataGo's shorthand rule names that are not igo preset names (KataGo's Rules::parseRules).
+_KATAGO_ALIASES = {
+    "tromp_taylor": "tromp-taylor",
+    "chinese-ogs": "chinese",
+    "chinese_ogs": "chinese",
+    "chinese-kgs": "chinese",
+    "chinese_kgs": "chinese",
+    "stone-scoring": "chinese",
+    "bga": "aga",
+    "newzealand": "new-zealand",
+    "new_zealand": "new-zealand",
+}
+_KO_NAMES = {"SIMPLE": "simple", "POSITIONAL": "positional", "SITUATIONAL": "situational"}
+_SCORING_NAMES = {"AREA": "area", "TERRITORY": "territory"}
+
+
+def parse_number(word: str) -> float:
+    """A finite number, or ``GtpError("syntax error")``."""
+    try:
+        value = float(word)
+    except ValueError:
+        raise GtpError("syntax error") from None
+    if not math.isfinite(value):
+        raise GtpError("syntax error")
+    return value
+
+
+def parse_int(word: str) -> int:
+    """A whole number written as digits (optionally signed), or ``GtpError("syntax error")``."""
+    try:
+        return int(word)
+    except ValueError:
+        raise GtpError("syntax error") from None
+
+
+def rules_from_kgs(name: str, komi: float) -> Rules:
+    """Rules for a KGS ``kgs-rules`` name (japanese, chinese, aga, new_zealand) with ``komi``."""
+    try:
+        return rules_from_name(_KATAGO_ALIASES.get(name.lower(), name), komi)
+    except ValueError:
+        raise GtpError(f"unknown rules {name}") from None
+
+
+def rules_from_katago(text: str, komi: float) -> Rules:
+    """Rules for ``kata-set-rules``: a preset name (KataGo's or igo's) or KataGo's JSON object."""
+    text = text.strip()
+    if not text.startswith("{"):
+        return rules_from_kgs(text, komi)
+    try:
+        spec = json.loads(text)
+        if not isinstance(spec, dict):
+            raise ValueError("not an object")
+        bonus = str(spec.get("whiteHandicapBonus", "0"))
+        return Rules(
+            ko=_KO_NAMES[str(spec.get("ko", "SIMPLE")).upper()],  # type: ignore[arg-type]
+            multi_stone_suicide=bool(spec.get("suicide", False)),
+            scoring=_SCORING_NAMES[str(spec.get("scoring", "AREA")).upper()],  # type: ignore[arg-type]
+            komi=float(spec.get("komi", komi)),
+            white_handicap_bonus=bonus,  # type: ignore[arg-type]
+        )
+    except (ValueError, KeyError, TypeError) as err:
+        raise GtpError(f"unknown rules: {err}") from None
+
+
+def rules_to_katago(rules: Rules) -> str:
+    """KataGo's ``kata-get-rules`` JSON for ``rules`` (one line)."""
+    spec = {
+        "ko": rules.ko.upper(),
+        "scoring": rules.scoring.upper(),
+        # KataGo's territory rules tax seki points; area rules tax nothing.
+        "tax": "SEKI" if rules.scoring == "territory" else "NONE",
+        "suicide": rules.multi_stone_suicide,
+        "hasButton": False,
+        "whiteHandicapBonus": rules.white_handicap_bonus,
+        "friendlyPassOk": False,
+    }
+    return json.dumps(spec, separators=(",", ":"))
+
+
+def time_settings_from_gtp(args: list[str]) -> TimeSettings | None:
+    """GTP ``time_settings main_time byo_yomi_time byo_yomi_stones`` (canadian byo-yomi).
+
+    Returns:
+        None for no time limit: byo-yomi time with zero stones means that (GTP 2, section 4.2),
+        and so does a control with no time at all.
+    """
+    if len(args) != 3:
+        raise GtpError("syntax error")
+    main, period = parse_number(args[0]), parse_number(args[1])
+    stones = parse_int(args[2])
+    if main < 0 or period < 0 or stones < 0:
+        raise GtpError("syntax error")
+    if (period > 0 and stones == 0) or (main == 0 and period == 0):
+        return None
+    if period == 0:
+        return TimeSettings.absolute(main)
+    return TimeSettings.canadian(main, period, stones)
+
+
+def time_settings_from_kgs(args: list[str]) -> TimeSettings | None:
+    """``kgs-time_settings none | absolute M | byoyomi M T P | canadian M T S``."""
+    if not args:
+        raise GtpError("syntax error")
+    kind, rest = args[0].lower(), args[1:]
+    arity = {"none": 0, "absolute": 1, "byoyomi": 3, "canadian": 3}
+    if kind not in arity or len(rest) != arity[kind]:
+        raise GtpError("syntax error")
+    if kind == "none":
+        return None
+    values = [parse_number(word) for word in rest]
+    if any(value < 0 for value in values):
+        raise GtpError("syntax error")
+    try:
+        if kind == "absolute":
+            return TimeSettings.absolute(values[0]) if values[0] > 0 else None
+        count = parse_int(rest[2])
+        if values[1] == 0 or count == 0:
+            return TimeSettings.absolute(values[0]) if values[0] > 0 else None
+        if kind == "byoyomi":
+            return TimeSettings.japanese(values[0], values[1], count)
+        return TimeSettings.canadian(values[0], values[1], count)
+    except ValueError as err:
+        raise GtpError(f"syntax error: {err}") from None

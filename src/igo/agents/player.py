@@ -1,0 +1,232 @@
+"""The Player protocol every agent implements, time control, and the registry of players by name.
+
+A player sees the game through :class:`~igo.go.state.GameState` and answers ``genmove`` with a
+flat :data:`~igo.go.coords.Point` (pass included) or :data:`RESIGN`. Time arrives as a
+:class:`Clock`, built from :class:`TimeSettings` by whoever runs the game (the GTP engine, the
+arena); ``Clock.budget_seconds`` turns it into a per-move budget with a safety margin.
+
+Players register themselves with :func:`register_player`; ``igo/agents/__init__.py`` imports each
+player module explicitly so that the registry is complete once ``igo.agents`` is imported.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
+
+from igo.go.coords import Color, Point
+from igo.go.state import GameState
+
+
+class Resign(enum.Enum):
+    """The type of the :data:`RESIGN` sentinel, so ``Point | Resign`` type-checks."""
+
+    RESIGN = "resign"
+
+
+RESIGN = Resign.RESIGN
+"""Returned by ``genmove`` to resign the game."""
+
+
+@runtime_checkable
+class Player(Protocol):
+    """An agent that chooses moves. Implementations keep no global state."""
+
+    name: str
+    """Registry name of the player kind (``random``, ``mcts``...)."""
+
+    def reset(self, state: GameState) -> None:
+        """Forget the old game: a new game or an arbitrary new position starts at ``state``."""
+        ...
+
+    def observe(self, color: Color, point: Point) -> None:
+        """``color`` played ``point`` (pass included) in the game; lets search reuse its tree."""
+        ...
+
+    def genmove(self, state: GameState, clock: Clock | None) -> Point | Resign:
+        """Choose a legal move for ``state.to_play`` (``clock`` None: no time limit).
+
+        Must not change ``state``. Returns a legal point, the pass point, or RESIGN.
+        """
+        ...
+
+
+ByoYomi = Literal["canadian", "japanese"]
+
+# Seconds kept back for process and network lag on every timed move.
+_LAG_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class TimeSettings:
+    """A time control with a limit (no limit at all is expressed as ``None`` by callers)."""
+
+    main_time: float = 0.0
+    """Seconds of main time per player."""
+    byo_yomi_time: float = 0.0
+    """Seconds per byo-yomi period; 0 means absolute time (no byo-yomi)."""
+    byo_yomi_stones: int = 0
+    """Canadian: stones to play in each period. Japanese: 1 (one move per period)."""
+    byo_yomi_periods: int = 1
+    """Japanese: number of periods; canadian: always 1 (the period repeats)."""
+    byo_yomi: ByoYomi = "canadian"
+    """Canadian (N stones in T seconds) or Japanese (P periods of T seconds, one move each)."""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.main_time) and self.main_time >= 0):
+            raise ValueError(f"main time must be a non-negative number, not {self.main_time!r}")
+        if not (math.isfinite(self.byo_yomi_time) and self.byo_yomi_time >= 0):
+            raise ValueError(f"byo-yomi time must be non-negative, not {self.byo_yomi_time!r}")
+        if self.byo_yomi_stones < 0 or self.byo_yomi_periods < 0:
+            raise ValueError("byo-yomi stones and periods must be non-negative")
+        if self.byo_yomi not in ("canadian", "japanese"):
+            raise ValueError(f"byo-yomi must be canadian or japanese, not {self.byo_yomi!r}")
+        if self.has_byo_yomi and (self.byo_yomi_stones < 1 or self.byo_yomi_periods < 1):
+            raise ValueError("byo-yomi needs at least one stone and one period")
+        if self.main_time == 0 and not self.has_byo_yomi:
+            raise ValueError("a time control needs main time or byo-yomi")
+
+    @property
+    def has_byo_yomi(self) -> bool:
+        """Whether any time remains after main time runs out."""
+        return self.byo_yomi_time > 0
+
+    @staticmethod
+    def absolute(main_time: float) -> TimeSettings:
+        """Sudden death: ``main_time`` seconds for the whole game."""
+        return TimeSettings(main_time=main_time)
+
+    @staticmethod
+    def canadian(main_time: float, period_time: float, stones: int) -> TimeSettings:
+        """Main time, then ``stones`` moves in every ``period_time`` seconds (GTP time_settings)."""
+        return TimeSettings(main_time, period_time, stones, 1, "canadian")
+
+    @staticmethod
+    def japanese(main_time: float, period_time: float, periods: int) -> TimeSettings:
+        """Main time, then ``periods`` periods of ``period_time`` seconds, one move each."""
+        return TimeSettings(main_time, period_time, 1, periods, "japanese")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One side's clock, in GTP ``time_left`` terms."""
+
+    settings: TimeSettings
+    """The time control in force."""
+    time_left: float
+    """Seconds left in main time, or in the current byo-yomi period."""
+    stones_left: int = 0
+    """0 while in main time; in byo-yomi, canadian: stones still to play in this period,
+    japanese: periods left (as KGS reports them)."""
+
+    @staticmethod
+    def start(settings: TimeSettings) -> Clock:
+        """A fresh clock at the start of a game."""
+        if settings.main_time > 0:
+            return Clock(settings, settings.main_time, 0)
+        return Clock(settings, settings.byo_yomi_time, _period_stones(settings))
+
+    @property
+    def in_byo_yomi(self) -> bool:
+        """Whether main time is used up."""
+        return self.stones_left > 0
+
+    def budget_seconds(self, moves_left_estimate: int) -> float:
+        """Seconds the next move may take without risking a loss on time.
+
+        Args:
+            moves_left_estimate: how many more moves this side expects to play (see
+                :func:`estimate_moves_left`); only main and absolute time are spread over them.
+
+        Returns:
+            A non-negative budget, kept well under what the clock allows (lag margin included).
+        """
+        moves = max(1, moves_left_estimate)
+        if self.in_byo_yomi:
+            return _safe(self.time_left / self._period_moves())
+        spread = _safe(self.time_left / moves)
+        if not self.settings.has_byo_yomi:
+            return spread
+        # Overrunning main time starts a period, so one period's safe share adds to the budget.
+        per_move = self.settings.byo_yomi_time
+        if self.settings.byo_yomi == "canadian":
+            per_move /= self.settings.byo_yomi_stones
+        return spread + _safe(per_move)
+
+    def _period_moves(self) -> int:
+        return self.stones_left if self.settings.byo_yomi == "canadian" else 1
+
+    def after_move(self, elapsed: float) -> Clock:
+        """The clock after this side spent ``elapsed`` seconds on a move (our own bookkeeping
+        when the controller sends no ``time_left``). A lost clock stays at zero time left."""
+        settings, left = self.settings, self.time_left - max(0.0, elapsed)
+        if not self.in_byo_yomi:
+            if left > 0 or not settings.has_byo_yomi:
+                return replace(self, time_left=max(0.0, left))
+            # Main time ran out during this move: the overrun continues into the first period.
+            return Clock(settings, settings.byo_yomi_time, _period_stones(settings)).after_move(
+                -left
+            )
+        if settings.byo_yomi == "japanese":
+            periods = self.stones_left
+            while left < 0 and periods > 1:
+                periods, left = periods - 1, left + settings.byo_yomi_time
+            if left < 0:
+                return replace(self, time_left=0.0, stones_left=1)
+            return Clock(settings, settings.byo_yomi_time, periods)
+        if left < 0:
+            return replace(self, time_left=0.0)
+        if self.stones_left <= 1:
+            return Clock(settings, settings.byo_yomi_time, settings.byo_yomi_stones)
+        return Clock(settings, left, self.stones_left - 1)
+
+
+def _period_stones(settings: TimeSettings) -> int:
+    if settings.byo_yomi == "japanese":
+        return settings.byo_yomi_periods
+    return settings.byo_yomi_stones
+
+
+def _safe(seconds: float) -> float:
+    """Keep back a margin for lag: a fixed amount on long budgets, a fraction on short ones."""
+    return max(0.0, 0.8 * seconds - min(_LAG_SECONDS, 0.3 * seconds))
+
+
+def estimate_moves_left(state: GameState) -> int:
+    """A rough count of the moves the side to play still has to make (at least 10)."""
+    # Games last about 1.5 moves per point in total, half of them for each side.
+    expected_total = int(1.5 * state.size * state.size)
+    return max(10, (expected_total - len(state.moves)) // 2)
+
+
+PlayerFactory = Callable[..., Player]
+F = TypeVar("F", bound=PlayerFactory)
+
+_PLAYERS: dict[str, PlayerFactory] = {}
+
+
+def register_player(name: str) -> Callable[[F], F]:
+    """Decorator: register a player class or factory under ``name`` (must be new)."""
+
+    def decorate(factory: F) -> F:
+        if name in _PLAYERS and _PLAYERS[name] is not factory:
+            raise ValueError(f"player {name!r} is already registered")
+        _PLAYERS[name] = factory
+        return factory
+
+    return decorate
+
+
+def create_player(name: str, **kwargs: Any) -> Player:
+    """Build a registered player; keyword arguments go to its constructor (e.g. ``seed``)."""
+    if name not in _PLAYERS:
+        raise ValueError(f"unknown player {name!r}; choose one of {', '.join(list_players())}")
+    return _PLAYERS[name](**kwargs)
+
+
+def list_players() -> list[str]:
+    """Names of all registered players, sorted."""
+    return sorted(_PLAYERS)

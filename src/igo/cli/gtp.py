@@ -1,0 +1,23 @@
+"""``igo gtp``: speak GTP on standard input/output (for Sabaki, GoGui, Lizzie, KGS, twogtp)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from igo.agents.gtp_engine import GoEngine
+from igo.cli.options import add_game_options, game_config
+from igo.io.gtp import serve
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("gtp", help="run a GTP engine on stdin/stdout")
+    add_game_options(parser, size=19)
+    parser.set_defaults(run=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    player, rules = game_config(args.parser, args)
+    engine = GoEngine(player, size=args.size, rules=rules)
+    print(f"igo: GTP engine ready ({player.name}, {args.size}x{args.size})", file=sys.stderr)
+    return serve(engine, sys.stdin.buffer, sys.stdout.buffer)

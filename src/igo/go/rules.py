@@ -1,0 +1,108 @@
+"""Rules: ko, suicide, scoring, komi and handicap compensation, as one frozen dataclass.
+
+The presets follow KataGo's meanings (its ``rules.cpp``):
+
+| preset        | ko          | scoring   | multi-stone suicide | white handicap bonus | komi |
+|---------------|-------------|-----------|---------------------|----------------------|------|
+| tromp-taylor  | positional  | area      | allowed             | 0                    | 7.5  |
+| chinese       | simple      | area      | illegal             | N                    | 7.5  |
+| japanese      | simple      | territory | illegal             | 0                    | 6.5  |
+| korean        | simple      | territory | illegal             | 0                    | 6.5  |
+| aga           | situational | area      | illegal             | N-1                  | 7.5  |
+| new-zealand   | situational | area      | allowed             | 0                    | 7.5  |
+
+Single-stone suicide is illegal under every rule set (as in KataGo): it would only repeat the
+position. ``N`` is the number of handicap stones; the bonus is added to white's area score.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Literal
+
+KoRule = Literal["simple", "positional", "situational"]
+Scoring = Literal["area", "territory"]
+HandicapBonus = Literal["0", "N-1", "N"]
+
+KO_RULES: tuple[str, ...] = ("simple", "positional", "situational")
+SCORINGS: tuple[str, ...] = ("area", "territory")
+HANDICAP_BONUSES: tuple[str, ...] = ("0", "N-1", "N")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A complete rule set. Board size is not part of it: it is an argument of the game."""
+
+    ko: KoRule = "simple"
+    """Which repetitions are forbidden: the immediate recapture of one stone (simple), any earlier
+    position (positional superko), or any earlier position with the same side to play
+    (situational superko)."""
+    multi_stone_suicide: bool = False
+    """Whether a move that removes its own string of two or more stones is legal."""
+    scoring: Scoring = "area"
+    """Area (stones + surrounded empty points) or territory (surrounded points + prisoners)."""
+    komi: float = 7.5
+    """Points given to white; any whole or half number."""
+    white_handicap_bonus: HandicapBonus = "N"
+    """Points white gets per handicap game: 0, N-1 or N for N handicap stones (area scoring)."""
+
+    def __post_init__(self) -> None:
+        if self.ko not in KO_RULES:
+            raise ValueError(f"ko rule must be one of {KO_RULES}, not {self.ko!r}")
+        if self.scoring not in SCORINGS:
+            raise ValueError(f"scoring must be one of {SCORINGS}, not {self.scoring!r}")
+        if self.white_handicap_bonus not in HANDICAP_BONUSES:
+            raise ValueError(
+                f"white handicap bonus must be one of {HANDICAP_BONUSES}, "
+                f"not {self.white_handicap_bonus!r}"
+            )
+        if not math.isfinite(self.komi) or abs(self.komi) > 1000 or (2 * self.komi) % 1 != 0:
+            raise ValueError(f"komi must be a whole or half number, not {self.komi!r}")
+
+    def handicap_bonus(self, num_handicap: int) -> int:
+        """Points white receives for ``num_handicap`` black handicap stones."""
+        # As KataGo: a single "handicap" stone is just black's first move, so it earns nothing.
+        if num_handicap <= 1 or self.white_handicap_bonus == "0":
+            return 0
+        return num_handicap - 1 if self.white_handicap_bonus == "N-1" else num_handicap
+
+    def with_komi(self, komi: float) -> Rules:
+        """The same rules with another komi."""
+        return replace(self, komi=komi)
+
+
+PRESETS: dict[str, Rules] = {
+    "tromp-taylor": Rules("positional", True, "area", 7.5, "0"),
+    "chinese": Rules("simple", False, "area", 7.5, "N"),
+    "japanese": Rules("simple", False, "territory", 6.5, "0"),
+    "korean": Rules("simple", False, "territory", 6.5, "0"),
+    "aga": Rules("situational", False, "area", 7.5, "N-1"),
+    "new-zealand": Rules("situational", True, "area", 7.5, "0"),
+}
+
+
+def rules_from_name(name: str, komi: float | None = None) -> Rules:
+    """Resolve a preset name (case-insensitive; ``_`` or space for ``-``), optionally with komi."""
+    key = name.strip().lower().replace("_", "-").replace(" ", "-")
+    aliases = {
+        "tt": "tromp-taylor",
+        "tromptaylor": "tromp-taylor",
+        "nz": "new-zealand",
+        "newzealand": "new-zealand",
+        "jp": "japanese",
+        "cn": "chinese",
+    }
+    key = aliases.get(key, key)
+    if key not in PRESETS:
+        raise ValueError(f"unknown rules {name!r}; choose one of {', '.join(PRESETS)}")
+    rules = PRESETS[key]
+    return rules if komi is None else rules.with_komi(komi)
+
+
+def rules_name(rules: Rules) -> str | None:
+    """The preset name of ``rules`` ignoring komi, or None if it matches no preset."""
+    for name, preset in PRESETS.items():
+        if preset.with_komi(rules.komi) == rules:
+            return name
+    return None

@@ -1,0 +1,168 @@
+"""Counting a game: area and territory scores, dead-stone estimation, and the game's result.
+
+Area (Tromp-Taylor): a player's stones plus the empty points that reach only their stones.
+Territory (Japanese-like): empty points that reach only one colour, plus prisoners (captures
+and dead stones), with no points inside seki. White adds komi, and under area scoring the
+handicap bonus of the rules.
+
+A game that ends by two passes is rarely played out, so dead stones are estimated as GNU Go's
+and Pachi's Monte Carlo modes do: random playouts from the final position (no eye filling), and
+a string is dead when its points end up owned by the opponent on average.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from igo.go.board import geometry
+from igo.go.coords import Color
+from igo.go.playout import area_owner, new_rng, playout_ownership
+from igo.go.result import GameResult
+from igo.go.state import GameState
+
+
+def _strings(stones: np.ndarray, size: int) -> list[np.ndarray]:
+    """The strings of ``stones`` [P] as arrays of points (breadth-first, small boards only)."""
+    nbr = geometry(size).neighbours
+    seen = np.zeros(stones.shape[0], dtype=bool)
+    out: list[np.ndarray] = []
+    for p in np.flatnonzero(stones):
+        if seen[p]:
+            continue
+        seen[p] = True
+        members, frontier = [int(p)], [int(p)]
+        while frontier:
+            r = frontier.pop()
+            for q in nbr[r]:
+                if q >= 0 and not seen[q] and stones[q] == stones[p]:
+                    seen[q] = True
+                    members.append(int(q))
+                    frontier.append(int(q))
+        out.append(np.array(members, dtype=np.int64))
+    return out
+
+
+def ownership(state: GameState, num_playouts: int = 256, seed: int = 0) -> np.ndarray:
+    """float [P] in [-1, 1]: how often black (+1) or white (-1) owns each point at the end of
+    random playouts from ``state``."""
+    g = state.geometry
+    own = np.zeros(state.num_points, dtype=np.float64)
+    max_moves = 4 * state.num_points + 100
+    playout_ownership(
+        state.board_vector,
+        g.neighbours,
+        g.diagonals,
+        g.zobrist,
+        int(state.to_play),
+        num_playouts,
+        max_moves,
+        new_rng(seed),
+        own,
+    )
+    return own
+
+
+def final_status(state: GameState, num_playouts: int = 256, seed: int = 0) -> np.ndarray:
+    """bool [P]: True where a stone is judged dead (its string is owned by the opponent on
+    average over ``num_playouts`` random playouts)."""
+    stones = state.stones()
+    own = ownership(state, num_playouts, seed)
+    dead = np.zeros(state.num_points, dtype=bool)
+    for string in _strings(stones, state.size):
+        sign = 1.0 if stones[string[0]] == Color.BLACK else -1.0
+        if sign * float(own[string].mean()) < 0.0:
+            dead[string] = True
+    return dead
+
+
+def seki_stones(
+    state: GameState, dead: np.ndarray, num_playouts: int = 256, seed: int = 0
+) -> np.ndarray:
+    """bool [P]: living stones in seki: strings that share a liberty with a living opponent string
+    and whose ownership stays undecided over random playouts."""
+    stones = np.where(dead, 0, state.stones())
+    own = ownership(state, num_playouts, seed)
+    nbr = state.geometry.neighbours
+    seki = np.zeros(state.num_points, dtype=bool)
+    for string in _strings(stones, state.size):
+        colour = stones[string[0]]
+        libs = {int(q) for r in string for q in nbr[r] if q >= 0 and stones[q] == 0}
+        shared = any(stones[q] == 3 - colour for lib in libs for q in nbr[lib] if q >= 0)
+        if shared and abs(float(own[string].mean())) < 0.5:
+            seki[string] = True
+    return seki
+
+
+def _owners(stones: np.ndarray, size: int) -> np.ndarray:
+    owner = np.zeros(stones.shape[0], dtype=np.int64)
+    area_owner(stones.astype(np.int64), geometry(size).neighbours, owner)
+    return owner
+
+
+def area_score(stones: np.ndarray, size: int) -> tuple[int, int]:
+    """(black, white) area of ``stones`` [P]: stones plus empty regions reaching only them."""
+    owner = _owners(stones, size)
+    return int(np.sum(owner == 1)), int(np.sum(owner == 2))
+
+
+def territory_score(
+    stones: np.ndarray, size: int, seki: np.ndarray | None = None
+) -> tuple[int, int]:
+    """(black, white) territory of ``stones`` [P]: empty regions reaching only one colour; regions
+    touching a seki stone (``seki`` [P] bool) count for nobody."""
+    owner = _owners(stones, size)
+    territory = (stones == 0) & (owner > 0)
+    if seki is not None and seki.any():
+        nbr = geometry(size).neighbours
+        for region in _strings(np.where(territory, 3, 0).astype(np.int8), size):
+            if any(seki[q] for r in region for q in nbr[r] if q >= 0):
+                territory[region] = False
+    return int(np.sum(territory & (owner == 1))), int(np.sum(territory & (owner == 2)))
+
+
+def final_score(
+    state: GameState, dead: np.ndarray | None = None, num_playouts: int = 256, seed: int = 0
+) -> GameResult:
+    """Count ``state`` under its rules with ``dead`` stones removed (estimated when None)."""
+    if dead is None:
+        dead = final_status(state, num_playouts, seed)
+    stones = state.stones()
+    alive = np.where(dead, 0, stones).astype(np.int8)
+    rules = state.rules
+    if rules.scoring == "area":
+        black, white = area_score(alive, state.size)
+        white_total = white + rules.komi + rules.handicap_bonus(state.num_handicap)
+        return GameResult.by_score(float(black), float(white_total))
+    seki = seki_stones(state, dead, num_playouts, seed)
+    black, white = territory_score(alive, state.size, seki)
+    black += state.captures(Color.BLACK) + int(np.sum(dead & (stones == Color.WHITE)))
+    white += state.captures(Color.WHITE) + int(np.sum(dead & (stones == Color.BLACK)))
+    return GameResult.by_score(float(black), float(white) + rules.komi)
+
+
+def game_result(state: GameState, num_playouts: int = 256, seed: int = 0) -> GameResult | None:
+    """The result of a finished game (resignation, or counting after passes or the move cap);
+    None while it goes on."""
+    if state.resigned is not None:
+        return GameResult(state.resigned.opponent, "resign")
+    if not state.is_over():
+        return None
+    return final_score(state, None, num_playouts, seed)
+
+
+def tromp_taylor_score(state: GameState) -> float:
+    """Black's area minus white's area, komi and handicap bonus, with no stone taken as dead."""
+    black, white = area_score(state.stones(), state.size)
+    return black - white - state.rules.komi - state.rules.handicap_bonus(state.num_handicap)
+
+
+__all__ = [
+    "final_score",
+    "final_status",
+    "game_result",
+    "area_score",
+    "territory_score",
+    "ownership",
+    "seki_stones",
+    "tromp_taylor_score",
+]
