@@ -47,8 +47,9 @@ def rand_below(rng: np.ndarray, bound: int) -> int:
 
 
 @nb.njit(cache=True)
-def random_move(s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int,
-                rng: np.ndarray) -> int:
+def random_move(
+    s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int, rng: np.ndarray
+) -> int:
     """A uniformly random legal move of ``color`` that fills no own true eye; -1 if none (pass).
 
     Draws from the empty-point list without replacement: a rejected point is swapped behind the

@@ -233,8 +233,15 @@ class GameState:
             raise CannotUndo("cannot undo")
         moves = self._moves[:-1]
         self._restart()
-        for color, point in moves:  # legal when first played, so no checks (a game may go on
-            self._apply(point, color)  # after two passes, as GTP controllers allow)
+        # The moves were legal when first played, so they replay without checks. A move after two
+        # passes means the game was resumed (as GTP controllers allow), so the replay resumes too,
+        # also before the move being taken back.
+        for color, point in moves:
+            if self.consecutive_passes >= 2:
+                self.resume()
+            self._apply(point, color)
+        if self.consecutive_passes >= 2:
+            self.resume()
 
     def _restart(self) -> None:
         s, to_play, handicap = self._initial

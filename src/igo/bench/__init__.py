@@ -1,0 +1,1 @@
+"""Benchmarks shipped with the package (``igo bench ...``): timed runs returning JSON-able dicts."""
