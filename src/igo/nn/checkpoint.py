@@ -1,0 +1,213 @@
+"""Checkpoints: safetensors weights plus a JSON of the resolved NetConfig and versions.
+
+``save_checkpoint(net, "run/models/000042.safetensors")`` writes two files:
+
+| file                     | content                                                            |
+|--------------------------|--------------------------------------------------------------------|
+| ``000042.safetensors``   | every tensor of ``net.state_dict()``; the JSON below as metadata   |
+| ``000042.json``          | format, format_version, package_version, torch_version, net class, |
+|                          | num_params, config (``NetConfig.to_dict()``), extra (caller's)     |
+
+Each is written to a temporary file in the same folder and moved into place with ``os.replace``,
+so a reader never sees half a file. Loading never unpickles anything; any problem (missing,
+truncated or corrupt file, unknown config, missing / unexpected / mis-shaped tensors) raises one
+``CheckpointError`` that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+from torch import nn
+
+from igo.nn.net import Net, NetConfig
+from igo.nn.registry import build_net
+
+FORMAT = "igo.nn.checkpoint"
+FORMAT_VERSION = 1
+_META_KEY = "igo_checkpoint"
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be read or does not fit the net it is loaded into."""
+
+
+def package_version() -> str:
+    """The installed ``igo`` distribution's version, or ``"unknown"``."""
+    try:
+        return metadata.version("igo")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def config_path(weights_path: str | os.PathLike[str]) -> Path:
+    """The JSON file that goes with a weights file: same name, ``.json`` suffix."""
+    return Path(weights_path).with_suffix(".json")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _describe(net: Net, version: str | None, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_version": version if version is not None else package_version(),
+        "torch_version": torch.__version__,
+        "net_class": type(net).__name__,
+        "num_params": sum(p.numel() for p in net.parameters()),
+        "config": net.config.to_dict(),
+        "extra": dict(extra or {}),
+    }
+
+
+def save_checkpoint(
+    net: Net,
+    path: str | os.PathLike[str],
+    *,
+    version: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write ``net``'s weights and config atomically.
+
+    Args:
+        net: a net built by the registry (it carries ``net.config``).
+        path: the weights file, conventionally ``*.safetensors``; the JSON goes beside it.
+        version: package version to record; defaults to the installed ``igo`` version.
+        extra: JSON-serialisable facts to store with it (training step, Elo, ...).
+
+    Returns:
+        The JSON path.
+    """
+    weights_path = Path(path)
+    info = _describe(net, version, extra)
+    text = json.dumps(info, indent=2, sort_keys=True)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    _write_atomic(weights_path, save_safetensors(tensors, metadata={_META_KEY: text}))
+    json_path = config_path(weights_path)
+    _write_atomic(json_path, (text + "\n").encode())
+    return json_path
+
+
+def _read_info(weights_path: Path) -> dict[str, Any]:
+    json_path = config_path(weights_path)
+    try:
+        info = json.loads(json_path.read_text())
+    except FileNotFoundError as err:
+        raise CheckpointError(f"checkpoint config {json_path} is missing") from err
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CheckpointError(f"checkpoint config {json_path} is unreadable: {err}") from err
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise CheckpointError(f"{json_path} is not an igo.nn checkpoint config")
+    if info.get("format_version") != FORMAT_VERSION:
+        found = info.get("format_version")
+        raise CheckpointError(
+            f"{json_path}: format version {found}, this code reads {FORMAT_VERSION}"
+        )
+    return info
+
+
+def read_config(path: str | os.PathLike[str]) -> NetConfig:
+    """The NetConfig saved with the weights file ``path`` (read from its JSON)."""
+    info = _read_info(Path(path))
+    try:
+        return NetConfig.from_dict(info["config"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{config_path(path)} holds an invalid NetConfig: {err}") from err
+
+
+def read_tensors(path: str | os.PathLike[str]) -> dict[str, torch.Tensor]:
+    """All tensors of a safetensors file, on CPU; CheckpointError if missing or corrupt."""
+    weights_path = Path(path)
+    try:
+        data = weights_path.read_bytes()
+    except OSError as err:
+        raise CheckpointError(f"cannot read checkpoint weights {weights_path}: {err}") from err
+    try:
+        return load_safetensors(data)
+    except Exception as err:  # safetensors raises its own error types for truncation and junk
+        raise CheckpointError(
+            f"checkpoint weights {weights_path} are truncated or corrupt ({len(data)} bytes): {err}"
+        ) from err
+
+
+def check_state(module: nn.Module, tensors: Mapping[str, torch.Tensor], source: str) -> None:
+    """Raise CheckpointError naming missing, unexpected and mis-shaped tensors, if any."""
+    expected = module.state_dict()
+    missing = sorted(set(expected) - set(tensors))
+    unexpected = sorted(set(tensors) - set(expected))
+    misshaped = sorted(
+        f"{k} (checkpoint {list(tensors[k].shape)}, net {list(v.shape)})"
+        for k, v in expected.items()
+        if k in tensors and tensors[k].shape != v.shape
+    )
+    problems = [
+        f"{label}: {', '.join(names)}"
+        for label, names in (
+            ("missing", missing),
+            ("unexpected", unexpected),
+            ("mis-shaped", misshaped),
+        )
+        if names
+    ]
+    if problems:
+        raise CheckpointError(f"{source} does not fit the net: " + "; ".join(problems))
+
+
+def load_weights_(net: nn.Module, path: str | os.PathLike[str]) -> nn.Module:
+    """Load a weights file into an existing net after checking every tensor name and shape."""
+    tensors = read_tensors(path)
+    check_state(net, tensors, str(path))
+    net.load_state_dict(tensors)
+    return net
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str],
+    *,
+    expected: NetConfig | None = None,
+    device: str | torch.device = "cpu",
+) -> Net:
+    """Rebuild the net a checkpoint describes and load its weights.
+
+    Args:
+        path: the weights file written by ``save_checkpoint``.
+        expected: if given, the saved config must equal it (else CheckpointError with the diff).
+        device: where to put the loaded net.
+
+    Returns:
+        The net, in eval mode.
+    """
+    config = read_config(path)
+    if expected is not None and expected != config:
+        diff = ", ".join(
+            f"{k}={v!r} (expected {getattr(expected, k)!r})"
+            for k, v in config.to_dict().items()
+            if getattr(expected, k) != v
+        )
+        raise CheckpointError(f"{path} holds a different architecture: {diff}")
+    try:
+        net = build_net(config)
+    except (KeyError, ValueError) as err:
+        raise CheckpointError(f"{path}: cannot build its net: {err}") from err
+    load_weights_(net, path)
+    return net.to(device).eval()
