@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from igo import __version__
-from igo.cli import gtp, match, play
+from igo.cli import bench, gtp, match, play
 
-SUBCOMMANDS = (gtp, play, match)
+SUBCOMMANDS = (gtp, play, match, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

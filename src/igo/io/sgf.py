@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,6 +21,7 @@ from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_sgf, pass_point
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name, rules_name
 from igo.go.state import GameState, IllegalMove
+from igo.io.atomic import write_text_atomic
 
 Move = tuple[Color, Point]
 PropertyMap = dict[str, list[bytes]]
@@ -396,19 +396,7 @@ def write_sgf(record: GameRecord) -> str:
 def save_sgf(record: GameRecord, path: str | os.PathLike[str]) -> None:
     """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then a rename,
     so a reader never sees half a file and a crash never destroys the old one."""
-    text = write_sgf(record)
-    target = Path(path)
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_text_atomic(path, write_sgf(record))
 
 
 def _escape(text: str) -> bytes:

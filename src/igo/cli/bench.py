@@ -1,0 +1,39 @@
+"""``igo bench rules|nets|search``: run one benchmark, print its JSON (see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+
+from igo.io.atomic import write_text_atomic
+
+# Each target names the module and function that measure it; imported on demand, so that
+# ``igo bench rules`` never pays for importing torch.
+TARGETS = {
+    "rules": ("igo.bench.rules", "run_rules_bench"),
+    "nets": ("igo.bench.nets", "run_nets_bench"),
+    "search": ("igo.bench.search", "run_search_bench"),
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("bench", help="measure speed; prints JSON")
+    parser.add_argument("target", choices=sorted(TARGETS), help="what to measure")
+    parser.add_argument("--out", default=None, help="also write the JSON to this file")
+    parser.set_defaults(run=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    module_name, function_name = TARGETS[args.target]
+    try:
+        function = getattr(importlib.import_module(module_name), function_name)
+    except (ImportError, AttributeError) as err:
+        print(f"igo bench: {args.target} benchmark is not available: {err}", file=sys.stderr)
+        return 1
+    text = json.dumps(function(), indent=2)
+    print(text)
+    if args.out:
+        write_text_atomic(args.out, text + "\n")
+    return 0
