@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 igo match igo:player=random gnugo:level=10 --size 9 --games 1 --rules chinese --komi 7 \
-  --out runs/main
+  --moves --db runs/main/arena.sqlite

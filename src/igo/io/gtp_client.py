@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 # Debian installs GNU Go and Leela Zero under /usr/games, which is not on root's PATH.
 _EXTRA_BIN_DIRS = ("/usr/games", "/usr/local/games")
@@ -66,13 +67,16 @@ class GtpClient:
         self.argv = [program, *args[1:]]
         self.name = name or Path(args[0]).name
         self.timeout = timeout
-        self._err = open(stderr_path, "ab") if stderr_path else subprocess.DEVNULL  # noqa: SIM115
+        self._err: IO[bytes] | None = open(stderr_path, "ab") if stderr_path else None  # noqa: SIM115
         try:
             self._proc = subprocess.Popen(
-                self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err
+                self.argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._err if self._err is not None else subprocess.DEVNULL,
             )
         except OSError as exc:
-            if self._err is not subprocess.DEVNULL:
+            if self._err is not None:
                 self._err.close()
             raise GtpEngineError(f"cannot start {self.argv[0]!r}: {exc}", "start") from exc
         # Once a command has failed at the protocol level the reply stream may be out of step
@@ -149,7 +153,7 @@ class GtpClient:
             except subprocess.TimeoutExpired:
                 self._proc.kill()
                 self._proc.wait()
-        if self._err is not subprocess.DEVNULL:
+        if self._err is not None:
             self._err.close()
 
     def __enter__(self) -> GtpClient:

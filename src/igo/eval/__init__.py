@@ -1,0 +1,1 @@
+"""Layer 5: evaluation: games and matches between engines, ratings."""
