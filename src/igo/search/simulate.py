@@ -1,0 +1,389 @@
+"""Compiled simulation steps: select leaves under virtual loss, prepare them, back them up.
+
+One step of a tree collects up to ``k`` leaves (``select_leaves``), the caller evaluates the ones
+that need it, and ``expand_and_backup`` gives new leaves their edges and priors and backs the
+values up. A leaf's board is not stored in the tree: it is the root's board vector with the path's
+moves replayed by ``igo.go.board.play``, which costs a copy and a few plays and keeps a node at
+about 110 bytes (plus 10 per legal move for its edges) instead of a whole board.
+
+Legality inside the tree is exact: simple ko comes from the board kernels, and positional or
+situational superko is checked against the keys of every earlier position of the game (the root's
+history, sorted) and of the path. A leaf where the game is over (two passes, or the move cap) is
+scored by Tromp-Taylor area with komi whatever the rules' scoring (territory rules included); a Lee
+rollout plays uniformly random moves that fill no own eye (``igo.go.playout``) and is scored alike.
+"""
+
+from __future__ import annotations
+
+import numba as nb
+import numpy as np
+from numba.typed import List as ListType
+
+from igo.go.board import M_HASH, M_KO, NUM_FIELDS, OK, check, hash_after, play
+from igo.go.playout import area_owner, run_playout
+from igo.search.leaves import (
+    LEAF_EVAL,
+    LEAF_NO_EVAL,
+    LEAF_TERMINAL,
+    EvalBatch,
+    LeafArrays,
+    RootContext,
+)
+from igo.search.puct import exploration_constant, puct_score
+from igo.search.tree import (
+    EVALUATOR_PRIORS,
+    NOT_EXPANDED,
+    TREE_PRIORS,
+    KernelParams,
+    TreeArrays,
+    add_child,
+    add_virtual_loss,
+    backup,
+    mixed_mean,
+    reserve,
+    set_priors,
+)
+
+SUPERKO_NONE, SUPERKO_POSITIONAL, SUPERKO_SITUATIONAL = 0, 1, 2
+# XOR-ed into a position key when white is to move, for situational superko inside the search.
+_WHITE_TO_MOVE_KEY = 0x2B992DDFA23249D6
+
+
+@nb.njit(cache=True, inline="always")
+def position_key(stone_hash: int, to_play: int, superko: int) -> int:
+    """The key superko compares: the stones, and the side to move if situational."""
+    if superko == SUPERKO_SITUATIONAL and to_play == 2:
+        return stone_hash ^ _WHITE_TO_MOVE_KEY
+    return stone_hash
+
+
+@nb.njit(cache=True)
+def select_edge(t: TreeArrays, node: int, prm: KernelParams) -> int:
+    """The PUCT choice among ``node``'s edges, pending simulations counted as losses.
+
+    One pass: every unvisited edge shares the first-play value, so the best of them is the one
+    with the highest prior, and only it is compared with the best visited edge at the end
+    (ties go to the lower edge index, as a plain argmax would).
+    """
+    # Arrays are taken out of the tuple once: each access in a loop would cost a reference count.
+    child_of, prior, visit_count, pending = t.edge_child, t.edge_prior, t.visit_count, t.pending
+    value_sum, value_visits = t.value_sum, t.value_visits
+    rollout_sum, rollout_visits = t.rollout_sum, t.rollout_visits
+    n_vl, lam = prm.virtual_loss, prm.rollout_weight
+    # N(s) is the node's own count, virtual visits included (mctx); at least 1 once expanded.
+    parent_visits = float(visit_count[node] + n_vl * pending[node])
+    c_explore = exploration_constant(parent_visits, prm.c_puct, prm.c_base)
+    first, num = t.first_edge[node], t.num_edges[node]
+    best, best_score = -1, -np.inf
+    fresh, fresh_prior, visited_prior = -1, -1.0, 0.0
+    for e in range(first, first + num):
+        c = child_of[e]
+        if c < 0:
+            if prior[e] > fresh_prior:
+                fresh, fresh_prior = e, prior[e]
+            continue
+        visited_prior += prior[e]
+        vl = n_vl * pending[c]
+        q = mixed_mean(
+            -value_sum[c] - vl,
+            value_visits[c] + vl,
+            -rollout_sum[c] - vl,
+            rollout_visits[c] + vl,
+            lam,
+        )
+        score = puct_score(q, prior[e], parent_visits, visit_count[c] + vl, c_explore)
+        if score > best_score:
+            best, best_score = e, score
+    if fresh < 0:
+        return best
+    if np.isnan(prm.fpu_value):
+        fpu = mixed_mean(
+            value_sum[node], value_visits[node], rollout_sum[node], rollout_visits[node], lam
+        ) - prm.fpu_reduction * np.sqrt(visited_prior)
+    else:
+        fpu = prm.fpu_value
+    score = puct_score(fpu, fresh_prior, parent_visits, 0.0, c_explore)
+    if score > best_score or (score == best_score and fresh < best):
+        return fresh
+    return best
+
+
+@nb.njit(cache=True)
+def descend(t: TreeArrays, prm: KernelParams) -> int:
+    """Walk from the root by PUCT to a leaf: a new or unexpanded node, a terminal node, a node
+    already collected in this step, or (Lee) a node due for evaluator priors. Creates at most one
+    node."""
+    terminal, expanded, leaf_slot = t.terminal, t.expanded, t.leaf_slot
+    visit_count, edge_child = t.visit_count, t.edge_child
+    node = 0
+    while True:
+        if terminal[node] or expanded[node] == NOT_EXPANDED or leaf_slot[node] >= 0:
+            return node
+        if expanded[node] == TREE_PRIORS and (
+            node == 0 or visit_count[node] >= prm.prior_threshold
+        ):
+            return node
+        e = select_edge(t, node, prm)
+        child = edge_child[e]
+        if child < 0:
+            return add_child(t, node, e, prm)
+        node = child
+
+
+@nb.njit(cache=True)
+def replay(
+    t: TreeArrays,
+    leaf: int,
+    root: RootContext,
+    prm: KernelParams,
+    board: np.ndarray,
+    history: np.ndarray,
+    path: np.ndarray,
+    path_keys: np.ndarray,
+) -> None:
+    """Rebuild ``leaf``'s board into ``board`` [L] from the root, its stone history into
+    ``history`` [H, P], and the superko key after each ply into ``path_keys`` [depth]
+    (``path`` [depth] is scratch)."""
+    n = prm.num_points
+    depth = t.depth[leaf]
+    node = leaf
+    for i in range(depth - 1, -1, -1):
+        path[i] = t.move[node]
+        node = t.parent[node]
+    board[:] = root.board
+    neighbours, zobrist = root.neighbours, root.zobrist
+    for h in range(depth, prm.history_length):
+        history[h, :] = root.history[h - depth]
+    color = t.to_play[0]
+    for j in range(depth):
+        p = path[j]
+        if p == n:
+            board[NUM_FIELDS * n + M_KO] = -1
+        else:
+            play(board, neighbours, zobrist, p, color)
+        color = 3 - color
+        path_keys[j] = position_key(board[NUM_FIELDS * n + M_HASH], color, prm.superko)
+        if depth - 1 - j < prm.history_length:
+            for q in range(n):
+                history[depth - 1 - j, q] = board[q]
+
+
+@nb.njit(cache=True)
+def legal_moves(
+    board: np.ndarray,
+    color: int,
+    root: RootContext,
+    prm: KernelParams,
+    path_keys: np.ndarray,
+    legal: np.ndarray,
+) -> None:
+    """Fill ``legal`` [P + 1] with ``color``'s legal moves (superko included); pass is legal."""
+    n = prm.num_points
+    neighbours = root.neighbours
+    # A literal suicide flag lets numba specialise and inline ``check`` (about 4x faster).
+    if prm.multi_suicide:
+        for p in range(n):
+            legal[p] = check(board, neighbours, p, color, True) == OK
+    else:
+        for p in range(n):
+            legal[p] = check(board, neighbours, p, color, False) == OK
+    legal[n] = True
+    if prm.superko == SUPERKO_NONE:
+        return
+    keys, zobrist = root.keys, root.zobrist
+    for p in range(n):
+        if not legal[p]:
+            continue
+        key = position_key(hash_after(board, neighbours, zobrist, p, color), 3 - color, prm.superko)
+        i = np.searchsorted(keys, key)
+        if i < keys.shape[0] and keys[i] == key:
+            legal[p] = False
+        for j in range(path_keys.shape[0]):
+            if path_keys[j] == key:
+                legal[p] = False
+
+
+@nb.njit(cache=True)
+def area_value(
+    board: np.ndarray, color: int, root: RootContext, prm: KernelParams, owner: np.ndarray
+) -> float:
+    """+1 / -1 / 0: ``color`` wins / loses / draws by Tromp-Taylor area with komi."""
+    n = prm.num_points
+    area_owner(board[:n], root.neighbours, owner)
+    score = -prm.komi
+    for p in range(n):
+        if owner[p] == 1:
+            score += 1.0
+        elif owner[p] == 2:
+            score -= 1.0
+    black = 1.0 if score > 0 else (-1.0 if score < 0 else 0.0)
+    return black if color == 1 else -black
+
+
+@nb.njit(cache=True)
+def prepare_leaf(
+    t: TreeArrays,
+    lv: LeafArrays,
+    i: int,
+    batch: EvalBatch,
+    r: int,
+    root: RootContext,
+    prm: KernelParams,
+) -> None:
+    """Replay leaf ``i`` into batch row ``r``; score it if terminal, else list its legal moves and
+    decide whether the evaluator must see it and whose priors it expands with."""
+    leaf = lv.node[i]
+    depth = t.depth[leaf]
+    if depth <= lv.path.shape[0]:
+        path, path_keys = lv.path[:depth], lv.path_keys[:depth]
+    else:
+        path, path_keys = np.empty(depth, dtype=np.int64), np.empty(depth, dtype=np.int64)
+    board = batch.boards[r]
+    replay(t, leaf, root, prm, board, batch.history[r], path, path_keys)
+    color = t.to_play[leaf]
+    batch.to_play[r] = color
+    batch.node[r] = leaf
+    batch.needs_eval[r] = False
+    batch.evaluator_priors[r] = False
+    batch.tree_priors[r] = False
+    if t.terminal[leaf]:
+        lv.kind[i] = LEAF_TERMINAL
+        lv.value[i] = area_value(board, color, root, prm, lv.owner)
+        lv.rollout[i] = lv.value[i]
+        return
+    legal_moves(board, color, root, prm, path_keys, batch.legal[r])
+    wants_priors = t.expanded[leaf] != EVALUATOR_PRIORS and (
+        leaf == 0 or t.visit_count[leaf] >= prm.prior_threshold
+    )
+    batch.evaluator_priors[r] = wants_priors
+    batch.tree_priors[r] = not wants_priors and t.expanded[leaf] == NOT_EXPANDED
+    batch.needs_eval[r] = wants_priors or prm.rollout_weight < 1.0
+    lv.kind[i] = LEAF_EVAL if batch.needs_eval[r] else LEAF_NO_EVAL
+
+
+@nb.njit(cache=True)
+def select_leaves(
+    t: TreeArrays,
+    lv: LeafArrays,
+    batch: EvalBatch,
+    root: RootContext,
+    prm: KernelParams,
+    k: int,
+    rng: np.ndarray,
+) -> None:
+    """Collect ``k`` leaves under virtual loss, each new one into the next row of ``batch``, and
+    run their rollouts (Lee mode).
+
+    A leaf reached twice in one step is listed twice (two visits) but has one row, so it is
+    evaluated once. Room for ``k`` nodes and ``k`` batch rows must be reserved.
+    """
+    work = lv.work
+    for i in range(k):
+        leaf = descend(t, prm)
+        add_virtual_loss(t, leaf)
+        lv.node[i] = leaf
+        src = t.leaf_slot[leaf]
+        if src >= 0:
+            lv.kind[i], lv.row[i], lv.value[i] = lv.kind[src], lv.row[src], lv.value[src]
+            lv.rollout[i] = lv.value[src]
+        else:
+            t.leaf_slot[leaf] = i
+            lv.row[i] = batch.counts[0]
+            batch.counts[0] += 1
+            prepare_leaf(t, lv, i, batch, lv.row[i], root, prm)
+        if lv.kind[i] != LEAF_TERMINAL and prm.rollout_weight > 0.0:
+            work[:] = batch.boards[lv.row[i]]
+            color = t.to_play[leaf]
+            run_playout(
+                work, root.neighbours, root.diagonals, root.zobrist, color, prm.rollout_cap, rng
+            )
+            lv.rollout[i] = area_value(work, color, root, prm, lv.owner)
+    lv.counts[0] = k
+
+
+@nb.njit(cache=True)
+def expand_and_backup(t: TreeArrays, lv: LeafArrays, batch: EvalBatch, prm: KernelParams) -> None:
+    """Give the collected leaves their edges and priors (``batch.priors``) and back up their
+    values (``batch.values``, from each leaf's side to move, for evaluated leaves)."""
+    for i in range(lv.counts[0]):
+        leaf, kind, r = lv.node[i], lv.kind[i], lv.row[i]
+        value = lv.value[i]
+        if kind != LEAF_TERMINAL:
+            value = batch.values[r] if kind == LEAF_EVAL else 0.0
+            state = EVALUATOR_PRIORS if batch.evaluator_priors[r] else TREE_PRIORS
+            if t.expanded[leaf] == NOT_EXPANDED or (
+                state == EVALUATOR_PRIORS and t.expanded[leaf] == TREE_PRIORS
+            ):
+                set_priors(t, leaf, batch.priors[r], batch.legal[r], state)
+        backup(t, leaf, value, lv.rollout[i], prm)
+        t.leaf_slot[leaf] = -1
+
+
+@nb.njit(cache=True)
+def select_all(
+    trees: ListType,
+    leaves: ListType,
+    roots: ListType,
+    params: ListType,
+    rngs: ListType,
+    ks: np.ndarray,
+    batch: EvalBatch,
+    first_rows: np.ndarray,
+) -> None:
+    """``select_leaves`` for every tree ``i`` with ``ks[i]`` > 0, growing trees as needed; tree
+    ``i``'s rows in ``batch`` start at ``first_rows[i]``. The arguments are typed lists of the
+    per-tree tuples, so a step over many trees is one call."""
+    batch.counts[0] = 0
+    for i in range(len(trees)):
+        first_rows[i] = batch.counts[0]
+        k = ks[i]
+        if k == 0:
+            continue
+        prm = params[i]
+        t = reserve(trees[i], k, k * (prm.num_points + 1))
+        trees[i] = t
+        select_leaves(t, leaves[i], batch, roots[i], prm, k, rngs[i])
+
+
+@nb.njit(cache=True)
+def backup_all(
+    trees: ListType,
+    leaves: ListType,
+    params: ListType,
+    ks: np.ndarray,
+    batch: EvalBatch,
+    root_ready: np.ndarray,
+) -> None:
+    """``expand_and_backup`` for every tree with ``ks[i]`` > 0; ``root_ready[i]`` tells whether
+    tree ``i``'s root has evaluator priors now."""
+    for i in range(len(trees)):
+        t = trees[i]
+        if ks[i] > 0:
+            expand_and_backup(t, leaves[i], batch, params[i])
+        root_ready[i] = t.expanded[0] == EVALUATOR_PRIORS
+
+
+@nb.njit(cache=True)
+def run_uniform(
+    t: TreeArrays,
+    lv: LeafArrays,
+    batch: EvalBatch,
+    root: RootContext,
+    prm: KernelParams,
+    num_simulations: int,
+    rng: np.ndarray,
+) -> None:
+    """``num_simulations`` simulations with the uniform evaluator built in (priors uniform over
+    legal moves, value 0), in steps of ``lv``'s size: the same results as the generic path with
+    ``UniformEvaluator``, without leaving compiled code. Room must be reserved."""
+    k_max = lv.node.shape[0]
+    done = 0
+    while done < num_simulations:
+        k = min(k_max, num_simulations - done)
+        batch.counts[0] = 0
+        select_leaves(t, lv, batch, root, prm, k, rng)
+        rows = batch.counts[0]
+        batch.priors[:rows, :] = 1.0
+        batch.values[:rows] = 0.0
+        expand_and_backup(t, lv, batch, prm)
+        done += k
