@@ -1,0 +1,1 @@
+"""Layer 4: datasets: training shards, SGF collections, self-play replay."""
