@@ -9,6 +9,7 @@ import pytest
 
 from igo.agents import Clock, TimeSettings, create_player, list_players, register_player
 from igo.agents.conformance import check_player, play_self_game
+from igo.agents.nets import MissingWeightsError
 from igo.agents.player import estimate_moves_left
 from igo.agents.random_player import RandomPlayer, sensible_moves, true_eye_mask
 from igo.go.coords import Color, from_gtp
@@ -18,13 +19,34 @@ from igo.go.state import GameState
 BoardFactory = Callable[..., GameState]
 
 
+# Options and board sizes each registered player is checked with (network players get tiny
+# random-weight 5x5 checkpoints from conftest.py; "zero" needs the shipped weights).
+CONFORMANCE: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
+    "random": ({}, (5, 9, 19)),
+    "policy": ({"checkpoint": "zero"}, (5,)),
+    "mcts": ({"visits": 24}, (5, 9)),
+    "zero": ({"visits": 16}, (9,)),
+}
+
+
 @pytest.mark.parametrize("name", list_players())
-def test_registered_player_conforms(name: str) -> None:
-    check_player(create_player(name, seed=0))
+def test_registered_player_conforms(name: str, zero_checkpoint: str) -> None:
+    assert name in CONFORMANCE, f"add player {name!r} to CONFORMANCE"
+    options, sizes = CONFORMANCE[name]
+    kwargs = {k: zero_checkpoint if v == "zero" else v for k, v in options.items()}
+    if name == "zero":
+        try:
+            player = create_player(name, seed=0, **kwargs)
+        except MissingWeightsError:
+            pytest.skip("the shipped zero weights are not installed yet")
+    else:
+        player = create_player(name, seed=0, **kwargs)
+    # Generous per-move limit for untimed games: a loaded machine may be compiling kernels.
+    check_player(player, sizes=sizes, move_timeout=120.0)
 
 
 def test_registry() -> None:
-    assert "random" in list_players()
+    assert {"random", "policy", "mcts", "zero"} <= set(list_players())
     assert isinstance(create_player("random", seed=3), RandomPlayer)
     with pytest.raises(ValueError, match="unknown player"):
         create_player("no-such-player")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import itertools
+import time
+from collections.abc import Iterator, Mapping
 
 import pytest
 from hypothesis import given, settings
@@ -13,12 +15,15 @@ from igo.io.gtp import (
     Command,
     GtpError,
     Handler,
+    Stream,
     clean_line,
+    execute,
     format_response,
     parse_line,
     sanitize,
     serve,
     standard_commands,
+    stream_reply,
 )
 
 
@@ -38,7 +43,28 @@ class FakeEngine:
         table["fail"] = self._fail
         table["crash"] = self._crash
         table["notstr"] = lambda args: 42  # type: ignore[assignment,return-value]
+        table["ticks"] = self._ticks
+        table["count"] = lambda args: Stream(iter(["one\n", "", "two\n\n", "three"]), False)
+        table["broken"] = lambda args: Stream(self._broken(), interruptible=False)
         return table
+
+    def _ticks(self, args: list[str]) -> Stream:
+        """Endless: a line, then empty chunks (time to look at the input), like lz-analyze."""
+        self.closed = False
+
+        def chunks() -> Iterator[str]:
+            try:
+                for i in itertools.count():
+                    yield f"tick {i}\n" if i % 3 == 0 else ""
+                    time.sleep(0.001)
+            finally:
+                self.closed = True
+
+        return Stream(chunks(), interruptible=True)
+
+    def _broken(self) -> Iterator[str]:
+        yield "partial\n"
+        raise RuntimeError("stream failed")
 
     def _fail(self, args: list[str]) -> str:
         raise GtpError("it failed")
@@ -47,8 +73,8 @@ class FakeEngine:
         raise ZeroDivisionError("boom")
 
 
-def run(data: bytes) -> tuple[int, str, list[str]]:
-    engine = FakeEngine()
+def run(data: bytes, engine: FakeEngine | None = None) -> tuple[int, str, list[str]]:
+    engine = engine or FakeEngine()
     out = io.BytesIO()
     logs: list[str] = []
     status = serve(engine, io.BytesIO(data), out, log=logs.append)
@@ -177,3 +203,65 @@ def test_random_bytes_never_break_framing(lines: list[bytes]) -> None:
 def test_quit_forms(line: bytes) -> None:
     status, text, _ = run(line + b"echo after\n")
     assert status == 0 and "after" not in text
+
+
+def test_stream_is_stopped_by_the_next_line() -> None:
+    engine = FakeEngine()
+    status, text, _ = run(b"5 ticks\necho after\n", engine)
+    assert status == 0 and engine.closed
+    # Input was already waiting: the stream stops after its first chunk and ends with "\n".
+    assert text == "=5\ntick 0\n\n= after\n\n"
+
+
+def test_stream_stopped_by_a_bare_newline_and_by_end_of_input() -> None:
+    engine = FakeEngine()
+    _, text, _ = run(b"ticks\n\n", engine)
+    assert text == "=\ntick 0\n\n" and engine.closed
+    _, text, _ = run(b"ticks", engine)
+    assert text == "=\ntick 0\n\n"
+
+
+def test_uninterruptible_stream_runs_to_its_end() -> None:
+    _, text, _ = run(b"7 count\necho next\n")
+    # Chunks lose blank lines and get a final newline; the reply ends with one blank line.
+    assert text == "=7\none\ntwo\nthree\n\n= next\n\n"
+    assert replies(text) == ["=7\none\ntwo\nthree", "= next"]
+
+
+def test_failing_stream_still_ends_its_reply() -> None:
+    _, text, logs = run(b"broken\necho ok\n")
+    assert text == "=\npartial\n\n= ok\n\n"
+    assert any("stream failed" in line for line in logs)
+
+
+def test_execute_runs_a_stream_as_if_input_were_waiting() -> None:
+    engine = FakeEngine()
+    commands = engine.commands()
+    assert execute(commands, Command("3", "ticks", []), print) == "=3\ntick 0\n\n"
+    assert execute(commands, Command(None, "count", []), print) == "=\none\ntwo\nthree\n\n"
+    pieces = stream_reply("9", Stream(iter(["a\n", "b\n"])), lambda: False, print)
+    assert list(pieces) == ["=9\n", "a\n", "b\n", "\n"]
+
+
+def test_streams_are_cut_by_input_arriving_later() -> None:
+    import os
+    import threading
+
+    read_fd, write_fd = os.pipe()
+    out = io.BytesIO()
+    engine = FakeEngine()
+    reader = os.fdopen(read_fd, "rb")
+    done = threading.Thread(target=lambda: serve(engine, reader, out, log=lambda m: None))
+    with os.fdopen(write_fd, "wb") as writer:
+        writer.write(b"ticks\n")
+        writer.flush()
+        done.start()
+        time.sleep(0.3)
+        writer.write(b"echo stop\n")
+    done.join(10)
+    assert not done.is_alive()
+    text = out.getvalue().decode()
+    reply, rest = text.split("\n\n", 1)
+    lines = reply.split("\n")
+    assert lines[0] == "=" and len(lines) > 3 and all(line.startswith("tick") for line in lines[1:])
+    assert rest == "= stop\n\n"

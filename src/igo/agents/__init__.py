@@ -5,7 +5,7 @@ explicitly (no star imports, no plugin discovery), and registers itself with ``r
 A new player adds one import line below.
 """
 
-from igo.agents import random_player
+from igo.agents import mcts_player, policy_player, random_player
 from igo.agents.player import (
     RESIGN,
     Clock,
@@ -25,6 +25,8 @@ __all__ = [
     "TimeSettings",
     "create_player",
     "list_players",
+    "mcts_player",
+    "policy_player",
     "random_player",
     "register_player",
 ]

@@ -5,6 +5,11 @@ tournament commands (handicap, scoring, time), and the extensions Sabaki, GoGui,
 KataGo-aware tools send. The game lives here, not in the player: the engine replays its own
 history when the rules change or a move is undone, and tells the player with ``reset``.
 
+A player that supports analysis (``igo.agents.analysis.AnalysisPlayer``: the search players)
+also gets the analysis commands of ``gtp_analysis`` (lz-analyze, kata-analyze and their genmove
+forms, GoGui heat maps); a player whose networks play some board sizes only (``board_sizes``)
+makes ``boardsize`` refuse the others.
+
 GTP has no notion of a finished game, so after two passes ``play`` and ``genmove`` simply go on
 (KGS's cleanup phase relies on that); resignation is reported but never recorded as an end.
 """
@@ -19,10 +24,12 @@ from importlib import metadata
 import numpy as np
 
 from igo.agents import gtp_rules
+from igo.agents.analysis import supports_analysis
+from igo.agents.gtp_analysis import AnalysisCommands
 from igo.agents.gtp_game import GtpGame, StartPosition, stone_strings
 from igo.agents.gtp_rules import parse_int, parse_number
 from igo.agents.handicap import fixed_handicap, free_handicap, max_free_handicap
-from igo.agents.player import Clock, Player, Resign, TimeSettings
+from igo.agents.player import Clock, Player, Resign, TimeSettings, board_sizes_of
 from igo.agents.random_player import sensible_moves
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp, parse_color, to_gtp
 from igo.go.rules import PRESETS, Rules
@@ -61,6 +68,9 @@ class GoEngine:
     ) -> None:
         rules = rules if rules is not None else PRESETS["chinese"]
         self.player = player
+        self.board_sizes = board_sizes_of(player)
+        if self.board_sizes is not None and size not in self.board_sizes:
+            size = self.board_sizes[0]
         self.num_scoring_playouts = num_scoring_playouts
         self.log = log or _stderr_log
         self.time_settings: TimeSettings | None = None
@@ -112,6 +122,8 @@ class GoEngine:
                 "gogui-analyze_commands": lambda args: "",
             }
         )
+        if supports_analysis(self.player):
+            table.update(AnalysisCommands(self, self.player).table())
         return table
 
     @property
@@ -175,6 +187,8 @@ class GoEngine:
         size = parse_int(args[0])
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise GtpError("unacceptable size")
+        if self.board_sizes is not None and size not in self.board_sizes:
+            raise GtpError("unacceptable size")
         self._new_game(size)
         return ""
 
@@ -235,27 +249,44 @@ class GoEngine:
         self._commit(color, point)
         return ""
 
-    def _choose(self, color: Color) -> Point | Resign:
-        """Ask the player for ``color``'s move, keeping our own copy of its clock."""
-        state = self.game.view(color)
-        clock = self._clocks.get(color)
-        started = time.monotonic()
-        move = self.player.genmove(state, clock)
+    def move_context(self, color: Color) -> tuple[GameState, Clock | None]:
+        """The position with ``color`` to play, and ``color``'s clock, for choosing a move."""
+        return self.game.view(color), self._clocks.get(color)
+
+    def _settle(
+        self, color: Color, clock: Clock | None, elapsed: float, move: Point | Resign
+    ) -> Point | Resign:
+        """Charge ``elapsed`` seconds to ``color``'s clock and check the player's move."""
         if clock is not None:
-            self._clocks[color] = clock.after_move(time.monotonic() - started)
+            self._clocks[color] = clock.after_move(elapsed)
         if not isinstance(move, Resign) and not self.game.is_legal(move, color):
             # A player bug must not forfeit the game: pass instead, and say so.
             self.log(f"{self.player.name} chose the illegal move {move!r}; passing instead")
             move = self.size * self.size
         return move
 
-    def _genmove(self, args: list[str]) -> str:
-        color = self._color(args)
-        move = self._choose(color)
+    def play_chosen(
+        self, color: Color, clock: Clock | None, elapsed: float, move: Point | Resign
+    ) -> str:
+        """Settle a move chosen from ``move_context`` and play it: its GTP text (or resign)."""
+        return self._play_settled(color, self._settle(color, clock, elapsed, move))
+
+    def _play_settled(self, color: Color, move: Point | Resign) -> str:
         if isinstance(move, Resign):
             return "resign"
         self._commit(color, move)
         return to_gtp(move, self.size)
+
+    def _choose(self, color: Color) -> Point | Resign:
+        """Ask the player for ``color``'s move, keeping our own copy of its clock."""
+        state, clock = self.move_context(color)
+        started = time.monotonic()
+        move = self.player.genmove(state, clock)
+        return self._settle(color, clock, time.monotonic() - started, move)
+
+    def _genmove(self, args: list[str]) -> str:
+        color = self._color(args)
+        return self._play_settled(color, self._choose(color))
 
     def _reg_genmove(self, args: list[str]) -> str:
         move = self._choose(self._color(args))
@@ -270,10 +301,7 @@ class GoEngine:
             candidates = sensible_moves(self.game.view(color), color)
             if candidates.size:
                 move = int(self._cleanup_rng.choice(candidates))
-        if isinstance(move, Resign):
-            return "resign"
-        self._commit(color, move)
-        return to_gtp(move, self.size)
+        return self._play_settled(color, move)
 
     def _undo(self, args: list[str]) -> str:
         try:

@@ -6,6 +6,12 @@ few NumPy operations, runs the network through ``igo.nn.TorchEvaluator`` (batche
 CUDA) and answers priors (softmax over legal moves) and values from the side to move's view.
 AlphaGo Zero evaluated each position under one random symmetry of the board; ``symmetry="random"``
 does the same per batch, ``"all"`` averages all 8 (slower, smoother), ``"none"`` uses none.
+A Zero-planes ``PolicyNet`` (no value head) works too, with values of 0.
+
+``AlphaGoNetEvaluator`` is the 2016 counterpart for the Lee mode and the policy player: the SL/RL
+policy network on the 48 planes of ``igo.encode.alphago`` and the value network on 49, each
+optional (uniform priors, values of 0). It encodes ``GameState`` objects (the search's slow path):
+the 48 planes need liberties, ladders and move ages that the leaf arrays do not carry.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from typing import Literal
 
 import numpy as np
 
+from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago_batch
 from igo.encode.symmetry import NUM_SYMMETRIES, apply_planes, apply_policy, inverse
 from igo.encode.zero import encode_zero_batch
 from igo.go.state import GameState
 from igo.nn.inference import TorchEvaluator
-from igo.nn.net import PolicyValueNet
+from igo.nn.net import Net, PolicyNet, ValueNet
 from igo.search.evaluator import Leaves
 
 SymmetryMode = Literal["none", "random", "all"]
@@ -54,12 +61,18 @@ def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray) -> np.ndarray:
     return probs.astype(np.float32)
 
 
+def is_alphago_policy(net: Net) -> bool:
+    """Whether ``net`` reads AlphaGo's 48 planes (else AlphaGo Zero's 2H + 1)."""
+    return int(net.config.in_planes) == NUM_PLANES
+
+
 class ZeroNetEvaluator:
-    """A PolicyValueNet on AlphaGo Zero planes, as a search ``LeafEvaluator`` and ``Evaluator``."""
+    """A PolicyValueNet (or a policy-only PolicyNet) on AlphaGo Zero planes, as a search
+    ``LeafEvaluator`` and ``Evaluator``."""
 
     def __init__(
         self,
-        net: PolicyValueNet,
+        net: Net,
         device: str = "auto",
         batch_size: int = 256,
         symmetry: SymmetryMode = "random",
@@ -70,20 +83,27 @@ class ZeroNetEvaluator:
             raise ValueError(f"a Zero net takes 2H+1 input planes, this one takes {in_planes}")
         if symmetry not in ("none", "random", "all"):
             raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
+        if isinstance(net, ValueNet):
+            raise ValueError("a Zero evaluator needs a policy head; this net has a value head only")
         self.history_length = (in_planes - 1) // 2
         self.board_size = int(net.config.board_size)
         self.symmetry = symmetry
         self.torch = TorchEvaluator(net, device=device, batch_size=batch_size)
         self._rng = np.random.default_rng(seed)
 
+    def _forward(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.torch.has_value:
+            return self.torch.evaluate(planes)
+        return self.torch.policy_logits(planes), np.zeros(len(planes), dtype=np.float32)
+
     def _run(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Logits and values of ``planes`` [B, C, N, N] under the chosen symmetry mode."""
         if self.symmetry == "none":
-            return self.torch.evaluate(planes)
+            return self._forward(planes)
         ks = [int(self._rng.integers(NUM_SYMMETRIES))] if self.symmetry == "random" else range(8)
         probs, values = [], []
         for k in ks:
-            logits, value = self.torch.evaluate(apply_planes(planes, k))
+            logits, value = self._forward(apply_planes(planes, k))
             logits = apply_policy(logits, inverse(k), self.board_size)
             exp = np.exp(logits - logits.max(axis=1, keepdims=True))
             probs.append(exp / exp.sum(axis=1, keepdims=True))
@@ -110,3 +130,53 @@ class ZeroNetEvaluator:
             raise ValueError(
                 f"this net plays {self.board_size}x{self.board_size}, not {size}x{size}"
             )
+
+
+class AlphaGoNetEvaluator:
+    """AlphaGo's policy net (48 planes) and value net (49 planes) as a search ``Evaluator``.
+
+    Either may be missing: no policy net gives uniform priors over the legal moves, no value net
+    gives values of 0 (then the Lee mode should lean on rollouts: lambda = 1).
+    """
+
+    def __init__(
+        self,
+        policy_net: Net | None = None,
+        value_net: Net | None = None,
+        device: str = "auto",
+        batch_size: int = 256,
+    ) -> None:
+        if policy_net is not None and (
+            isinstance(policy_net, ValueNet) or int(policy_net.config.in_planes) != NUM_PLANES
+        ):
+            raise ValueError(
+                f"an AlphaGo policy net reads {NUM_PLANES} planes and has a policy head"
+            )
+        if value_net is not None and (
+            isinstance(value_net, PolicyNet) or int(value_net.config.in_planes) != NUM_VALUE_PLANES
+        ):
+            raise ValueError(
+                f"an AlphaGo value net reads {NUM_VALUE_PLANES} planes and has a value head"
+            )
+        sizes = {int(n.config.board_size) for n in (policy_net, value_net) if n is not None}
+        if len(sizes) > 1:
+            raise ValueError(f"the policy and value nets play different sizes: {sorted(sizes)}")
+        self.board_size = sizes.pop() if sizes else None
+        self.policy = None if policy_net is None else TorchEvaluator(policy_net, device, batch_size)
+        self.value = None if value_net is None else TorchEvaluator(value_net, device, batch_size)
+
+    def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
+        """Priors [B, P + 1] (softmax over legal moves) and values [B] for game states."""
+        size = states[0].size
+        if self.board_size is not None and size != self.board_size:
+            raise ValueError(f"these nets play {self.board_size}x{self.board_size}, not {size}")
+        masks = np.stack([state.legal_mask() for state in states])
+        # The value net's 49 planes are the policy net's 48 plus the colour: encode once.
+        planes = encode_alphago_batch(states, value_plane=self.value is not None)
+        if self.policy is None:
+            priors = masks.astype(np.float32) / masks.sum(axis=1, keepdims=True)
+        else:
+            priors = masked_softmax(self.policy.policy_logits(planes[:, :NUM_PLANES]), masks)
+        if self.value is None:
+            return priors, np.zeros(len(states))
+        return priors, self.value.values(planes)

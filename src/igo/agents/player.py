@@ -12,6 +12,7 @@ player module explicitly so that the registry is complete once ``igo.agents`` is
 from __future__ import annotations
 
 import enum
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -230,3 +231,19 @@ def create_player(name: str, **kwargs: Any) -> Player:
 def list_players() -> list[str]:
     """Names of all registered players, sorted."""
     return sorted(_PLAYERS)
+
+
+def player_options(name: str) -> tuple[str, ...]:
+    """The keyword arguments the factory of player ``name`` accepts (what the CLI may pass)."""
+    if name not in _PLAYERS:
+        raise ValueError(f"unknown player {name!r}; choose one of {', '.join(list_players())}")
+    parameters = inspect.signature(_PLAYERS[name]).parameters.values()
+    kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in parameters if p.kind in kinds)
+
+
+def board_sizes_of(player: object) -> tuple[int, ...] | None:
+    """The board sizes a player can play, from its optional ``board_sizes`` attribute (a network
+    plays the size it was built for); None: any size."""
+    sizes = getattr(player, "board_sizes", None)
+    return None if sizes is None else tuple(int(s) for s in sizes)

@@ -1,4 +1,5 @@
-"""Search speed on one core: tree visits per second and Lee-mode rollouts per second.
+"""Search speed on one core: tree visits per second, Lee-mode rollouts per second, and the
+search's overhead around a real network.
 
 | case            | evaluator                                   | counts                      |
 |-----------------|---------------------------------------------|-----------------------------|
@@ -6,10 +7,16 @@
 | lee_rollouts    | UniformEvaluator, lambda = 1, Lee mode      | simulations = rollouts      |
 | zero_python     | a LeafEvaluator answering from Python       | leaves through the seam     |
 | multi_tree      | the same, 16 trees sharing evaluator calls  | leaves through the seam     |
+| net, per batch  | ZeroNetEvaluator on ``resnet_b6c64``        | visits vs raw net positions |
 
 Each case runs ``num_simulations`` per search from a fixed opening position, best of ``repeats``;
 rates use CPU time of this process (``time.process_time``), so other load on the machine skews
 them less, and the wall-clock rate is kept beside it. Pin to one core: ``taskset -c 0``.
+
+The net case (``bench_net_search``, in ``igo.bench.search_net``) checks that the search costs
+little next to the network: visits per second of a Zero-mode search at batch B (B / k trees of k
+leaves each, one evaluator call per step) against the positions per second of the same net
+through ``TorchEvaluator`` on batches of B, timed in alternating rounds of the same run.
 """
 
 from __future__ import annotations
@@ -97,7 +104,10 @@ def bench_search_size(size: int, num_simulations: int = 800, repeats: int = 5) -
 
 
 def run_search_bench(
-    sizes: tuple[int, ...] = (9,), num_simulations: int = 800, repeats: int = 5
+    sizes: tuple[int, ...] = (9,),
+    num_simulations: int = 800,
+    repeats: int = 5,
+    net: str | None = "resnet_b6c64",
 ) -> dict[str, Any]:
     """Time every case on every size; returns a JSON-able dict with the targets checked.
 
@@ -105,11 +115,17 @@ def run_search_bench(
         sizes: board sizes to run.
         num_simulations: simulations per search.
         repeats: timed runs per case (the best counts).
+        net: the registered net of the network case on 9x9 (None: skip it; needs torch).
 
     Returns:
-        {"machine": ..., "results": {size: {case: rates}}, "targets": {...}}.
+        {"machine": ..., "results": {size: {case: rates}}, "targets": {...}, "net": {...}}.
     """
     results = {str(size): bench_search_size(size, num_simulations, repeats) for size in sizes}
+    net_results: dict[str, Any] | None = None
+    if net is not None:
+        from igo.bench.search_net import bench_net_search
+
+        net_results = bench_net_search(net)
     targets: dict[str, Any] = {}
     if "9" in results:
         visits = results["9"]["zero_uniform"]["per_s_cpu"]
@@ -126,6 +142,8 @@ def run_search_bench(
                 "met": rollouts >= TARGET_ROLLOUTS_9,
             },
         }
+    if net_results is not None:
+        targets["net_overhead"] = net_results["target"]
     return {
         "machine": {
             "platform": platform.platform(),
@@ -138,4 +156,5 @@ def run_search_bench(
         "num_simulations": num_simulations,
         "results": results,
         "targets": targets,
+        "net": net_results,
     }

@@ -9,9 +9,11 @@ from igo.agents.gtp_engine import GoEngine
 from igo.cli.options import add_game_options, game_config
 from igo.io.gtp import serve
 
+USAGE = "igo gtp [--player NAME] [player options] [--rules R] [--komi K] [--size N] [--seed S]"
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("gtp", help="run a GTP engine on stdin/stdout")
+    parser = subparsers.add_parser("gtp", help="run a GTP engine on stdin/stdout", usage=USAGE)
     add_game_options(parser, size=19)
     parser.set_defaults(run=run, parser=parser)
 

@@ -1,36 +1,133 @@
-"""Flags several subcommands share (player, rules, komi, size, seed), parsed and checked once."""
+"""Flags several subcommands share (player, its options, rules, komi, size, seed), parsed and
+checked once.
+
+Player options are plain ``--key value`` flags (the arena turns ``igo:player=mcts,visits=400``
+into ``--player mcts --visits 400``). Only the flags given reach the player's factory, and a flag
+the chosen player does not take is an error that names what it does take.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from igo.agents import Player, create_player, list_players
+from igo.agents.player import board_sizes_of, player_options
 from igo.go.coords import MAX_SIZE, MIN_SIZE
 from igo.go.rules import PRESETS, Rules, rules_from_name
 
 
+def _bool(word: str) -> bool:
+    if word.lower() in ("1", "true", "yes", "on"):
+        return True
+    if word.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, not {word!r}")
+
+
+# flag -> (player keyword, type, help); every one defaults to None (not given).
+PLAYER_FLAGS: dict[str, tuple[str, Any, str]] = {
+    "--checkpoint": ("checkpoint", str, "network checkpoint (.safetensors with its .json)"),
+    "--visits": ("visits", int, "search: new simulations per move (default 400)"),
+    "--seconds": ("seconds", float, "search: most seconds per move (the clock may give less)"),
+    "--batch": ("batch", int, "search: leaves per network call (default 8)"),
+    "--mode": ("mode", str, "search: zero (value head) or lee (value + rollouts)"),
+    "--policy-checkpoint": ("policy_checkpoint", str, "Lee mode: AlphaGo policy net"),
+    "--value-checkpoint": ("value_checkpoint", str, "Lee mode: AlphaGo value net"),
+    "--rollout-checkpoint": ("rollout_checkpoint", str, "Lee mode: rollout policy (.npz)"),
+    "--tree-policy": ("tree_policy", str, "Lee mode: tree policy (.npz)"),
+    "--lambda": ("lee_lambda", float, "Lee mode: weight of rollouts in Q (0..1)"),
+    "--expand-threshold": ("expand_threshold", int, "Lee mode: visits before net priors"),
+    "--c-puct": ("c_puct", float, "search: exploration constant"),
+    "--noise": ("noise", float, "search: Dirichlet noise weight at the root (default 0)"),
+    "--temperature": ("temperature", float, "0: best move; > 0: sample (policy, opening)"),
+    "--lcb": ("lcb", _bool, "search: choose by lower confidence bound (true/false)"),
+    "--resign-threshold": ("resign_threshold", float, "resign below this root value (-0.9)"),
+    "--resign-moves": ("resign_moves", int, "... for this many own moves in a row (3)"),
+    "--resign-after": ("resign_after", int, "never resign before this move number (20)"),
+    "--device": ("device", str, "where networks run: auto, cpu, cuda"),
+    "--symmetry": ("symmetry", str, "Zero nets: none, random or all board symmetries"),
+}
+
+
 def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
-    """Add --player, --rules, --komi, --size and --seed to ``parser``."""
+    """Add --player and its options, --rules, --komi, --size and --seed to ``parser``.
+
+    Args:
+        parser: the subcommand's parser.
+        size: the board size when neither --size nor the player's network decides it.
+    """
     parser.add_argument("--player", default="random", choices=list_players(), help="who plays")
     parser.add_argument("--rules", default="chinese", help=f"one of {', '.join(PRESETS)}")
     parser.add_argument("--komi", type=float, default=None, help="komi (default: the rules')")
     parser.add_argument(
-        "--size", type=int, default=size, help=f"board size, {MIN_SIZE}..{MAX_SIZE}"
+        "--size",
+        type=int,
+        default=None,
+        help=f"board size, {MIN_SIZE}..{MAX_SIZE} (default: the network's, else {size})",
     )
     parser.add_argument("--seed", type=int, default=None, help="random seed of the player")
+    group = parser.add_argument_group("player options (each player takes some of these)")
+    for flag, (dest, kind, text) in PLAYER_FLAGS.items():
+        metavar = "BOOL" if kind is _bool else flag.strip("-").upper().replace("-", "_")
+        group.add_argument(flag, dest=dest, type=kind, default=None, metavar=metavar, help=text)
+    group.add_argument(
+        "--threads", type=int, default=None, metavar="N", help="CPU threads of the networks"
+    )
+    parser.set_defaults(default_size=size)
+
+
+def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, Any]:
+    """The given player flags as keyword arguments, checked against what the player takes."""
+    accepted = player_options(args.player)
+    given = {dest: getattr(args, dest) for dest, _, _ in PLAYER_FLAGS.values()}
+    given["seed"] = args.seed
+    kwargs = {key: value for key, value in given.items() if value is not None}
+    flags = {dest: flag for flag, (dest, _, _) in PLAYER_FLAGS.items()} | {"seed": "--seed"}
+    wrong = [flags[key] for key in kwargs if key not in accepted]
+    if args.threads is not None and "device" not in accepted:
+        wrong.append("--threads")
+    if wrong:
+        takes = [flag for key, flag in flags.items() if key in accepted]
+        parser.error(
+            f"--player {args.player} does not take {', '.join(wrong)}"
+            f" (it takes: {', '.join(takes) or 'no options'})"
+        )
+    return kwargs
+
+
+def _set_threads(threads: int | None) -> None:
+    """Threads are a process setting, so the entry point makes it (never library code)."""
+    if threads is None:
+        return
+    if threads < 1:
+        raise ValueError(f"--threads must be at least 1, not {threads}")
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Player, Rules]:
-    """The player and rules the flags ask for; bad values end in ``parser.error`` (exit 2)."""
-    if not MIN_SIZE <= args.size <= MAX_SIZE:
+    """The player and rules the flags ask for; bad values end in ``parser.error`` (exit 2).
+
+    Sets ``args.size`` when it was not given: the size the player's network plays, else the
+    subcommand's default.
+    """
+    if args.size is not None and not MIN_SIZE <= args.size <= MAX_SIZE:
         parser.error(f"--size must be from {MIN_SIZE} to {MAX_SIZE}, not {args.size}")
     try:
         rules = rules_from_name(args.rules, args.komi)
     except ValueError as err:
         parser.error(str(err))
-    kwargs = {} if args.seed is None else {"seed": args.seed}
+    kwargs = player_kwargs(parser, args)
     try:
+        _set_threads(args.threads)
         player = create_player(args.player, **kwargs)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OSError) as err:
         parser.error(f"cannot create player {args.player!r}: {err}")
+    sizes = board_sizes_of(player)
+    if args.size is None:
+        args.size = sizes[0] if sizes else args.default_size
+    elif sizes is not None and args.size not in sizes:
+        parser.error(f"--player {args.player} plays {sizes[0]}x{sizes[0]} only, not {args.size}")
     return player, rules

@@ -15,19 +15,45 @@ Every reply ends with exactly one blank line and contains no other, whatever a h
 A handler signals a GTP failure by raising :class:`GtpError`; any other exception becomes
 ``? internal error: ...`` (with a traceback on the log stream) and the server keeps answering.
 ``quit`` and the end of input both end :func:`serve` with exit status 0.
+
+A handler may also return a :class:`Stream`: a reply written piece by piece, as the analysis
+extensions of Leela Zero and KataGo (``lz-analyze``, ``kata-analyze``) need. :func:`serve` writes
+``=[id]`` and a newline, then each text chunk the stream yields, flushed at once; an
+*interruptible* stream is stopped by the next input line (a command or a bare newline: that line
+is then handled as usual), any other runs to its end; the blank line that ends the reply follows.
+A reader thread takes input lines as they come, so a stream never blocks on input.
 """
 
 from __future__ import annotations
 
+import queue
 import re
 import sys
+import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
-Handler = Callable[[list[str]], str]
-"""A command handler: takes the argument words, returns the reply text (may be multi-line)."""
+
+@dataclass
+class Stream:
+    """A reply written as it is produced: ``=[id]``, a newline, the chunks, then a blank line.
+
+    Each chunk is written as it is (a chunk that is not empty should end with a newline); an
+    empty chunk writes nothing and only gives ``serve`` the chance to look for input, so a
+    producer that works in short slices should yield ``""`` after each.
+    """
+
+    chunks: Iterator[str]
+    """The text, chunk by chunk; closed (``GeneratorExit``) when the stream is stopped early."""
+    interruptible: bool = True
+    """Stop at the next input line (lz-analyze); False runs to the end (lz-genmove_analyze)."""
+
+
+Handler = Callable[[list[str]], str | Stream]
+"""A command handler: takes the argument words, returns the reply text (may be multi-line) or a
+:class:`Stream`."""
 
 PROTOCOL_VERSION = "2"
 
@@ -118,8 +144,11 @@ def format_response(command_id: str | None, success: bool, text: str) -> str:
     return f"{'=' if success else '?'}{command_id or ''} {body}\n\n"
 
 
-def execute(commands: Mapping[str, Handler], command: Command, log: Callable[[str], None]) -> str:
-    """Run one command against a command table and return its framed reply."""
+def call(
+    commands: Mapping[str, Handler], command: Command, log: Callable[[str], None]
+) -> str | Stream:
+    """Run one command against a command table: its framed reply, or the handler's Stream (to be
+    run by :func:`stream_reply`)."""
     if not command.name:
         return format_response(command.id, False, "missing command name")
     handler = commands.get(command.name)
@@ -132,14 +161,91 @@ def execute(commands: Mapping[str, Handler], command: Command, log: Callable[[st
     except Exception as err:  # The server must keep answering, whatever a handler does.
         log(f"internal error in {command.name!r}:\n{traceback.format_exc()}")
         return format_response(command.id, False, f"internal error: {type(err).__name__}: {err}")
+    if isinstance(result, Stream):
+        return result
     if not isinstance(result, str):
         log(f"handler {command.name!r} returned {type(result).__name__}, not str")
         return format_response(command.id, False, "internal error: bad handler result")
     return format_response(command.id, True, result)
 
 
+def execute(commands: Mapping[str, Handler], command: Command, log: Callable[[str], None]) -> str:
+    """Run one command against a command table and return its whole framed reply.
+
+    A Stream runs as if input were already waiting: an interruptible one stops after its first
+    chunk, any other runs to its end.
+    """
+    reply = call(commands, command, log)
+    if isinstance(reply, Stream):
+        return "".join(stream_reply(command.id, reply, lambda: True, log))
+    return reply
+
+
+def _stream_lines(chunk: str) -> str:
+    """A chunk made safe to frame: no control characters and no blank lines, newline-ended."""
+    lines = [line.rstrip() for line in sanitize(chunk).split("\n") if line.strip()]
+    return "".join(line + "\n" for line in lines)
+
+
+def stream_reply(
+    command_id: str | None,
+    stream: Stream,
+    input_waiting: Callable[[], bool],
+    log: Callable[[str], None],
+) -> Iterator[str]:
+    """The framed pieces of a streamed reply: ``=[id]\\n``, each chunk, then ``\\n``.
+
+    Args:
+        command_id: the command's id, echoed after ``=``.
+        stream: the handler's stream.
+        input_waiting: asked after every chunk; True stops an interruptible stream.
+        log: where a failure inside the stream is reported (the reply still ends properly).
+    """
+    yield f"={command_id or ''}\n"
+    try:
+        for chunk in stream.chunks:
+            text = _stream_lines(chunk) if chunk else ""
+            if text:
+                yield text
+            if stream.interruptible and input_waiting():
+                break
+    except Exception:  # The reply has begun: it must still end, and the server go on.
+        log(f"internal error in a streamed reply:\n{traceback.format_exc()}")
+    finally:
+        close = getattr(stream.chunks, "close", None)
+        if close is not None:
+            close()
+    yield "\n"
+
+
 def _stderr_log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _private(stdin: BinaryIO) -> BinaryIO:
+    """A reader of its own over ``stdin``'s file descriptor, when it has one.
+
+    The reader thread is still blocked in ``readline`` when ``serve`` returns; if it held the
+    lock of ``sys.stdin.buffer``, the interpreter would abort at exit ("could not acquire lock
+    ... at interpreter shutdown, possibly due to daemon threads"). Nothing else touches a
+    private reader, so the process exits cleanly.
+    """
+    try:
+        fd = stdin.fileno()
+    except (AttributeError, OSError, ValueError):
+        return stdin  # an in-memory stream: no lock that shutdown needs
+    return open(fd, "rb", closefd=False)  # noqa: SIM115 (lives as long as the reader thread)
+
+
+def _read_lines(stdin: BinaryIO, lines: queue.Queue[bytes | None]) -> None:
+    """Reader thread: every input line into ``lines``, then None at the end of input."""
+    try:
+        while raw := stdin.readline():
+            lines.put(raw)
+    except (OSError, ValueError):
+        pass  # a closed stream is the end of input
+    finally:
+        lines.put(None)
 
 
 def serve(
@@ -152,8 +258,9 @@ def serve(
 
     Args:
         engine: supplies the command table; it is read once, at the start.
-        stdin: binary input stream, one command per line (LF or CRLF).
-        stdout: binary output stream; replies are UTF-8 and flushed one by one.
+        stdin: binary input stream, one command per line (LF or CRLF); read by a daemon thread,
+            so that a streamed reply can stop as soon as the next line arrives.
+        stdout: binary output stream; replies are UTF-8 and flushed piece by piece.
         log: where diagnostics go (one message per call); defaults to standard error.
 
     Returns:
@@ -163,22 +270,42 @@ def serve(
     commands = dict(engine.commands())
     # quit must always work, even for an engine whose table forgot it.
     commands.setdefault("quit", lambda args: "")
+    lines: queue.Queue[bytes | None] = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(_private(stdin), lines), daemon=True)
+    reader.start()
     while True:
-        raw = stdin.readline()
-        if not raw:
+        raw = lines.get()
+        if raw is None:
             return 0
         command = parse_line(raw)
         if command is None:
             continue
-        reply = execute(commands, command, log_fn)
-        try:
-            stdout.write(reply.encode("utf-8", errors="replace"))
-            stdout.flush()
-        except (BrokenPipeError, ValueError):
-            # The controller closed its end (ValueError: the stream itself was closed).
+        reply = call(commands, command, log_fn)
+        if isinstance(reply, Stream):
+            pieces: Iterator[str] = stream_reply(
+                command.id, reply, lambda: not lines.empty(), log_fn
+            )
+        else:
+            pieces = iter([reply])
+        if not _write_all(pieces, stdout):
             return 0
         if command.name == "quit":
             return 0
+
+
+def _write_all(pieces: Iterator[str], stdout: BinaryIO) -> bool:
+    """Write and flush each piece; False if the controller closed its end."""
+    try:
+        for piece in pieces:
+            stdout.write(piece.encode("utf-8", errors="replace"))
+            stdout.flush()
+    except (BrokenPipeError, ValueError):
+        # The controller closed its end (ValueError: the stream itself was closed).
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+        return False
+    return True
 
 
 def standard_commands(engine: Engine, command_names: Callable[[], list[str]]) -> dict[str, Handler]:

@@ -1,0 +1,187 @@
+"""Networks for players: checkpoint paths, the shipped weights, and evaluators built from them.
+
+Players take checkpoint *paths* (``igo.nn.checkpoint`` files: ``X.safetensors`` plus ``X.json``)
+and load them here, so that importing ``igo.agents`` (which registers every player) never
+imports torch: ``igo gtp --player random`` starts in a fraction of a second.
+
+| player / mode  | checkpoint(s)                                 | evaluator               |
+|----------------|-----------------------------------------------|-------------------------|
+| policy         | Zero net (2H + 1 planes) or AlphaGo policy    | ZeroNetEvaluator or     |
+|                | net (48 planes)                               | AlphaGoNetEvaluator     |
+| mcts, zero     | PolicyValueNet on Zero planes                 | ZeroNetEvaluator        |
+| mcts, Lee mode | optional policy (48), value (49), rollout     | ``build_lee_evaluators`` |
+| zero           | ``igo/weights/zero-9x9.safetensors`` (shipped) | ZeroNetEvaluator       |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from igo.search.evaluator import Evaluator, LeafEvaluator, UniformEvaluator
+
+if TYPE_CHECKING:
+    from igo.agents.net_evaluator import SymmetryMode, ZeroNetEvaluator
+    from igo.nn.net import Net
+
+ZERO_WEIGHTS = "zero-9x9.safetensors"
+"""The ``zero`` player's network inside the ``igo.weights`` package."""
+WEIGHTS_PACKAGE = "igo.weights"
+
+AnyEvaluator = Evaluator | LeafEvaluator
+
+
+class MissingWeightsError(ValueError):
+    """A network file a player needs is not there; the message says how to get it."""
+
+
+def shipped_weights(name: str = ZERO_WEIGHTS) -> Path:
+    """Where the shipped weights file ``name`` lives (it may not exist yet)."""
+    return Path(str(resources.files(WEIGHTS_PACKAGE).joinpath(name)))
+
+
+def zero_weights() -> Path:
+    """The ``zero`` player's checkpoint, checked to be present.
+
+    Raises:
+        MissingWeightsError: naming the missing file and how to train or get it.
+    """
+    path = shipped_weights()
+    missing = [p for p in (path, path.with_suffix(".json")) if not p.is_file()]
+    if missing:
+        raise MissingWeightsError(
+            f"the zero player needs its network {path} (+ {path.with_suffix('.json').name}), "
+            "which is not installed yet. Train one with the AlphaGo Zero pipeline (`igo zero "
+            "--preset 9x9`) and copy its best model's .safetensors and .json files there under "
+            "these names, or play any PolicyValueNet checkpoint with `--player mcts --checkpoint "
+            "PATH`."
+        )
+    return path
+
+
+def check_checkpoint(path: str | Path, what: str = "checkpoint") -> Path:
+    """``path`` as a Path, with its weights and JSON both present.
+
+    Raises:
+        MissingWeightsError: if either file is missing.
+    """
+    weights = Path(path)
+    for file in (weights, weights.with_suffix(".json")):
+        if not file.is_file():
+            raise MissingWeightsError(f"{what} {weights}: {file} does not exist")
+    return weights
+
+
+def load_net(path: str | Path, device: str = "cpu", what: str = "checkpoint") -> Net:
+    """Load the net a checkpoint describes (torch is imported here, on first use).
+
+    Raises:
+        MissingWeightsError: if a file is missing; ``igo.nn.CheckpointError`` (a ValueError) if
+            it cannot be read.
+    """
+    from igo.nn.checkpoint import load_checkpoint
+
+    return load_checkpoint(check_checkpoint(path, what), device=device)
+
+
+def net_board_size(net: Net) -> int:
+    """The one board size a net plays."""
+    return int(net.config.board_size)
+
+
+def zero_evaluator(
+    path: str | Path, device: str, symmetry: SymmetryMode, seed: int
+) -> ZeroNetEvaluator:
+    """A ZeroNetEvaluator for a PolicyValueNet checkpoint on Zero planes.
+
+    Raises:
+        ValueError: if the checkpoint holds another kind of net (AlphaGo planes, value only).
+    """
+    from igo.agents.net_evaluator import ZeroNetEvaluator, is_alphago_policy
+    from igo.nn.net import PolicyValueNet
+
+    net = load_net(path, "cpu")
+    if is_alphago_policy(net) or not isinstance(net, PolicyValueNet):
+        raise ValueError(
+            f"{path} holds a {type(net).__name__} on {net.config.in_planes} planes; Zero-mode "
+            "search needs a PolicyValueNet on AlphaGo Zero planes (for AlphaGo nets use "
+            "--mode lee with --policy-checkpoint / --value-checkpoint)"
+        )
+    return ZeroNetEvaluator(net, device=device, symmetry=symmetry, seed=seed)
+
+
+@dataclass(frozen=True)
+class LeeParts:
+    """What a Lee-mode search is built from: AlphaGo's networks, each optional."""
+
+    policy: str | None = None
+    """SL policy network checkpoint (48 planes): the priors; None: uniform priors."""
+    value: str | None = None
+    """Value network checkpoint (49 planes); None: values of 0 (use lambda = 1)."""
+    rollout: str | None = None
+    """Rollout policy (``.npz`` of ``igo.search.rollout_policy``); None: uniformly random
+    rollouts that fill no own eye."""
+    tree_policy: str | None = None
+    """Tree policy (``.npz``) for nodes below the expansion threshold; None: uniform."""
+
+
+LeeBuilder = Callable[[LeeParts, str], tuple[AnyEvaluator, AnyEvaluator | None]]
+"""Builds (evaluator, tree_policy) for a Lee-mode search from its parts and a device."""
+
+
+def build_lee_evaluators(parts: LeeParts, device: str) -> tuple[AnyEvaluator, AnyEvaluator | None]:
+    """The default Lee-mode hook: AlphaGo's policy and value nets and its tree policy.
+
+    Missing nets give uniform priors and values of 0. The rollout policy is not an evaluator:
+    the player hands ``parts.rollout`` to the search itself (``SearchConfig.rollout_policy``).
+    A different wiring (other encoders, nets on other devices) is one more function of this
+    signature, passed as ``MctsPlayer(lee_builder=...)``.
+
+    Returns:
+        (evaluator, tree_policy): the evaluator gives priors and values, the tree policy (None:
+        uniform) the priors of nodes below the expansion threshold.
+    """
+    tree_policy = None if parts.tree_policy is None else _tree_policy(parts.tree_policy)
+    if parts.policy is None and parts.value is None:
+        return UniformEvaluator(), tree_policy
+    from igo.agents.net_evaluator import AlphaGoNetEvaluator
+
+    policy = None if parts.policy is None else load_net(parts.policy, "cpu", "policy checkpoint")
+    value = None if parts.value is None else load_net(parts.value, "cpu", "value checkpoint")
+    return AlphaGoNetEvaluator(policy, value, device=device), tree_policy
+
+
+def _tree_policy(path: str) -> AnyEvaluator:
+    """AlphaGo's tree policy (a pattern softmax, ``.npz``) as the search's tree policy."""
+    check_file(path, "tree policy")
+    try:
+        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
+    except ImportError as err:  # the AlphaGo pipeline's patterns are not installed
+        raise ValueError(f"tree policies are not supported by this igo: {err}") from None
+    evaluator: AnyEvaluator = TreePolicyEvaluator(RolloutPolicy.load(path))
+    return evaluator
+
+
+def check_rollout_policy(path: str) -> None:
+    """Fail early (at player creation) on a rollout policy file the search could not load.
+
+    Raises:
+        MissingWeightsError: if the file is missing; ValueError if it is not a rollout policy.
+    """
+    check_file(path, "rollout policy")
+    try:
+        from igo.search.rollout_policy import rollout_tables
+    except ImportError as err:
+        raise ValueError(f"rollout policies are not supported by this igo: {err}") from None
+    rollout_tables(path)
+
+
+def check_file(path: str | Path, what: str) -> Path:
+    """``path`` as a Path, checked to exist (MissingWeightsError otherwise)."""
+    file = Path(path)
+    if not file.is_file():
+        raise MissingWeightsError(f"{what} {file} does not exist")
+    return file

@@ -1,0 +1,105 @@
+"""The ``policy`` player: a network's move with no search (AlphaGo's raw SL/RL policy, or the
+policy head of an AlphaGo Zero net).
+
+The checkpoint decides the encoding: 48 input planes is AlphaGo's policy network
+(``igo.encode.alphago``), any other (2H + 1) an AlphaGo Zero net (``igo.encode.zero``). The move
+is the most probable (``temperature`` 0) or drawn from ``p ** (1 / temperature)``, among the legal
+moves that fill none of the player's own true eyes, plus pass once a stone is on the board (the
+same sensibleness AlphaGo's planes encode; without it a weak net fills its eyes and games never
+end). With no such move left it passes. It never resigns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from igo.agents.nets import load_net
+from igo.agents.player import Clock, Resign, register_player
+from igo.agents.random_player import sensible_moves
+from igo.go.coords import Color, Point
+from igo.go.state import GameState
+
+
+@register_player("policy")
+class PolicyPlayer:
+    """Plays the network's policy directly: one forward pass per move."""
+
+    name = "policy"
+
+    def __init__(
+        self,
+        checkpoint: str | None = None,
+        temperature: float = 0.0,
+        device: str = "auto",
+        symmetry: str = "none",
+        seed: int | None = None,
+    ) -> None:
+        """Args:
+        checkpoint: a Zero PolicyValueNet / PolicyNet, or an AlphaGo policy net (48 planes).
+        temperature: 0 plays the most probable move; > 0 samples ``p ** (1 / temperature)``.
+        device: where the net runs ('auto', 'cpu', 'cuda').
+        symmetry: Zero nets: 'none', 'random' or 'all' board symmetries per evaluation.
+        seed: seeds the sampling (and the random symmetry).
+        """
+        if checkpoint is None:
+            raise ValueError("the policy player needs a network: --checkpoint PATH")
+        if not temperature >= 0:
+            raise ValueError(f"temperature must be >= 0, not {temperature}")
+        from igo.agents.net_evaluator import (
+            AlphaGoNetEvaluator,
+            ZeroNetEvaluator,
+            is_alphago_policy,
+        )
+
+        net = load_net(checkpoint, "cpu")
+        self.evaluator: AlphaGoNetEvaluator | ZeroNetEvaluator
+        if is_alphago_policy(net):
+            self.evaluator = AlphaGoNetEvaluator(policy_net=net, device=device)
+        else:
+            if symmetry not in ("none", "random", "all"):
+                raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
+            self.evaluator = ZeroNetEvaluator(
+                net,
+                device=device,
+                symmetry=symmetry,  # type: ignore[arg-type]
+                seed=0 if seed is None else seed,
+            )
+        self.board_sizes: tuple[int, ...] | None = (int(net.config.board_size),)
+        """The one size the network plays."""
+        self.temperature = temperature
+        self._rng = np.random.default_rng(seed)
+        self._warm = False
+
+    def reset(self, state: GameState) -> None:
+        """Nothing to forget (each move is one evaluation); the first call evaluates ``state``
+        once, so that compiling the encoder does not fall on a timed move."""
+        if not self._warm and state.size in (self.board_sizes or ()) and not state.is_over():
+            self.policy_priors(state)
+            self._warm = True
+
+    def observe(self, color: Color, point: Point) -> None:
+        """Nothing to update."""
+
+    def policy_priors(self, state: GameState) -> np.ndarray:
+        """float [P + 1]: the network's probabilities over the legal moves of ``state``."""
+        priors, _ = self.evaluator.evaluate([state])
+        return np.asarray(priors[0], dtype=np.float64)
+
+    def genmove(self, state: GameState, clock: Clock | None) -> Point | Resign:
+        """The network's move among the sensible ones (see the module docstring)."""
+        if self.board_sizes is not None and state.size not in self.board_sizes:
+            raise ValueError(f"this network plays {self.board_sizes}, not {state.size}")
+        candidates = sensible_moves(state)
+        pass_move = state.num_points
+        if np.any(state.stones()) or candidates.size == 0:
+            candidates = np.append(candidates, pass_move)
+        if candidates.size == 1:
+            return int(candidates[0])
+        probs = self.policy_priors(state)[candidates]
+        if self.temperature == 0 or probs.sum() <= 0:
+            return int(candidates[np.argmax(probs)])
+        weights = probs ** (1.0 / self.temperature)
+        total = weights.sum()
+        if not np.isfinite(total) or total <= 0:
+            return int(candidates[np.argmax(probs)])
+        return int(self._rng.choice(candidates, p=weights / total))

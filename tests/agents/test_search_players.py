@@ -1,0 +1,257 @@
+"""The network and search players: policy, mcts (Zero and Lee modes), zero; resignation, time
+control, tree reuse and analysis sessions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from igo.agents import RESIGN, Clock, TimeSettings, create_player
+from igo.agents.analysis import SearchSession, supports_analysis
+from igo.agents.conformance import check_player
+from igo.agents.mcts_player import MctsPlayer
+from igo.agents.nets import LeeParts, MissingWeightsError, zero_weights
+from igo.agents.policy_player import PolicyPlayer
+from igo.agents.resign import ResignPolicy, ResignTracker
+from igo.go.coords import Color, from_gtp
+from igo.go.rules import PRESETS
+from igo.go.state import GameState
+from igo.search.evaluator import FakeEvaluator, UniformEvaluator
+
+SLOW = 120.0
+"""Seconds an untimed move may take: generous, as a loaded machine may be compiling kernels."""
+
+
+def test_policy_player_plays_alphago_and_zero_nets(
+    zero_checkpoint: str, alphago_policy_checkpoint: str
+) -> None:
+    player = PolicyPlayer(alphago_policy_checkpoint, temperature=1.0, seed=1)
+    check_player(player, sizes=(5,), move_timeout=SLOW)
+    player = PolicyPlayer(zero_checkpoint)
+    assert player.board_sizes == (5,)
+    state = GameState.new(5)
+    priors = player.policy_priors(state)
+    assert priors.shape == (26,) and np.isclose(priors.sum(), 1.0)
+    move = player.genmove(state, None)
+    assert move == int(np.argmax(priors[:-1]))  # argmax, and never a pass on an empty board
+    with pytest.raises(ValueError, match="plays"):
+        player.genmove(GameState.new(7), None)
+
+
+def test_policy_player_needs_a_checkpoint(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="--checkpoint"):
+        PolicyPlayer()
+    with pytest.raises(MissingWeightsError, match="does not exist"):
+        PolicyPlayer(str(tmp_path / "nothing.safetensors"))
+
+
+def test_mcts_zero_mode_with_a_checkpoint(zero_checkpoint: str) -> None:
+    player = MctsPlayer(zero_checkpoint, visits=16, seed=0)
+    assert player.config.mode == "zero" and player.board_sizes == (5,)
+    assert supports_analysis(player) and not supports_analysis(create_player("random"))
+    check_player(player, sizes=(5,), move_timeout=SLOW)
+
+
+def test_mcts_lee_mode_with_and_without_nets(
+    alphago_policy_checkpoint: str, alphago_value_checkpoint: str
+) -> None:
+    plain = MctsPlayer(visits=32, seed=0)
+    assert plain.config.mode == "lee" and plain.config.lee_lambda == 1.0
+    assert plain.board_sizes is None
+    check_player(plain, sizes=(7,), move_timeout=SLOW)
+    nets = MctsPlayer(
+        mode="lee",
+        policy_checkpoint=alphago_policy_checkpoint,
+        value_checkpoint=alphago_value_checkpoint,
+        visits=16,
+        seed=0,
+    )
+    assert nets.config.lee_lambda == 0.5 and nets.board_sizes == (5,)
+    check_player(nets, sizes=(5,), move_timeout=SLOW)
+
+
+def test_lee_builder_is_a_hook() -> None:
+    seen: list[LeeParts] = []
+
+    def builder(parts: LeeParts, device: str) -> tuple[UniformEvaluator, None]:
+        seen.append(parts)
+        return UniformEvaluator(), None
+
+    player = MctsPlayer(mode="lee", policy_checkpoint="p.bin", visits=8, lee_builder=builder)
+    assert seen == [LeeParts(policy="p.bin")]
+    assert player.genmove(GameState.new(5), None) != RESIGN
+    with pytest.raises(MissingWeightsError, match="rollout policy"):
+        MctsPlayer(mode="lee", rollout_checkpoint="missing.npz")
+    with pytest.raises(MissingWeightsError, match="tree policy"):
+        MctsPlayer(mode="lee", tree_policy="missing.npz")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"visits": 0}, "visits"),
+        ({"seconds": -1.0}, "seconds"),
+        ({"mode": "alpha"}, "mode"),
+        ({"policy_checkpoint": "p", "mode": "zero"}, "Lee mode"),
+        ({"checkpoint": "c", "mode": "lee"}, "Zero-mode"),
+        ({"resign_moves": 0}, "resign"),
+    ],
+)
+def test_mcts_option_errors(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MctsPlayer(**kwargs)  # type: ignore[arg-type]
+
+
+def test_zero_player_names_the_missing_weights(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(
+        "igo.agents.nets.shipped_weights", lambda: tmp_path / "zero-9x9.safetensors"
+    )
+    with pytest.raises(MissingWeightsError) as caught:
+        create_player("zero")
+    message = str(caught.value)
+    assert "zero-9x9.safetensors" in message and "zero-9x9.json" in message
+    assert "igo zero" in message and "--player mcts --checkpoint" in message
+    assert zero_weights.__doc__ is not None
+
+
+def test_resign_tracker() -> None:
+    tracker = ResignTracker(ResignPolicy(threshold=-0.9, consecutive=3, min_moves=10))
+    assert not tracker.update(-0.95, 4) and not tracker.update(-0.95, 6)
+    assert not tracker.update(-0.95, 8)  # three in a row, but too early
+    assert tracker.update(-0.99, 10)
+    assert not tracker.update(-0.5, 12)  # the streak is broken
+    assert not tracker.update(-0.95, 14) and not tracker.update(-0.95, 16)
+    tracker.reset()
+    assert not tracker.update(-0.95, 18)
+    never = ResignTracker(ResignPolicy(threshold=-1.0, consecutive=1, min_moves=1))
+    assert not never.update(-1.0, 50)
+    with pytest.raises(ValueError):
+        ResignPolicy(consecutive=0)
+
+
+def _black_is_lost() -> FakeEvaluator:
+    """Every position is worth -0.95 to black and +0.95 to white."""
+
+    def fn(state: GameState) -> tuple[np.ndarray, float]:
+        mask = state.legal_mask().astype(np.float32)
+        return mask / mask.sum(), -0.95 if state.to_play == Color.BLACK else 0.95
+
+    return FakeEvaluator(fn)
+
+
+def test_hopeless_side_resigns_after_the_streak() -> None:
+    player = MctsPlayer(
+        mode="lee",
+        lee_lambda=0.0,
+        visits=16,
+        resign_after=6,
+        lee_builder=lambda parts, device: (_black_is_lost(), None),
+    )
+    state = GameState.new(7, PRESETS["chinese"])
+    player.reset(state.copy())
+    for _ in range(20):
+        move = player.genmove(state, None)
+        if move is RESIGN:
+            break
+        player.observe(state.to_play, int(move))
+        state.play(int(move))
+    assert move is RESIGN and state.to_play == Color.BLACK
+    # Black's 3rd hopeless move is move 4; resigning waits for move 6.
+    assert len(state.moves) == 6
+
+
+@pytest.mark.parametrize("size", [5, 9])
+def test_one_second_byo_yomi_is_never_exceeded(size: int, zero_checkpoint: str) -> None:
+    if size == 5:
+        player = MctsPlayer(zero_checkpoint, seconds=30.0, seed=0)
+    else:
+        player = MctsPlayer(seconds=30.0, seed=0)  # Lee mode: rollouts, the coarse-grained loop
+    settings = TimeSettings.canadian(0.0, 1.0, 1)
+    state = GameState.new(size, PRESETS["chinese"])
+    player.reset(state.copy())
+    clock = Clock.start(settings)
+    for _ in range(6):
+        if state.is_over():
+            break
+        started = time.monotonic()
+        move = player.genmove(state, clock)
+        elapsed = time.monotonic() - started
+        assert elapsed < 0.8, f"a 1 s byo-yomi move took {elapsed:.2f} s"
+        assert move is not RESIGN
+        player.observe(state.to_play, int(move))
+        state.play(int(move))
+
+
+def test_tree_is_reused_between_moves() -> None:
+    player = MctsPlayer(visits=200, seed=0)
+    state = GameState.new(7)
+    player.reset(state.copy())
+    first = player.start_genmove(state, None)
+    first.run()
+    move = player.finish_genmove(state, first)
+    assert isinstance(move, int)
+    player.observe(Color.BLACK, move)
+    state.play(move)
+    session = player.start_genmove(state, None)
+    result = session.run()
+    # The new root came with the visits it had as a child of the old one.
+    assert result.visit_counts.sum() > 200
+    player.reset(state.copy())
+    assert player.start_genmove(state, None).run().visit_counts.sum() <= 201
+
+
+def test_observed_move_of_the_other_colour_drops_the_tree() -> None:
+    player = MctsPlayer(visits=100, seed=0)
+    state = GameState.new(7)
+    player.genmove(state, None)
+    player.observe(Color.WHITE, from_gtp("D4", 7))  # not the side the tree was searched for
+    assert player._root_to_play is None
+
+
+def test_analysis_session_reports_moves_best_first() -> None:
+    player = MctsPlayer(visits=100, seed=0)
+    state = GameState.new(5)
+    session = player.start_analysis(state)
+    assert isinstance(session, SearchSession) and not session.bounded
+    for _ in range(3):
+        session.step(0.02)
+    infos = session.infos()
+    assert infos and [i.order for i in infos] == list(range(len(infos)))
+    visits = [i.visits for i in infos]
+    assert visits == sorted(visits, reverse=True)
+    for info in infos:
+        assert 0 <= info.winrate <= 1 and 0 <= info.lcb <= 1 and info.pv[0] == info.move
+    assert len(session.infos(max_moves=2)) == 2
+    own = session.ownership(32)
+    assert own.shape == (25,) and np.all(np.abs(own) <= 1)
+
+
+def test_analysis_session_stops_at_its_visit_cap() -> None:
+    player = MctsPlayer(seed=0, max_analysis_visits=50)
+    session = player.start_analysis(GameState.new(5))
+    steps = 0
+    while session.step(0.05) and steps < 100:
+        steps += 1
+    assert session.done and session.result is not None
+    assert session.result.visit_counts.sum() <= 50 + player.config.leaves_per_batch * 8
+
+
+def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
+    rollout_policy = pytest.importorskip("igo.search.rollout_policy")
+    empty = np.zeros(0, dtype=np.int64)
+    rollout, tree = tmp_path / "rollout.npz", tmp_path / "tree.npz"
+    rollout_policy.RolloutPolicy("rollout", empty).save(rollout)
+    rollout_policy.RolloutPolicy("tree", empty).save(tree)
+    player = MctsPlayer(
+        mode="lee", rollout_checkpoint=str(rollout), tree_policy=str(tree), visits=32, seed=0
+    )
+    assert player.config.rollout_policy == str(rollout)
+    check_player(player, sizes=(5,), move_timeout=SLOW)
+    (tmp_path / "junk.npz").write_bytes(b"not a policy")
+    with pytest.raises(ValueError, match="rollout policy"):
+        MctsPlayer(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))
