@@ -101,6 +101,18 @@ def test_legal_points(benchmark: Any, size: int) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_legal_list(benchmark: Any, size: int) -> None:
+    """``board.legal_list``: the legal points of a mid-game position, no hashes (simple ko)."""
+    g = geometry(size)
+    s = _midgame(size)
+    n = size * size
+    out = np.zeros(n, dtype=np.int64)
+    num = benchmark(kernels.legal_list, s, g.neighbours, 1, False, out)
+    expected = [p for p in range(n) if kernels.check(s, g.neighbours, p, 1, False) == kernels.OK]
+    assert out[:num].tolist() == expected
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_python_api_random_game(benchmark: Any, size: int) -> None:
     """``GameState``: a random game of up to 100 moves through ``legal_moves`` and ``play``."""
 

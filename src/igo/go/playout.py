@@ -14,19 +14,21 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-from igo.go.board import (
+from igo.go.board import n_of
+from igo.go.board_core import (
     EMPTY,
     F_COLOR,
     F_ELIST,
     F_EPOS,
+    M_KO,
+    M_KO_COLOR,
     M_NEMPTY,
-    NUM_FIELDS,
-    OK,
-    check,
-    is_eye,
-    n_of,
-    play,
+    fields,
+    kernel,
+    loop_kernel,
 )
+from igo.go.board_core import play_v as _play_v
+from igo.go.board_core import playable as _playable
 
 
 def new_rng(seed: int) -> np.ndarray:
@@ -43,10 +45,37 @@ def rand_below(rng: np.ndarray, bound: int) -> int:
     x ^= x << np.uint64(25)
     x ^= x >> np.uint64(27)
     rng[0] = x
-    return int((x * np.uint64(0x2545F4914F6CDD1D)) >> np.uint64(33)) % bound
+    r = x * np.uint64(0x2545F4914F6CDD1D)
+    if bound >> 32:
+        return int(np.int64(r % np.uint64(bound)))
+    # Lemire's multiply-shift on the top 32 bits instead of a modulo: a 64-bit division costs
+    # tens of cycles, a fair share of a move (the bias is below bound / 2**32). The result is
+    # made int64 because numba turns uint64-with-int64 arithmetic in callers into float64.
+    return int(np.int64(((r >> np.uint64(32)) * np.uint64(bound)) >> np.uint64(32)))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, inline="always")
+def _random_move_v(
+    v: np.ndarray, meta: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int, rng: np.ndarray
+) -> int:
+    """``random_move`` on the views (inlined into ``run_playout``)."""
+    k = meta[M_NEMPTY]
+    ko = meta[M_KO] if meta[M_KO_COLOR] == color else -1
+    while k > 0:
+        j = rand_below(rng, k)
+        p = v[F_ELIST, j]
+        if p != ko and _playable(v, nbr, diag, p, color):
+            return p
+        k -= 1
+        last = v[F_ELIST, k]
+        v[F_ELIST, j] = last
+        v[F_EPOS, last] = j
+        v[F_ELIST, k] = p
+        v[F_EPOS, p] = k
+    return -1
+
+
+@kernel
 def random_move(
     s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int, rng: np.ndarray
 ) -> int:
@@ -56,24 +85,11 @@ def random_move(
     shrinking window of candidates, so every acceptable point is equally likely. This reorders
     the empty list of ``s`` (which has no meaningful order), nothing else.
     """
-    n = n_of(s)
-    base, pos = F_ELIST * n, F_EPOS * n
-    k = s[NUM_FIELDS * n + M_NEMPTY]
-    while k > 0:
-        j = rand_below(rng, k)
-        p = s[base + j]
-        if check(s, nbr, p, color, False) == OK and not is_eye(s, nbr, diag, p, color):
-            return p
-        k -= 1
-        last = s[base + k]
-        s[base + j] = last
-        s[pos + last] = j
-        s[base + k] = p
-        s[pos + p] = k
-    return -1
+    v, meta = fields(s)
+    return _random_move_v(v, meta, nbr, diag, color, rng)
 
 
-@nb.njit(cache=True)
+@loop_kernel
 def run_playout(
     s: np.ndarray,
     nbr: np.ndarray,
@@ -85,18 +101,19 @@ def run_playout(
 ) -> int:
     """Play random moves on ``s`` in place until two passes or ``max_moves``. Returns moves played
     (passes excluded)."""
+    v, meta = fields(s)
     passes = 0
     played = 0
     color = to_play
     for _ in range(max_moves):
-        p = random_move(s, nbr, diag, color, rng)
+        p = _random_move_v(v, meta, nbr, diag, color, rng)
         if p < 0:
             passes += 1
             if passes == 2:
                 break
         else:
             passes = 0
-            play(s, nbr, zob, p, color)
+            _play_v(v, meta, nbr, zob, p, color)
             played += 1
         color = 3 - color
     return played

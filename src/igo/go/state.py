@@ -20,6 +20,14 @@ from igo.go.rules import Rules
 # XOR-ed into the hash when white is to play, for situational superko.
 _WHITE_TO_PLAY_KEY = 0x3C6EF372FE94F82A
 _REASONS = {kernels.OCCUPIED: "occupied", kernels.SUICIDE: "suicide", kernels.KO: "ko"}
+# Module constants, so that the per-move paths build no union type or enum member.
+_POINT_TYPES = (int, np.integer)
+_OPPONENT = (Color.EMPTY, Color.WHITE, Color.BLACK)
+
+
+def _as_color(color: Color | int) -> Color:
+    """``color`` as a Color (ValueError if it is none); a Color passes through untouched."""
+    return color if type(color) is Color else Color(color)
 
 
 class IllegalMove(ValueError):
@@ -43,6 +51,8 @@ class GameState:
         self.move_cap = move_cap
         self.geometry: Geometry = geometry(size)
         self._s = kernels.new_board(size)
+        self._n = size * size  # num_points, read on every move
+        self._hash_at = kernels.NUM_FIELDS * self._n + kernels.M_HASH
         self.to_play = Color.BLACK
         self.num_handicap = 0
         self.consecutive_passes = 0
@@ -61,7 +71,7 @@ class GameState:
     @property
     def num_points(self) -> int:
         """size * size; also the PASS index."""
-        return self.size * self.size
+        return self._n
 
     @property
     def board_vector(self) -> np.ndarray:
@@ -76,7 +86,7 @@ class GameState:
     @property
     def hash(self) -> int:
         """Zobrist hash of the stones."""
-        return int(self._s[kernels.NUM_FIELDS * self.num_points + kernels.M_HASH])
+        return int(self._s[self._hash_at])
 
     @property
     def ko_point(self) -> Point | None:
@@ -120,22 +130,28 @@ class GameState:
     def _remember(self) -> None:
         self._seen.add(self._position_key(self.hash, self.to_play))
 
+    def _on_board(self, point: Point, allow_pass: bool = True) -> bool:
+        """Whether ``point`` is an integer index of a point (or pass, if allowed)."""
+        return isinstance(point, _POINT_TYPES) and 0 <= point < self._n + allow_pass
+
     def _check_point(self, point: Point, allow_pass: bool = True) -> None:
-        limit = self.num_points + (1 if allow_pass else 0)
-        if not isinstance(point, int | np.integer) or not 0 <= point < limit:
-            raise IllegalMove(
-                "off board", f"point {point!r} is not on the {self.size}x{self.size} board"
-            )
+        if not self._on_board(point, allow_pass):
+            raise IllegalMove("off board", self._off_board_message(point))
+
+    def _off_board_message(self, point: object) -> str:
+        return f"point {point!r} is not on the {self.size}x{self.size} board"
 
     def legality(self, point: Point, color: Color | None = None) -> str | None:
-        """None if ``color`` may play ``point`` now, else the reason it may not."""
-        color = self.to_play if color is None else Color(color)
+        """None if ``color`` may play ``point`` now, else the reason it may not: wrong color,
+        game over, off board, occupied, suicide, ko or superko."""
+        color = self.to_play if color is None else _as_color(color)
         if color == Color.EMPTY:
             return "wrong color"
         if self.is_over():
             return "game over"
-        self._check_point(point)
-        if point == self.num_points:
+        if not self._on_board(point):
+            return "off board"
+        if point == self._n:
             return None
         g = self.geometry
         code = kernels.check(
@@ -145,46 +161,54 @@ class GameState:
             return _REASONS[code]
         if self.rules.ko != "simple":
             after = int(kernels.hash_after(self._s, g.neighbours, g.zobrist, point, int(color)))
-            if self._position_key(after, color.opponent) in self._seen:
+            if self._position_key(after, _OPPONENT[color]) in self._seen:
                 return "superko"
         return None
 
     def is_legal(self, point: Point, color: Color | None = None) -> bool:
         """Whether ``color`` (default: the side to play) may play ``point``; pass is always legal
-        while the game is not over."""
-        try:
-            return self.legality(point, color) is None
-        except IllegalMove:
-            return False
+        while the game is not over, an off-board point never is."""
+        return self.legality(point, color) is None
 
     def legal_mask(self, color: Color | None = None) -> np.ndarray:
         """bool [size*size + 1]: legal points of ``color``, then pass (all False once over)."""
-        color = self.to_play if color is None else Color(color)
-        n = self.num_points
+        color = self.to_play if color is None else _as_color(color)
+        n = self._n
         mask = np.zeros(n + 1, dtype=np.bool_)
         if self.is_over():
             return mask
-        hashes = np.zeros(n, dtype=np.int64)
         g = self.geometry
-        kernels.legal_points(
-            self._s,
-            g.neighbours,
-            g.zobrist,
-            int(color),
-            self.rules.multi_stone_suicide,
-            mask[:n],
-            hashes,
-        )
-        if self.rules.ko != "simple":
-            for p in np.flatnonzero(mask[:n]):
-                if self._position_key(int(hashes[p]), color.opponent) in self._seen:
+        multi = self.rules.multi_stone_suicide
+        if self.rules.ko == "simple":  # no position repeats to look up: no move hashes needed
+            kernels.legal_mask(self._s, g.neighbours, int(color), multi, mask)
+        else:
+            hashes = np.zeros(n, dtype=np.int64)
+            kernels.legal_points(self._s, g.neighbours, g.zobrist, int(color), multi, mask, hashes)
+            # _position_key inlined over plain ints: this loop visits every legal point
+            situational = self.rules.ko == "situational" and color == Color.BLACK
+            flip = _WHITE_TO_PLAY_KEY if situational else 0
+            seen = self._seen
+            points = np.flatnonzero(mask[:n])
+            for p, after in zip(points.tolist(), hashes[points].tolist(), strict=True):
+                if after ^ flip in seen:
                     mask[p] = False
         mask[n] = True
         return mask
 
     def legal_moves(self, color: Color | None = None) -> list[Point]:
         """Legal points of ``color``, pass last."""
-        return [int(p) for p in np.flatnonzero(self.legal_mask(color))]
+        moves: list[Point]
+        if self.rules.ko != "simple" or self.is_over():
+            moves = np.flatnonzero(self.legal_mask(color)).tolist()
+            return moves
+        # Under simple ko one kernel lists the points: no mask, no hashes, no nonzero pass.
+        color = self.to_play if color is None else _as_color(color)
+        out = np.empty(self._n + 1, dtype=np.int64)
+        multi, g = self.rules.multi_stone_suicide, self.geometry
+        num = kernels.legal_list(self._s, g.neighbours, int(color), multi, out)
+        out[num] = self._n
+        moves = out[: num + 1].tolist()
+        return moves
 
     # ----- changing the position -----
     def play(self, point: Point, color: Color | None = None) -> None:
@@ -193,23 +217,24 @@ class GameState:
         Raises:
             IllegalMove: with the reason; the state is unchanged.
         """
-        color = self.to_play if color is None else Color(color)
+        color = self.to_play if color is None else _as_color(color)
         reason = self.legality(point, color)
         if reason is not None:
-            raise IllegalMove(reason)
+            off = reason == "off board"
+            raise IllegalMove(reason, self._off_board_message(point) if off else None)
         self._apply(int(point), color)
 
     def _apply(self, point: Point, color: Color) -> None:
         """Play a move already known to be legal."""
-        if point == self.num_points:
+        if point == self._n:
             self.consecutive_passes += 1
-            self._s[kernels.NUM_FIELDS * self.num_points + kernels.M_KO] = -1
+            self._s[kernels.NUM_FIELDS * self._n + kernels.M_KO] = -1
         else:
             g = self.geometry
             kernels.play(self._s, g.neighbours, g.zobrist, point, int(color))
             self.consecutive_passes = 0
         self._moves.append((color, point))
-        self.to_play = color.opponent
+        self.to_play = _OPPONENT[color]
         self._remember()
 
     def pass_move(self, color: Color | None = None) -> None:
@@ -217,8 +242,14 @@ class GameState:
         self.play(self.num_points, color)
 
     def resign(self, color: Color | None = None) -> None:
-        """``color`` (default: the side to play) resigns; the game is over."""
-        self.resigned = self.to_play if color is None else Color(color)
+        """``color`` (default: the side to play) resigns; the game is over.
+
+        Raises:
+            IllegalMove: ("game over") if the game is already over.
+        """
+        if self.is_over():
+            raise IllegalMove("game over")
+        self.resigned = self.to_play if color is None else _as_color(color)
 
     def undo(self) -> None:
         """Take back the last move (or resignation).
