@@ -49,6 +49,7 @@ from igo.search.evaluator import (
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
 from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
+from igo.search.rollout_policy import rollout_tables
 from igo.search.root import kernel_params, root_context
 from igo.search.simulate import run_uniform
 from igo.search.tree import (
@@ -193,7 +194,7 @@ class MultiSearch:
         leaves = allocate_leaves(
             self.config.leaves_per_batch, slot.root_board.shape[0], state.num_points
         )
-        root = root_context(state, params)
+        root = root_context(state, params, rollout_tables(self.config.rollout_policy))
         return SearchJob(slot, state, root, params, leaves, sims, full, remaining=sims)
 
     def _finish(self, job: SearchJob) -> SearchResult:

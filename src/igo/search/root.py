@@ -8,6 +8,8 @@ from igo.go.board import M_HASH, M_KO, NUM_FIELDS, play
 from igo.go.state import GameState
 from igo.search.config import SearchConfig
 from igo.search.leaves import RootContext
+from igo.search.pattern_keys import RolloutTables, no_tables
+from igo.search.patterns import pattern_geometry
 from igo.search.simulate import (
     SUPERKO_NONE,
     SUPERKO_POSITIONAL,
@@ -84,10 +86,14 @@ def replay_game(
     return np.unique(np.array(keys, dtype=np.int64)), history
 
 
-def root_context(state: GameState, params: KernelParams) -> RootContext:
-    """The root's board, superko keys and stone history (see ``replay_game``)."""
+def root_context(
+    state: GameState, params: KernelParams, rollout: RolloutTables | None = None
+) -> RootContext:
+    """The root's board, superko keys and stone history (see ``replay_game``), and the rollout
+    policy (None: uniform rollouts) with what it needs: the pattern geometry and last move."""
     g = state.geometry
     keys, history = replay_game(state, params.superko, params.history_length)
+    last = int(state.moves[-1][1]) if state.moves else -1
     return RootContext(
         board=state.board_vector.copy(),
         keys=keys,
@@ -95,4 +101,7 @@ def root_context(state: GameState, params: KernelParams) -> RootContext:
         neighbours=g.neighbours,
         diagonals=g.diagonals,
         zobrist=g.zobrist,
+        rollout=no_tables() if rollout is None else rollout,
+        diamond=pattern_geometry(state.size).diamond,
+        last_move=last if last < state.num_points else -1,
     )

@@ -10,7 +10,9 @@ Legality inside the tree is exact: simple ko comes from the board kernels, and p
 situational superko is checked against the keys of every earlier position of the game (the root's
 history, sorted) and of the path. A leaf where the game is over (two passes, or the move cap) is
 scored by Tromp-Taylor area with komi whatever the rules' scoring (territory rules included); a Lee
-rollout plays uniformly random moves that fill no own eye (``igo.go.playout``) and is scored alike.
+rollout plays uniformly random moves that fill no own eye (``igo.go.playout``), or samples them
+from the rollout policy when ``SearchConfig.rollout_policy`` names one (``policy_playout``), and
+is scored alike.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from igo.search.leaves import (
     LeafArrays,
     RootContext,
 )
+from igo.search.policy_playout import policy_playout
 from igo.search.puct import exploration_constant, puct_score
 from igo.search.tree import (
     EVALUATOR_PRIORS,
@@ -221,6 +224,30 @@ def area_value(
 
 
 @nb.njit(cache=True)
+def rollout(
+    work: np.ndarray, root: RootContext, color: int, last: int, prm: KernelParams, rng: np.ndarray
+) -> None:
+    """Play ``work`` out from ``color`` to move after ``last``: with the rollout policy when the
+    search has one (``igo.search.policy_playout``), else uniformly random moves."""
+    if root.rollout.exp_weights.shape[0] == 0:
+        run_playout(
+            work, root.neighbours, root.diagonals, root.zobrist, color, prm.rollout_cap, rng
+        )
+    else:
+        policy_playout(
+            work,
+            root.neighbours,
+            root.diamond,
+            root.zobrist,
+            root.rollout,
+            color,
+            last,
+            prm.rollout_cap,
+            rng,
+        )
+
+
+@nb.njit(cache=True)
 def prepare_leaf(
     t: TreeArrays,
     lv: LeafArrays,
@@ -294,9 +321,8 @@ def select_leaves(
         if lv.kind[i] != LEAF_TERMINAL and prm.rollout_weight > 0.0:
             work[:] = batch.boards[lv.row[i]]
             color = t.to_play[leaf]
-            run_playout(
-                work, root.neighbours, root.diagonals, root.zobrist, color, prm.rollout_cap, rng
-            )
+            last = t.move[leaf] if leaf > 0 else root.last_move
+            rollout(work, root, color, last if last < prm.num_points else -1, prm, rng)
             lv.rollout[i] = area_value(work, color, root, prm, lv.owner)
     lv.counts[0] = k
 

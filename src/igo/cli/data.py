@@ -1,0 +1,87 @@
+"""``igo data generate|import|train-rollout``: game records, training shards, the rollout policy."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from igo.data.generate import GenerateConfig, generate_games
+from igo.data.records import ImportConfig, import_records
+from igo.eval.engines import engine_argv, parse_engine_spec, probe_engine
+from igo.go.rules import rules_from_name
+from igo.io.sgf import GameRecord
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("data", help="game records and training shards")
+    actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
+    gen = actions.add_parser("generate", help="engine self-play games as SGF files")
+    gen.add_argument("--engine", default="gnugo:level=10", help="engine spec (igo match's)")
+    gen.add_argument("--games", type=int, required=True, help="games wanted in --out")
+    gen.add_argument("--size", type=int, default=9, help="board size")
+    gen.add_argument("--out", required=True, help="folder of the SGF files")
+    gen.add_argument("--jobs", type=int, default=1, help="games at once")
+    gen.add_argument("--seed", type=int, default=0, help="master seed")
+    gen.add_argument("--komi", type=float, default=7.0, help="komi")
+    gen.set_defaults(run=run_generate)
+    imp = actions.add_parser("import", help="SGF files or folders -> SL training shards")
+    imp.add_argument("paths", nargs="+", help="SGF files, collections or folders")
+    imp.add_argument("--out", required=True, help="shard folder (resumed if it has a manifest)")
+    imp.add_argument("--heldout", type=float, default=0.05, help="fraction of games held out")
+    imp.add_argument("--size", type=int, default=None, help="keep only games of this size")
+    imp.add_argument("--shard-positions", type=int, default=100_000, help="positions a shard")
+    imp.set_defaults(run=run_import)
+    roll = actions.add_parser("train-rollout", help="fit the rollout or tree policy on shards")
+    roll.add_argument("shards", help="shard folder written by igo data import")
+    roll.add_argument("--out", required=True, help="policy file (.npz)")
+    roll.add_argument("--kind", choices=("rollout", "tree"), default="rollout")
+    roll.add_argument("--min-count", type=int, default=3, help="keep patterns seen this often")
+    roll.add_argument("--epochs", type=int, default=4, help="passes over the training positions")
+    roll.set_defaults(run=run_train_rollout)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    try:
+        config = GenerateConfig(
+            args.out, args.games, args.size, komi=args.komi, jobs=args.jobs, seed=args.seed
+        )
+        spec = parse_engine_spec(args.engine)
+        rules = rules_from_name(config.rules, config.komi)
+        probe_engine(engine_argv(spec, rules), spec.name, args.size)
+    except ValueError as err:
+        print(f"igo data generate: error: {err}", file=sys.stderr)
+        return 2
+    summary = generate_games(
+        config, lambda seed: engine_argv(spec, rules, seed), spec.name, _print_game
+    )
+    for index, reason in summary.failed:
+        print(f"game {index}: abandoned: {reason}", file=sys.stderr)
+    print(
+        f"{summary.played} played, {summary.existing} already there, {len(summary.failed)} failed"
+    )
+    return 1 if summary.failed else 0
+
+
+def _print_game(index: int, outcome: GameRecord | str) -> None:
+    if not isinstance(outcome, str):
+        result = outcome.result.to_sgf() if outcome.result is not None else "?"
+        print(f"game {index}: {result} in {len(outcome.moves)} moves", flush=True)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    config = ImportConfig(args.heldout, args.shard_positions, args.size)
+    summary = import_records(
+        args.paths, args.out, config, lambda path, why: print(f"skipped {path}: {why}")
+    )
+    print(summary.describe())
+    imported = sum(summary.games.values()) + summary.files_done_before
+    return 0 if imported or not summary.skipped else 1
+
+
+def run_train_rollout(args: argparse.Namespace) -> int:
+    from igo.train.rollout import RolloutTrainConfig, train_from_shards
+
+    config = RolloutTrainConfig(kind=args.kind, min_count=args.min_count, epochs=args.epochs)
+    report = train_from_shards(args.shards, args.out, config, log=print)
+    print(report.describe())
+    return 0

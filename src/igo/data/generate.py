@@ -1,0 +1,268 @@
+"""Game records from engine self-play: one GTP engine plays both colours, games written as SGF.
+
+``generate_games`` plays ``games`` games in parallel worker processes, one engine process per
+game (GNU Go 3.8 at level 1 plays a 9x9 game in well under a second, at level 10 in about ten).
+A seeded engine repeats itself, so every game starts with a few random moves (a broad opening
+distribution) and the engine gets a seed of its own for the game:
+
+| step            | what happens                                                            |
+|-----------------|-------------------------------------------------------------------------|
+| opening         | k ~ uniform{min..max} random legal moves, black first, on points of the |
+|                 | central area (third line and up; second line and up below 7x7) that    |
+|                 | fill no own eye; told to the engine with ``play``                       |
+| middle and end  | ``genmove`` for each side in turn until two passes, a resignation or   |
+|                 | the move cap (3 * size^2 moves)                                         |
+| result          | resignation; else the engine's ``final_score`` (GNU Go counts dead      |
+|                 | stones well); else igo's own count (``igo.go.scoring``)                 |
+
+Game ``i`` is ``game-<i:06d>.sgf`` in the output folder, written atomically by the parent process
+only, so a file that exists is complete: a rerun skips (and counts) the games already there and
+plays only the missing ones. The engine's command line comes in as a function of the game's seed
+(``argv_for_seed``), so this module needs no knowledge of engine specs (``igo.eval.engines``
+turns ``gnugo:level=10`` into one in the CLI).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from igo.go.coords import from_gtp, to_gtp
+from igo.go.result import GameResult
+from igo.go.rules import Rules, rules_from_name
+from igo.go.scoring import final_score
+from igo.go.state import GameState, IllegalMove
+from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
+from igo.io.sgf import GameRecord, record_from_state, save_sgf
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    """How ``generate_games`` plays its games."""
+
+    out: str
+    """Folder of the SGF files (created if missing)."""
+    games: int = 100
+    """Games wanted in the folder (existing ``game-*.sgf`` files count)."""
+    size: int = 9
+    """Board size."""
+    rules: str = "chinese"
+    """Rules preset of the games (the engine is told area or territory scoring)."""
+    komi: float = 7.0
+    """Komi."""
+    jobs: int = 1
+    """Games played at once (worker processes)."""
+    seed: int = 0
+    """Master seed: game ``i`` uses seed ``seed * 1_000_003 + i`` for the opening and the engine."""
+    opening_moves: tuple[int, int] = (2, 6)
+    """Inclusive range of the number of random opening moves."""
+    move_timeout: float = 120.0
+    """Seconds the engine may think about one move before the game is abandoned."""
+
+    def __post_init__(self) -> None:
+        if self.games < 0 or self.jobs < 1:
+            raise ValueError("games must be >= 0 and jobs >= 1")
+        low, high = self.opening_moves
+        if not 0 <= low <= high:
+            raise ValueError(f"opening_moves must be 0 <= min <= max, not {self.opening_moves}")
+        rules_from_name(self.rules)  # raises on an unknown preset
+
+    def game_seed(self, index: int) -> int:
+        """The seed of game ``index``."""
+        return self.seed * 1_000_003 + index
+
+
+@dataclass(frozen=True)
+class GameTask:
+    """One game as a worker receives it (everything picklable)."""
+
+    index: int
+    argv: list[str]
+    name: str
+    size: int
+    rules: Rules
+    seed: int
+    opening_moves: tuple[int, int]
+    move_timeout: float
+
+
+@dataclass
+class GenerateSummary:
+    """What ``generate_games`` did."""
+
+    played: int = 0
+    """Games played and written now."""
+    existing: int = 0
+    """Games already in the folder (skipped)."""
+    failed: list[tuple[int, str]] = field(default_factory=list)
+    """(game index, reason) of games abandoned (engine crash, hang, illegal move)."""
+
+
+def game_path(out: str | Path, index: int) -> Path:
+    """Where game ``index`` is written."""
+    return Path(out) / f"game-{index:06d}.sgf"
+
+
+def opening_points(size: int) -> np.ndarray:
+    """The central area random opening moves are drawn from (flat points)."""
+    margin = 2 if size >= 7 else 1
+    lines = range(margin, size - margin) if size > 2 * margin else range(size)
+    return np.array([r * size + c for r in lines for c in lines], dtype=np.int64)
+
+
+def random_opening(state: GameState, count: int, rng: np.random.Generator) -> list[int]:
+    """Play up to ``count`` random legal moves that fill no own eye from the central area;
+    returns the points played."""
+    played = []
+    area = opening_points(state.size)
+    for _ in range(count):
+        color = state.to_play
+        options = [
+            int(p) for p in area if state.is_legal(int(p)) and not state.is_eye(int(p), color)
+        ]
+        if not options:
+            break
+        point = options[int(rng.integers(len(options)))]
+        state.play(point)
+        played.append(point)
+    return played
+
+
+def play_selfplay_game(task: GameTask) -> GameRecord:
+    """Play one game of the engine against itself (see the module docstring).
+
+    Raises:
+        GtpEngineError: the engine crashed or hung.
+        GtpCommandError: it refused a command of the opening.
+        IllegalMove: it played an illegal move.
+    """
+    rng = np.random.default_rng(task.seed)
+    state = GameState.new(task.size, task.rules, move_cap=3 * task.size * task.size)
+    with GtpClient(task.argv, timeout=task.move_timeout, name=task.name) as engine:
+        engine.send(f"boardsize {task.size}")
+        engine.send("clear_board")
+        engine.send(f"komi {task.rules.komi:g}")
+        low, high = task.opening_moves
+        opening = random_opening(state, int(rng.integers(low, high + 1)), rng)
+        for color, point in state.moves:
+            engine.send(f"play {color.name.lower()} {to_gtp(point, task.size)}")
+        while not state.is_over():
+            color = state.to_play
+            reply = engine.send(f"genmove {color.name.lower()}").strip().lower()
+            if reply == "resign":
+                state.resign(color)
+            else:
+                state.play(from_gtp(reply, task.size), color)
+        result = _result(state, engine)
+    meta = {
+        "PB": task.name,
+        "PW": task.name,
+        "GC": f"igo data generate: game {task.index}, seed {task.seed}, "
+        f"{len(opening)} random opening moves",
+    }
+    return record_from_state(state, result, meta)
+
+
+def _result(state: GameState, engine: GtpClient) -> GameResult:
+    if state.resigned is not None:
+        return GameResult(state.resigned.opponent, "resign")
+    try:
+        theirs = GameResult.from_sgf(engine.send("final_score"))
+        if theirs.reason in ("score", "draw"):
+            return theirs
+    except GtpCommandError:
+        pass
+    return final_score(state)
+
+
+def _run_task(task: GameTask) -> GameRecord | str:
+    """A game, or the reason it was abandoned."""
+    try:
+        return play_selfplay_game(task)
+    except (GtpEngineError, GtpCommandError, IllegalMove, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def generate_games(
+    config: GenerateConfig,
+    argv_for_seed: Callable[[int], list[str]],
+    name: str = "engine",
+    on_game: Callable[[int, GameRecord | str], None] | None = None,
+) -> GenerateSummary:
+    """Play the games missing from ``config.out`` and write them as SGF.
+
+    Args:
+        config: what to play and where.
+        argv_for_seed: the engine's command line for a game seed.
+        name: the engine's name in the records (PB, PW).
+        on_game: called with (index, record or failure reason) as each game finishes.
+
+    Returns:
+        Counts of games played, found and abandoned.
+    """
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = GenerateSummary()
+    rules = rules_from_name(config.rules, config.komi)
+    tasks = []
+    for index in range(config.games):
+        if game_path(out, index).exists():
+            summary.existing += 1
+            continue
+        seed = config.game_seed(index)
+        argv = argv_for_seed(seed)
+        tasks.append(
+            GameTask(
+                index,
+                argv,
+                name,
+                config.size,
+                rules,
+                seed,
+                config.opening_moves,
+                config.move_timeout,
+            )
+        )
+    for task, outcome in _run_all(tasks, config.jobs):
+        if isinstance(outcome, str):
+            summary.failed.append((task.index, outcome))
+        else:
+            save_sgf(outcome, game_path(out, task.index))
+            summary.played += 1
+        if on_game is not None:
+            on_game(task.index, outcome)
+    return summary
+
+
+def _run_all(tasks: list[GameTask], jobs: int) -> Iterator[tuple[GameTask, GameRecord | str]]:
+    """Play ``tasks`` on ``jobs`` worker processes (here, with one job), yielding each as it
+    finishes."""
+    if jobs == 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, _run_task(task)
+        return
+    # spawn, not fork: the parent may hold threads (GTP pipe readers) that fork would copy.
+    context = multiprocessing.get_context("spawn")
+    pool = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
+    try:
+        running = {pool.submit(_run_task, task): task for task in tasks}
+        for future in cf.as_completed(running):
+            task = running[future]
+            try:
+                yield task, future.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker costs its game, not the run
+                yield task, f"worker failed: {type(exc).__name__}: {exc}"
+    finally:
+        # On Ctrl-C (or any early exit) the queued games are dropped, not played out; the games
+        # in flight end with their engines, which get the interrupt too.
+        pool.shutdown(wait=True, cancel_futures=True)
