@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,12 +62,9 @@ def _encode(arrays: Mapping[str, np.ndarray], kind: str) -> tuple[bytes, int]:
     if len(counts) != 1:
         raise ValueError(f"shard arrays must share their first dimension, got {sorted(counts)}")
     buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer,
-        __format__=np.array(SHARD_FORMAT),
-        __kind__=np.array(kind),
-        **{k: np.asarray(v) for k, v in arrays.items()},
-    )
+    named: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items()}
+    named["__format__"], named["__kind__"] = np.array(SHARD_FORMAT), np.array(kind)
+    np.savez_compressed(buffer, **named)
     return buffer.getvalue(), counts.pop()
 
 
