@@ -35,6 +35,7 @@ from igo.agents.nets import (
     zero_weights,
 )
 from igo.agents.player import RESIGN, Clock, Resign, estimate_moves_left, register_player
+from igo.agents.random_player import sensible_moves
 from igo.agents.resign import ResignPolicy, ResignTracker
 from igo.go.coords import Color, Point
 from igo.go.state import GameState
@@ -261,7 +262,19 @@ class MctsPlayer:
             if visits.any():
                 priors = result.priors[:-1]
                 move = int(np.lexsort((-priors, -visits))[0])
+        elif move < state.num_points and state.is_eye(move, state.to_play):
+            move = self._instead_of_eye_fill(state, result.visit_counts, result.priors)
         return move
+
+    @staticmethod
+    def _instead_of_eye_fill(state: GameState, visits: np.ndarray, priors: np.ndarray) -> Point:
+        """The most visited sensible move, or pass: filling one's own true eye never helps, and a
+        weak net that does it keeps games from ending (the policy player's rule, too)."""
+        candidates = sensible_moves(state)
+        if candidates.size == 0:
+            return state.num_points
+        order = np.lexsort((-priors[candidates], -visits[candidates]))
+        return int(candidates[order[0]])
 
     def policy_priors(self, state: GameState) -> np.ndarray:
         """float [P + 1]: the evaluator's priors for ``state`` (0 on illegal moves)."""
