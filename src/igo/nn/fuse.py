@@ -1,4 +1,4 @@
-"""Inference transforms: fold batch norm into the conv before it, and lay tensors out for the CPU.
+"""Inference transforms: fold batch norm into the conv before it, and let ReLUs work in place.
 
 In eval mode a batch norm is a fixed per-channel affine map, ``y = gamma * (x - mean) / sqrt(var
 + eps) + beta``, so after a convolution it can be folded into the convolution's weights and bias
@@ -16,8 +16,8 @@ by ``nn.Sequential`` order alone. A norm that reads a block's input (the first n
 pre-activation block, which the shortcut also reads) stays, as do group, layer and instance norms,
 which depend on the input.
 
-``relu_inplace_`` then lets every ReLU that reads such a private conv output overwrite it,
-saving an allocation and a pass over memory per layer.
+``relu_inplace_`` then lets every ReLU that reads a fresh tensor nothing else reads (a conv,
+norm or add output) overwrite it, saving an allocation and a pass over memory per layer.
 """
 
 from __future__ import annotations

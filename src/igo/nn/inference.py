@@ -3,8 +3,8 @@
 ``TorchEvaluator`` is what the agents layer wraps into a search ``Evaluator``. It picks the
 device, runs under ``torch.inference_mode``, splits big inputs into batches and, by default,
 runs under bf16 (or fp16) autocast on CUDA and in fp32 on CPU. CPU bf16 is opt-in
-(``precision="bfloat16"``): on a CPU with AMX (Sapphire Rapids) it was about 4x faster than fp32
-for ``resnet_b6c64`` at batch 32+, with logits off by about 3e-3, but on CPUs without native
+(``precision="bfloat16"``): on a CPU with AMX (Sapphire Rapids) it was 2.5-4.3x faster than
+fp32 for ``resnet_b6c64`` at batch 32+, with logits off by about 3e-3, but on CPUs without native
 bf16 it is much slower. Outputs are always float32.
 
 The evaluator runs a *prepared* copy of the net, built by a ``PrepareFn`` (the net itself is
@@ -12,12 +12,12 @@ only put in eval mode). The choices, measured with ``igo bench nets`` (see docs/
 
 | prepare_fn            | what it does                                            | setup       |
 |-----------------------|---------------------------------------------------------|-------------|
-| prepare_for_inference | fold batch norm into convs; on CPU in-place ReLU, NHWC  | ~10 ms      |
+| prepare_for_inference | fold batch norm into convs; on CPU in-place ReLU, NHWC  | ~0.1-1 s    |
 | prepare_eager         | the net as it is (the reference)                        | none        |
 | prepare_jit           | the default, traced and frozen with TorchScript         | ~1 s        |
 | prepare_compiled      | the default under ``torch.compile`` (inductor, frozen)  | ~10 s/shape |
 
-``prepare_for_inference`` is the default: on CPU it was 1.3-1.6x faster than eager and as fast
+``prepare_for_inference`` is the default: on CPU it was 1.3-1.7x faster than eager and as fast
 as the other two, with no compile step and no deprecated API. The prepared copy is rebuilt when
 the net's weights change in place (``load_state_dict``, an optimiser step), so an evaluator never
 runs stale weights. ``tune_cpu_malloc`` is the other CPU speed-up, for a program's entry point.
