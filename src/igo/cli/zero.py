@@ -1,0 +1,62 @@
+"""``igo zero``: run or resume the AlphaGo Zero loop (self-play -> train -> gate) from a preset."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+# flag -> dotted config key
+FLAGS = {
+    "run_dir": "run_dir",
+    "games_per_generation": "selfplay.games_per_generation",
+    "visits": "selfplay.num_simulations",
+    "generations": "generations",
+    "net": "net",
+    "workers": "selfplay.num_workers",
+    "seed": "seed",
+}
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("zero", help="AlphaGo Zero training loop (resumable)")
+    parser.add_argument("--preset", default="9x9", help="tiny, 9x9, 19x19 or a .toml path")
+    parser.add_argument("--run-dir", help="the run directory (default: the preset's)")
+    parser.add_argument("--games-per-generation", type=int, help="self-play games per generation")
+    parser.add_argument("--visits", type=int, help="simulations of a full self-play search")
+    parser.add_argument("--generations", type=int, help="generations to run in all")
+    parser.add_argument("--net", help="network variant, e.g. resnet_b6c64")
+    parser.add_argument("--device", help="auto, cpu, cuda, cuda:1 (self-play and training)")
+    parser.add_argument("--workers", type=int, help="self-play worker processes")
+    parser.add_argument("--seed", type=int, help="seed of the run")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that other subcommands never pay for importing torch.
+    from igo.nn.inference import tune_cpu_malloc
+    from igo.train.orchestrate import run_zero
+    from igo.train.zero import TrainingDiverged
+    from igo.train.zero_config import ConfigError, load_preset, with_overrides
+
+    overrides: dict[str, Any] = {
+        key: getattr(args, flag) for flag, key in FLAGS.items() if getattr(args, flag) is not None
+    }
+    if args.device is not None:
+        overrides.update({"selfplay.device": args.device, "train.device": args.device})
+    tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
+    try:
+        config = with_overrides(load_preset(args.preset), overrides)
+        state = run_zero(config, progress=not args.no_progress)
+    except ConfigError as err:
+        print(f"igo zero: error: {err}", file=sys.stderr)
+        return 2
+    except TrainingDiverged as err:
+        print(f"igo zero: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"igo zero: {config.run_dir}: {state.generation} generations done, best network is "
+        f"generation {state.best_generation} ({config.run_dir}/models/best.safetensors)"
+    )
+    return 0

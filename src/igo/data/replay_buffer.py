@@ -1,0 +1,194 @@
+"""The replay buffer: a window over the most recent self-play games, sampled with symmetries.
+
+AlphaGo Zero trained on "the most recent 500,000 games" with each position augmented by a random
+one of the 8 board symmetries (Silver et al. 2017, Methods "Optimization"). The window here is
+counted in games; it is fixed, or grows with the run as KataGo's does (Wu 2019, appendix), so that
+the first generations are not drowned in random games and later ones still see enough history:
+
+    window(N) = min(max_games, c * (1 + beta * ((N / c) ** alpha - 1) / alpha))   for N > c
+
+with ``c = min_games``, ``beta = 0.4`` and ``alpha = exponent`` (0: a fixed window of ``c``
+games). Files are validated when read (checksum, format, finite values); one that is truncated,
+corrupt or holds NaN is skipped with a warning on stderr, never an exception. Input planes are
+rebuilt from each position's stones history at sampling time (see ``igo.selfplay.record``).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from igo.agents.net_evaluator import zero_planes_batch
+from igo.data.shards import ShardError, ShardInfo, read_manifest, read_shard
+from igo.encode.symmetry import NUM_SYMMETRIES, apply_planes, apply_policy
+
+GAME_KIND = "zero_game"
+_BETA = 0.4
+
+
+def window_size(total_games: int, min_games: int, max_games: int, exponent: float) -> int:
+    """Games in the window after ``total_games`` have been played (see the module docstring)."""
+    if exponent <= 0 or total_games <= min_games:
+        return min(min_games, max_games)
+    ratio = total_games / min_games
+    grown = min_games * (1 + _BETA * (ratio**exponent - 1) / exponent)
+    return int(min(max_games, grown))
+
+
+@dataclass(frozen=True)
+class GameEntry:
+    """A game listed in a generation's manifest."""
+
+    generation: int
+    """The generation folder it is in."""
+    info: ShardInfo
+    """Its manifest entry (name, checksum, game-level extra)."""
+
+
+def list_games(replay_root: str | Path) -> list[GameEntry]:
+    """Every game listed in the replay folders' manifests, oldest first (by generation, then
+    name); a folder whose manifest cannot be read is skipped with a warning."""
+    root = Path(replay_root)
+    entries: list[GameEntry] = []
+    if not root.is_dir():
+        return entries
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("gen-")):
+        try:
+            infos = read_manifest(folder)
+        except ShardError as err:
+            print(f"igo: skipping replay folder: {err}", file=sys.stderr)
+            continue
+        generation = int(folder.name.split("-")[1])
+        entries += [GameEntry(generation, i) for i in sorted(infos, key=lambda i: i.name)]
+    return entries
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A training minibatch."""
+
+    planes: np.ndarray
+    """float32 [B, 2H + 1, N, N]: input planes."""
+    policy: np.ndarray
+    """float32 [B, N*N + 1]: search policy targets."""
+    value: np.ndarray
+    """float32 [B]: game results from the side to move."""
+
+
+@dataclass
+class _Game:
+    stones: np.ndarray  # int8 [T, P]
+    to_play: np.ndarray  # int8 [T]
+    policy: np.ndarray  # float32 [F, A], full searches only
+    rows: np.ndarray  # int64 [F]: their positions in the game
+    z: np.ndarray  # int8 [T]
+
+
+class ReplayBuffer:
+    """The games of the window, in memory, ready to sample from."""
+
+    def __init__(self, replay_root: str | Path, board_size: int, history: int = 8) -> None:
+        """Args:
+        replay_root: the run's ``replay/`` folder (one ``gen-XXXXXX`` folder per generation).
+        board_size: N.
+        history: H, positions of stones per input (8: the paper's 17 planes).
+        """
+        self.root = Path(replay_root)
+        self.board_size = board_size
+        self.history = history
+        self._games: dict[tuple[int, str], _Game] = {}
+        self._bad: set[tuple[int, str]] = set()
+        self._order: list[tuple[int, str]] = []
+        self._build()
+
+    @property
+    def num_games(self) -> int:
+        """Games in the window (valid ones)."""
+        return len(self._order)
+
+    @property
+    def num_samples(self) -> int:
+        """Positions with a policy target in the window."""
+        return int(self._sample_rows.size)
+
+    def refresh(self, window_games: int) -> None:
+        """Load the newest ``window_games`` listed games (reading only new files) and forget the
+        older ones."""
+        listed = list_games(self.root)
+        keys = [(e.generation, e.info.name) for e in listed]
+        wanted = [(k, e) for k, e in zip(keys, listed, strict=True) if k not in self._bad]
+        wanted = wanted[-window_games:] if window_games > 0 else []
+        for key, entry in wanted:
+            if key not in self._games:
+                game = self._load(entry)
+                if game is None:
+                    self._bad.add(key)
+                else:
+                    self._games[key] = game
+        keep = [k for k, _ in wanted if k in self._games]
+        self._games = {k: self._games[k] for k in keep}
+        self._order = keep
+        self._build()
+
+    def _load(self, entry: GameEntry) -> _Game | None:
+        path = self.root / f"gen-{entry.generation:06d}" / entry.info.name
+        try:
+            arrays = read_shard(path, GAME_KIND, entry.info.sha256)
+            stones, to_play = arrays["stones"], arrays["to_play"]
+            full, policy, z = arrays["full"].astype(bool), arrays["policy"], arrays["z"]
+            if stones.shape[1] != self.board_size**2 or policy.shape[1] != stones.shape[1] + 1:
+                raise ShardError(f"{path}: not a {self.board_size}x{self.board_size} game")
+        except (ShardError, KeyError, IndexError) as err:
+            print(f"igo: skipping replay file: {err}", file=sys.stderr)
+            return None
+        rows = np.flatnonzero(full)
+        return _Game(stones.astype(np.int8), to_play.astype(np.int8), policy[rows], rows, z)
+
+    def _build(self) -> None:
+        """Concatenate the window's games into flat arrays (one row per position)."""
+        games = [self._games[k] for k in self._order]
+        p, a = self.board_size**2, self.board_size**2 + 1
+        if not games:
+            self._stones = np.zeros((0, p), np.int8)
+            self._start = self._sample_rows = np.zeros(0, np.int64)
+            self._to_play, self._z = np.zeros(0, np.int8), np.zeros(0, np.int8)
+            self._policy = np.zeros((0, a), np.float32)
+            return
+        lengths = np.array([g.stones.shape[0] for g in games])
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        self._stones = np.concatenate([g.stones for g in games])
+        self._to_play = np.concatenate([g.to_play for g in games])
+        self._z = np.concatenate([g.z for g in games])
+        self._start = np.repeat(offsets, lengths)
+        self._sample_rows = np.concatenate(
+            [g.rows + o for g, o in zip(games, offsets, strict=True)]
+        )
+        self._policy = np.concatenate([g.policy for g in games]).astype(np.float32)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        """``batch_size`` positions drawn uniformly (with replacement) from the window's targets,
+        each under a random one of the 8 symmetries.
+
+        Raises:
+            ValueError: if the window holds no target.
+        """
+        if self.num_samples == 0:
+            raise ValueError(f"the replay buffer in {self.root} holds no training positions")
+        pick = rng.integers(self.num_samples, size=batch_size)
+        rows = self._sample_rows[pick]
+        ago = rows[:, None] - np.arange(self.history)[None, :]
+        valid = ago >= self._start[rows][:, None]
+        history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
+        planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
+        policy = self._policy[pick]
+        symmetries = rng.integers(NUM_SYMMETRIES, size=batch_size)
+        for k in range(1, NUM_SYMMETRIES):
+            hit = symmetries == k
+            if hit.any():
+                planes[hit] = apply_planes(planes[hit], k)
+                policy[hit] = apply_policy(policy[hit], k, self.board_size)
+        value = self._z[rows].astype(np.float32)
+        return Batch(planes, policy, value)

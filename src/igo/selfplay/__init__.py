@@ -1,0 +1,12 @@
+"""Self-play (layer L4): networks play themselves; finished games become training records.
+
+``play_selfplay_games`` (``runner.py``) plays many games at once with their leaves batched into
+one network call; ``run_selfplay`` (``worker.py``) spreads a generation's games over worker
+processes and writes each game atomically (``record.py``); ``play_match`` (``match.py``) plays two
+networks against each other for gating; ``resign.py`` calibrates the resignation threshold.
+"""
+
+from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.record import GameData
+
+__all__ = ["GameData", "SelfPlayConfig"]

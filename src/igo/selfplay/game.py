@@ -1,0 +1,97 @@
+"""One game in progress inside a batched game loop: its position, what it has recorded, its end.
+
+Both game loops (self-play in ``runner.py``, network against network in ``match.py``) keep one
+``LiveGame`` per slot, feed each search result to ``record`` / ``play``, and turn a finished game
+into a result and an SGF with ``final_result`` and ``game_sgf``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from igo.go.coords import Color
+from igo.go.result import GameResult
+from igo.go.scoring import area_score, final_score
+from igo.go.state import GameState
+from igo.io.sgf import record_from_state, write_sgf
+from igo.search.result import SearchResult
+from igo.selfplay.config import Scoring
+from igo.selfplay.record import RESIGN_MOVE
+
+
+@dataclass
+class LiveGame:
+    """A game being played in one slot of a batched loop."""
+
+    state: GameState
+    """The position now."""
+    index: int
+    """The game's number among those this loop started."""
+    resign_allowed: bool = True
+    """Whether the side to move may resign (False: played out, to measure false resignations)."""
+    stones: list[np.ndarray] = field(default_factory=list)
+    to_play: list[int] = field(default_factory=list)
+    moves: list[int] = field(default_factory=list)
+    policies: list[np.ndarray | None] = field(default_factory=list)
+    root_values: list[float] = field(default_factory=list)
+
+    def record(self, result: SearchResult) -> None:
+        """Remember the position searched and the search's targets (before the move)."""
+        self.stones.append(self.state.stones())
+        self.to_play.append(int(self.state.to_play))
+        self.policies.append(result.policy.astype(np.float32) if result.full_search else None)
+        self.root_values.append(float(result.root_value))
+
+    def play(self, result: SearchResult, resign_threshold: float) -> int:
+        """Play the search's move, or resign if allowed and the root value is below the
+        threshold; returns the move (``RESIGN_MOVE`` for a resignation)."""
+        if self.resign_allowed and result.root_value < resign_threshold:
+            self.state.resign()
+            move = RESIGN_MOVE
+        else:
+            move = int(result.move)
+            self.state.play(move)
+        self.moves.append(move)
+        return move
+
+    def policy_array(self) -> np.ndarray:
+        """float32 [T, P + 1]: the recorded policies, zeros where the search was cheap."""
+        width = self.state.num_points + 1
+        out = np.zeros((len(self.policies), width), dtype=np.float32)
+        for row, policy in enumerate(self.policies):
+            if policy is not None:
+                out[row] = policy
+        return out
+
+
+def final_result(state: GameState, scoring: Scoring, seed: int = 0) -> GameResult:
+    """The result of a finished game: the resignation, or the count.
+
+    Tromp-Taylor scoring (the paper's) counts every stone on the board as alive; ``estimate``
+    removes the stones random playouts find dead first.
+    """
+    if state.resigned is not None:
+        return GameResult(state.resigned.opponent, "resign")
+    if scoring == "estimate":
+        return final_score(state, None, 64, seed)
+    black, white = area_score(state.stones(), state.size)
+    bonus = state.rules.handicap_bonus(state.num_handicap)
+    return GameResult.by_score(float(black), float(white) + state.rules.komi + bonus)
+
+
+def winner_code(result: GameResult) -> int:
+    """1 black, 2 white, 0 no winner."""
+    return 0 if result.winner is None else int(result.winner)
+
+
+def game_sgf(state: GameState, result: GameResult, black: str, white: str, comment: str) -> str:
+    """The game as SGF text with player names and a root comment."""
+    metadata = {"PB": black, "PW": white, "C": comment}
+    return write_sgf(record_from_state(state, result, metadata))
+
+
+def color_name(color: Color) -> str:
+    """``black`` or ``white``."""
+    return "black" if color == Color.BLACK else "white"

@@ -1,0 +1,139 @@
+"""Network against network, many games at once: the in-process match that gating plays.
+
+Two evaluators (the candidate and the best network), one :class:`~igo.search.MultiSearch` each
+with a tree per game slot. Each step searches, for every live game, the position of whichever
+side is to move: all the candidate's positions in one batched call, all the best network's in
+another. Colours alternate (game i: the first network plays black when i is even), the root gets
+no noise, and moves are played greedily after ``temperature_moves`` (a few sampled opening moves
+keep the games apart, since the networks are otherwise deterministic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from igo.go.coords import Color
+from igo.search.config import SearchConfig
+from igo.search.evaluator import Evaluator, LeafEvaluator
+from igo.search.mcts import MultiSearch
+from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.game import LiveGame, final_result, game_sgf, winner_code
+
+AnyEvaluator = Evaluator | LeafEvaluator
+
+
+@dataclass(frozen=True)
+class MatchGame:
+    """One finished game of a match."""
+
+    index: int
+    """The game's number (colours alternate with it)."""
+    first_is_black: bool
+    """Whether the first network played black."""
+    winner: int
+    """1 black, 2 white, 0 none."""
+    result: str
+    """The SGF RE value."""
+    num_moves: int
+    """Moves played."""
+    sgf: str
+    """The game as SGF."""
+
+    @property
+    def first_score(self) -> float:
+        """The first network's points: 1 win, 0.5 draw, 0 loss."""
+        if self.winner == 0:
+            return 0.5
+        first_color = Color.BLACK if self.first_is_black else Color.WHITE
+        return 1.0 if self.winner == int(first_color) else 0.0
+
+
+def play_match(
+    evaluators: tuple[AnyEvaluator, AnyEvaluator],
+    game_config: SelfPlayConfig,
+    search_config: SearchConfig,
+    num_games: int,
+    *,
+    parallel_games: int,
+    seed: int,
+    resign_threshold: float = -1.0,
+    names: tuple[str, str] = ("first", "second"),
+    on_game: Callable[[MatchGame], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[MatchGame]:
+    """Play ``num_games`` games between two evaluators, ``parallel_games`` at a time.
+
+    Args:
+        evaluators: (first, second): the first plays black in even-numbered games.
+        game_config: board size, rules, komi, move cap and scoring of the games.
+        search_config: both sides' search (set ``dirichlet_epsilon=0`` for no noise).
+        num_games: games to play.
+        parallel_games: games played at once.
+        seed: seeds both searches.
+        resign_threshold: a side resigns below this root value (-1: never).
+        names: the player names written into the SGFs.
+        on_game: called with each finished game.
+        should_stop: polled between steps; True ends the match (unfinished games are dropped).
+
+    Returns:
+        The finished games, in the order they finished.
+    """
+    slots_n = max(1, min(parallel_games, num_games))
+    seeds = np.random.SeedSequence(seed).spawn(2)
+    searches = [
+        MultiSearch(ev, search_config, slots_n, np.random.default_rng(s))
+        for ev, s in zip(evaluators, seeds, strict=True)
+    ]
+    slots: list[LiveGame | None] = [None] * slots_n
+    started = 0
+    done: list[MatchGame] = []
+    for i in range(slots_n):
+        slots[i] = LiveGame(game_config.new_game(), started)
+        started += 1
+    while any(slots) and not (should_stop is not None and should_stop()):
+        for side in (0, 1):
+            live = [i for i, g in enumerate(slots) if g is not None and _side_to_move(g) == side]
+            if not live:
+                continue
+            games = [g for g in (slots[i] for i in live) if g is not None]
+            results = searches[side].search([g.state for g in games], trees=live)
+            for i, game, result in zip(live, games, results, strict=True):
+                move = game.play(result, resign_threshold)
+                if not game.state.is_over():
+                    for search in searches:
+                        search.advance(i, move)
+                    continue
+                finished = _finish(game, game_config, names)
+                done.append(finished)
+                if on_game is not None:
+                    on_game(finished)
+                for search in searches:
+                    search.reset(i)
+                slots[i] = (
+                    LiveGame(game_config.new_game(), started) if started < num_games else None
+                )
+                started += slots[i] is not None
+    return done
+
+
+def _side_to_move(game: LiveGame) -> int:
+    """0 if the first network is to move in ``game``, else 1."""
+    first_black = game.index % 2 == 0
+    return 0 if (game.state.to_play == Color.BLACK) == first_black else 1
+
+
+def _finish(game: LiveGame, config: SelfPlayConfig, names: tuple[str, str]) -> MatchGame:
+    result = final_result(game.state, config.scoring, seed=game.index)
+    first_black = game.index % 2 == 0
+    black, white = names if first_black else names[::-1]
+    return MatchGame(
+        index=game.index,
+        first_is_black=first_black,
+        winner=winner_code(result),
+        result=result.to_sgf(),
+        num_moves=len(game.state.moves),
+        sgf=game_sgf(game.state, result, black, white, f"match game {game.index}"),
+    )

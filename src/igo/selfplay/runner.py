@@ -1,0 +1,127 @@
+"""The self-play game loop: many games at once, all their leaves in one network call per step.
+
+``play_selfplay_games`` keeps ``parallel_games`` games going in the trees of one
+:class:`~igo.search.MultiSearch`; each step searches every live game's position together (one
+batched evaluator call per search step for all of them), plays or resigns each game's move, and
+starts a new game in a slot as soon as its game ends, until ``num_games`` have been started and
+finished. AlphaGo Zero's self-play (Silver et al. 2017, Methods "Self-play"): Dirichlet noise at
+the root, visit-proportional moves for the first ``temperature_moves`` moves, resignation below a
+threshold except in a share of games played out to check it; KataGo's playout cap randomisation
+decides which moves get a full search and a policy target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from igo.search.evaluator import Evaluator, LeafEvaluator
+from igo.search.mcts import MultiSearch
+from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.game import LiveGame, final_result, game_sgf, winner_code
+from igo.selfplay.record import GameData
+
+GameFn = Callable[[GameData], None]
+StopFn = Callable[[], bool]
+MovesFn = Callable[[int], None]
+
+
+def play_selfplay_games(
+    evaluator: Evaluator | LeafEvaluator,
+    config: SelfPlayConfig,
+    num_games: int,
+    *,
+    seed: int,
+    resign_threshold: float,
+    on_game: GameFn,
+    generation: int = 0,
+    network: int = 0,
+    should_stop: StopFn | None = None,
+    on_moves: MovesFn | None = None,
+) -> int:
+    """Play ``num_games`` self-play games, ``config.parallel_games`` at a time.
+
+    Args:
+        evaluator: the network as a search evaluator (batched over all live games).
+        config: the self-play settings.
+        num_games: games to play.
+        seed: seeds the searches (noise, sampling, playout caps) and the resignation coin.
+        resign_threshold: a player resigns when its root value falls below this.
+        on_game: called with each finished game, in the order they finish.
+        generation: the loop generation, recorded with each game.
+        network: the generation of the network playing, recorded with each game.
+        should_stop: polled between steps; True stops starting new games (and ends the loop
+            after the current step, dropping unfinished games).
+        on_moves: called after each step with the number of moves it played (for progress).
+
+    Returns:
+        The number of games finished.
+    """
+    seeds = np.random.SeedSequence(seed)
+    coin_seed, search_seed = seeds.spawn(2)
+    coin = np.random.default_rng(coin_seed)
+    num_slots = max(1, min(config.parallel_games, num_games))
+    search = MultiSearch(
+        evaluator, config.search_config(), num_slots, np.random.default_rng(search_seed)
+    )
+    slots: list[LiveGame | None] = [None] * num_slots
+    started = finished = 0
+    for i in range(num_slots):
+        if started < num_games:
+            slots[i] = _new_game(config, started, coin)
+            started += 1
+    while any(slot is not None for slot in slots):
+        if should_stop is not None and should_stop():
+            break
+        live = [i for i, slot in enumerate(slots) if slot is not None]
+        games = [slots[i] for i in live]
+        results = search.search([g.state for g in games if g is not None], trees=live)
+        for i, game, result in zip(live, games, results, strict=True):
+            assert game is not None
+            game.record(result)
+            move = game.play(result, resign_threshold)
+            if not game.state.is_over():
+                search.advance(i, move)
+                continue
+            on_game(_finish(game, config, resign_threshold, generation, network))
+            finished += 1
+            search.reset(i)
+            stop = should_stop is not None and should_stop()
+            slots[i] = None if started >= num_games or stop else _new_game(config, started, coin)
+            started += slots[i] is not None
+        if on_moves is not None:
+            on_moves(len(live))
+    return finished
+
+
+def _new_game(config: SelfPlayConfig, index: int, coin: np.random.Generator) -> LiveGame:
+    # The paper disables resignation in 10% of games to measure false resignations.
+    allowed = bool(coin.random() >= config.resign_disabled_fraction)
+    return LiveGame(config.new_game(), index, resign_allowed=allowed)
+
+
+def _finish(
+    game: LiveGame, config: SelfPlayConfig, threshold: float, generation: int, network: int
+) -> GameData:
+    result = final_result(game.state, config.scoring, seed=game.index)
+    name = f"igo-zero gen {network}"
+    comment = (
+        f"self-play generation {generation}, game {game.index}, "
+        f"resignation {'allowed' if game.resign_allowed else 'disabled'}"
+    )
+    return GameData(
+        stones=np.stack(game.stones).astype(np.int8),
+        to_play=np.array(game.to_play, dtype=np.int8),
+        moves=np.array(game.moves, dtype=np.int16),
+        policy=game.policy_array(),
+        full=np.array([p is not None for p in game.policies], dtype=np.bool_),
+        root_value=np.array(game.root_values, dtype=np.float32),
+        winner=winner_code(result),
+        result=result.to_sgf(),
+        resign_allowed=game.resign_allowed,
+        resign_threshold=float(threshold),
+        sgf=game_sgf(game.state, result, name, name, comment),
+        generation=generation,
+        network=network,
+    )

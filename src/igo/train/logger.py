@@ -1,0 +1,129 @@
+"""Training logs: CSV files (always) and TensorBoard scalars (when ``tensorboard`` is installed).
+
+| file                     | one row per         | columns                                      |
+|--------------------------|---------------------|----------------------------------------------|
+| ``logs/train.csv``       | training step       | step, lr, loss, value_loss, policy_loss, ... |
+| ``logs/generations.csv`` | finished generation | generation, games, positions, gate score ... |
+| ``logs/train/``          | TensorBoard events  | ``train/*`` scalars by step                  |
+| ``logs/generations/``    | TensorBoard events  | ``selfplay/*``, ``gate/*`` by generation     |
+
+A resumed run first drops what the killed one logged past the saved state (rows of steps and
+generations it will redo; TensorBoard's ``purge_step``), so every step and generation is logged
+exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from igo.io.atomic import write_text_atomic
+
+
+class CsvLog:
+    """An append-only CSV file keyed by an integer column, its header fixed by the first row."""
+
+    def __init__(self, path: Path, key: str, keep_below: int) -> None:
+        """Open ``path``, dropping rows whose ``key`` is ``>= keep_below`` or that are torn."""
+        self.path = path
+        self.key = key
+        self.fields: list[str] | None = None
+        rows = self._read()
+        kept = [r for r in rows if int(r[key]) < keep_below]
+        if path.exists():  # also drops a torn last line
+            self._rewrite(kept)
+        if kept:
+            self.fields = list(kept[0].keys())
+        self._file: TextIO | None = None
+
+    def _read(self) -> list[dict[str, str]]:
+        if not self.path.exists():
+            return []
+        with self.path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = []
+            for row in reader:
+                if None in row or None in row.values() or not row.get(self.key, "").isdigit():
+                    continue  # a line torn by a kill
+                rows.append(row)
+        return rows
+
+    def _rewrite(self, rows: list[dict[str, str]]) -> None:
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()))
+            writer.writeheader()
+            writer.writerows(rows)
+        write_text_atomic(self.path, buffer.getvalue())
+
+    def append(self, row: Mapping[str, Any]) -> None:
+        """Write one row (flushed at once)."""
+        if self._file is None:
+            new = not self.path.exists() or self.path.stat().st_size == 0
+            self._file = self.path.open("a", newline="", encoding="utf-8")
+            if self.fields is None:
+                self.fields = list(row.keys())
+            if new:
+                csv.writer(self._file).writerow(self.fields)
+        values = [_format(row.get(name, "")) for name in self.fields or []]
+        csv.writer(self._file).writerow(values)
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _format(value: Any) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+class MetricsLog:
+    """The run's train and generation logs (CSV and TensorBoard)."""
+
+    def __init__(self, logs_dir: Path, train_steps: int, generation: int) -> None:
+        """Open the logs of a run whose state says ``train_steps`` steps and ``generation``
+        finished generations; anything logged past them is dropped."""
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        self.train_csv = CsvLog(logs_dir / "train.csv", "step", train_steps + 1)
+        self.generation_csv = CsvLog(logs_dir / "generations.csv", "generation", generation)
+        self._writers: dict[str, Any] = {}
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:  # tensorboard is optional: the CSV files hold everything
+            print("igo: tensorboard is not installed; logging to CSV only", file=sys.stderr)
+            return
+        self._writers = {
+            "train": SummaryWriter(str(logs_dir / "train"), purge_step=train_steps + 1),
+            "generations": SummaryWriter(str(logs_dir / "generations"), purge_step=generation),
+        }
+
+    def train(self, step: int, metrics: Mapping[str, float]) -> None:
+        """Log training step ``step`` (1-based: the steps done after it)."""
+        self.train_csv.append({"step": step, **metrics})
+        writer = self._writers.get("train")
+        if writer is not None:
+            for name, value in metrics.items():
+                writer.add_scalar(f"train/{name}", value, step)
+
+    def generation(self, generation: int, metrics: Mapping[str, float]) -> None:
+        """Log the summary of finished generation ``generation``."""
+        self.generation_csv.append({"generation": generation, **metrics})
+        writer = self._writers.get("generations")
+        if writer is not None:
+            for name, value in metrics.items():
+                writer.add_scalar(name.replace(".", "/"), value, generation)
+            writer.flush()
+
+    def close(self) -> None:
+        """Flush and close everything."""
+        self.train_csv.close()
+        self.generation_csv.close()
+        for writer in self._writers.values():
+            writer.close()

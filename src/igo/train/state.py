@@ -1,0 +1,68 @@
+"""The Zero loop's state: where a run is, written atomically after every step of the loop.
+
+A run is a sequence of generations, each in three phases: ``selfplay`` (the best network plays
+the generation's games), ``train`` (the trainer takes its steps on the replay window) and
+``gate`` (the new candidate plays the best network). ``state.json`` names the phase in progress
+and the counters that the files on disk must agree with; a killed run reads it and carries on.
+What is not in it is counted from the files themselves: the games of a generation are the
+entries of its replay manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from igo.io.atomic import write_text_atomic
+
+Phase = Literal["selfplay", "train", "gate"]
+PHASES: tuple[Phase, ...] = ("selfplay", "train", "gate")
+
+
+@dataclass
+class ZeroState:
+    """The loop's position and counters."""
+
+    generation: int = 0
+    """The generation in progress (its self-play games go to ``replay/gen-<generation>``)."""
+    phase: Phase = "selfplay"
+    """The phase in progress."""
+    train_steps: int = 0
+    """Training steps done in the whole run (the latest trainer checkpoint's step)."""
+    best_generation: int = 0
+    """The generation whose network is the best (plays self-play, defends the gate)."""
+    resign_threshold: float = -0.9
+    """The resignation threshold in force for this generation's self-play."""
+    selfplay_seconds: float = 0.0
+    """Wall time of this generation's self-play (for the positions-per-hour log)."""
+    history: list[dict[str, Any]] = field(default_factory=list)
+    """One summary per finished generation (games, losses, gate result...)."""
+
+    def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ValueError(f"unknown phase {self.phase!r} in the run state")
+
+
+def load_state(path: str | os.PathLike[str]) -> ZeroState | None:
+    """The state saved at ``path``, or None if there is none yet.
+
+    Raises:
+        ValueError: if the file exists but cannot be read.
+    """
+    target = Path(path)
+    if not target.exists():
+        return None
+    try:
+        data = json.loads(target.read_text(encoding="utf-8"))
+        known = {f.name for f in fields(ZeroState)}
+        return ZeroState(**{k: v for k, v in data.items() if k in known})
+    except (OSError, ValueError, TypeError) as err:
+        raise ValueError(f"{target}: unreadable run state ({err})") from err
+
+
+def save_state(path: str | os.PathLike[str], state: ZeroState) -> None:
+    """Write ``state`` to ``path`` atomically."""
+    write_text_atomic(path, json.dumps(asdict(state), indent=1) + "\n")
