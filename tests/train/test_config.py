@@ -43,7 +43,9 @@ def test_overrides_and_unknown_keys() -> None:
 
 def test_resume_may_change_only_how_long_and_where() -> None:
     saved = ZeroConfig().to_dict()
-    longer = with_overrides(ZeroConfig(), {"generations": 500, "selfplay.num_workers": 2})
+    longer = with_overrides(
+        ZeroConfig(), {"generations": 500, "selfplay.num_workers": 2, "gate.mode": "none"}
+    )
     assert config_differences(saved, longer.to_dict()) == []
     other = with_overrides(ZeroConfig(), {"selfplay.num_simulations": 50})
     assert config_differences(saved, other.to_dict()) == [

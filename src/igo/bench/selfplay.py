@@ -191,8 +191,12 @@ def run_igo(job: SelfPlayJob, seconds: float) -> float:
     return float(sum(rates))
 
 
-def run_train_bench(net_name: str, board_size: int, batch_size: int, steps: int) -> float:
-    """Training samples per second of ``train_steps`` on a synthetic replay window."""
+def run_train_bench(
+    net_name: str, board_size: int, batch_size: int, steps: int, threads: int = 1
+) -> float:
+    """Training samples per second of ``train_steps`` on a synthetic replay window, with
+    ``threads`` torch threads (the Zero loop trains with ``train.torch_threads``, 1 by default)."""
+    torch.set_num_threads(threads)
     net = create_net(net_name, board_size=board_size)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "gen-000000"

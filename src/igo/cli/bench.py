@@ -1,4 +1,4 @@
-"""``igo bench rules|nets|search``: run one benchmark, print its JSON (see docs/benchmarks.md)."""
+"""``igo bench TARGET``: run one benchmark, print its JSON (see docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ TARGETS = {
     "rules": ("igo.bench.rules", "run_rules_bench"),
     "nets": ("igo.bench.nets", "run_nets_bench"),
     "search": ("igo.bench.search", "run_search_bench"),
+    "selfplay": ("igo.bench.selfplay", "run_selfplay_bench"),
 }
 
 

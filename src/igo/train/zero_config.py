@@ -33,7 +33,9 @@ RESUMABLE_CHANGES = frozenset(
         "train.torch_threads",
     }
 )
-"""Fields a resumed run may change (how long and where it runs, not what it computes)."""
+"""Fields a resumed run may change (how long and where it runs, not what it computes), besides
+every ``gate.*`` field: how candidates are judged never changes the games or steps done."""
+RESUMABLE_PREFIXES = ("gate.",)
 _FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
 
 
@@ -224,16 +226,20 @@ def config_differences(
     saved: dict[str, Any], current: dict[str, Any], prefix: str = ""
 ) -> list[str]:
     """Dotted keys whose values differ between two config dicts, as ``key: now X (saved Y)``,
-    except those a resumed run may change (``RESUMABLE_CHANGES``)."""
+    except those a resumed run may change (``RESUMABLE_CHANGES``, ``gate.*``)."""
     out: list[str] = []
     for key in sorted(set(saved) | set(current)):
         name = prefix + key
         a, b = saved.get(key), current.get(key)
         if isinstance(a, dict) and isinstance(b, dict) and key != "net_overrides":
             out += config_differences(a, b, name + ".")
-        elif _normal(a) != _normal(b) and name not in RESUMABLE_CHANGES:
+        elif _normal(a) != _normal(b) and not _resumable(name):
             out.append(f"{name}: now {b!r} (saved {a!r})")
     return out
+
+
+def _resumable(name: str) -> bool:
+    return name in RESUMABLE_CHANGES or name.startswith(RESUMABLE_PREFIXES)
 
 
 def _normal(value: Any) -> Any:
