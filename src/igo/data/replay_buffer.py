@@ -92,7 +92,7 @@ class ReplayBuffer:
 
     def __init__(self, replay_root: str | Path, board_size: int, history: int = 8) -> None:
         """Args:
-        replay_root: the run's ``replay/`` folder (one ``gen-XXXXXX`` folder per generation).
+        replay_root: the run's ``replay/`` folder (one ``gen-<number>`` folder per generation).
         board_size: N.
         history: H, positions of stones per input (8: the paper's 17 planes).
         """
