@@ -30,6 +30,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--workers", type=int, help="self-play worker processes")
     parser.add_argument("--seed", type=int, help="seed of the run")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    curve = parser.add_argument_group("learning curve (instead of training)")
+    curve.add_argument(
+        "--curve", action="store_true", help="rate the run's generations vs GNU Go and gen 0"
+    )
+    curve.add_argument("--curve-games", type=int, default=20, help="games of each pairing")
+    curve.add_argument("--curve-visits", type=int, default=200, help="simulations per move")
+    curve.add_argument("--curve-every", type=int, default=1, help="every k-th generation")
+    curve.add_argument("--curve-opponent", default="gnugo:level=10", help="anchor engine spec")
+    curve.add_argument("--curve-jobs", type=int, default=1, help="games at once")
     parser.set_defaults(run=run, parser=parser)
 
 
@@ -48,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     try:
         config = with_overrides(load_preset(args.preset), overrides)
+        if args.curve:
+            return run_curve(config.run_dir, args)
         state = run_zero(config, progress=not args.no_progress)
     except ConfigError as err:
         print(f"igo zero: error: {err}", file=sys.stderr)
@@ -59,4 +70,33 @@ def run(args: argparse.Namespace) -> int:
         f"igo zero: {config.run_dir}: {state.generation} generations done, best network is "
         f"generation {state.best_generation} ({config.run_dir}/models/best.safetensors)"
     )
+    return 0
+
+
+def run_curve(run_dir: str, args: argparse.Namespace) -> int:
+    """``igo zero --curve``: play the missing evaluation games, then write the curve files."""
+    from igo.eval.summary import MatchSummary, format_score
+    from igo.run_dir import RunDir
+    from igo.train.zero_curve import CurveConfig, curve_points, play_curve_games, write_curve
+
+    config = CurveConfig(
+        games=args.curve_games,
+        visits=args.curve_visits,
+        opponent=args.curve_opponent,
+        jobs=args.curve_jobs,
+        every=args.curve_every,
+    )
+
+    def report(first: str, second: str, summary: MatchSummary) -> None:
+        print(f"{summary.first} vs {summary.second}: {format_score(summary)}", flush=True)
+
+    try:
+        run = RunDir(run_dir)
+        db = play_curve_games(run, config, report)
+        path = write_curve(run, curve_points(run, db, config))
+    except ValueError as err:
+        print(f"igo zero: error: {err}", file=sys.stderr)
+        return 2
+    print(path.read_text(), end="")
+    print(f"igo zero: curve written to {path} and {path.with_suffix('.png')}")
     return 0
