@@ -44,3 +44,16 @@ def alphago_value_checkpoint(nets_dir: Path) -> str:
     return write_checkpoint(
         nets_dir, "value5", "alphago_value_l14c192", blocks=2, channels=8, value_hidden=16
     )
+
+
+@pytest.fixture(scope="session")
+def rollout_policy_file(nets_dir: Path) -> str:
+    """A rollout policy (``.npz``) with no patterns: uniform over the sensible moves."""
+    import numpy as np
+
+    from igo.search.rollout_policy import RolloutPolicy
+
+    path = nets_dir / "rollout.npz"
+    if not path.exists():
+        RolloutPolicy("rollout", np.zeros(0, np.int64)).save(path)
+    return str(path)

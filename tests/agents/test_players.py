@@ -26,19 +26,24 @@ CONFORMANCE: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
     "policy": ({"checkpoint": "zero"}, (5,)),
     "mcts": ({"visits": 24}, (5, 9)),
     "zero": ({"visits": 16}, (9,)),
+    "alphago": ({"visits": 16}, (9,)),
+    "rollout": ({"rollout_checkpoint": "rollout"}, (5, 9)),
 }
 
 
 @pytest.mark.parametrize("name", list_players())
-def test_registered_player_conforms(name: str, zero_checkpoint: str) -> None:
+def test_registered_player_conforms(
+    name: str, zero_checkpoint: str, rollout_policy_file: str
+) -> None:
     assert name in CONFORMANCE, f"add player {name!r} to CONFORMANCE"
     options, sizes = CONFORMANCE[name]
-    kwargs = {k: zero_checkpoint if v == "zero" else v for k, v in options.items()}
-    if name == "zero":
+    files = {"zero": zero_checkpoint, "rollout": rollout_policy_file}
+    kwargs = {k: files.get(v, v) if isinstance(v, str) else v for k, v in options.items()}
+    if name in ("zero", "alphago"):
         try:
             player = create_player(name, seed=0, **kwargs)
         except MissingWeightsError:
-            pytest.skip("the shipped zero weights are not installed yet")
+            pytest.skip(f"the shipped {name} weights are not installed yet")
     else:
         player = create_player(name, seed=0, **kwargs)
     # Generous per-move limit for untimed games: a loaded machine may be compiling kernels.

@@ -5,7 +5,7 @@ explicitly (no star imports, no plugin discovery), and registers itself with ``r
 A new player adds one import line below.
 """
 
-from igo.agents import mcts_player, policy_player, random_player
+from igo.agents import alphago_player, mcts_player, policy_player, random_player
 from igo.agents.player import (
     RESIGN,
     Clock,
@@ -23,6 +23,7 @@ __all__ = [
     "Player",
     "Resign",
     "TimeSettings",
+    "alphago_player",
     "create_player",
     "list_players",
     "mcts_player",

@@ -11,6 +11,8 @@ imports torch: ``igo gtp --player random`` starts in a fraction of a second.
 | mcts, zero     | PolicyValueNet on Zero planes                 | ZeroNetEvaluator        |
 | mcts, Lee mode | optional policy (48), value (49), rollout     | ``build_lee_evaluators`` |
 | zero           | ``igo/weights/zero-9x9.safetensors`` (shipped) | ZeroNetEvaluator       |
+| alphago        | ``igo/weights/alphago-9x9-*`` (shipped) or an | ``build_lee_evaluators`` |
+|                | ``igo alphago`` run directory                 |                         |
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ if TYPE_CHECKING:
 
 ZERO_WEIGHTS = "zero-9x9.safetensors"
 """The ``zero`` player's network inside the ``igo.weights`` package."""
+ALPHAGO_WEIGHTS = {
+    "policy": "alphago-9x9-policy.safetensors",
+    "value": "alphago-9x9-value.safetensors",
+    "rollout": "alphago-9x9-rollout.npz",
+    "tree_policy": "alphago-9x9-tree.npz",
+}
+"""The ``alphago`` player's parts inside ``igo.weights`` (``LeeParts`` field -> file name)."""
 WEIGHTS_PACKAGE = "igo.weights"
 
 AnyEvaluator = Evaluator | LeafEvaluator

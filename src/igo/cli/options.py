@@ -47,6 +47,7 @@ PLAYER_FLAGS: dict[str, tuple[str, Any, str]] = {
     "--resign-after": ("resign_after", int, "never resign before this move number (20)"),
     "--device": ("device", str, "where networks run: auto, cpu, cuda"),
     "--symmetry": ("symmetry", str, "Zero nets: none, random or all board symmetries"),
+    "--run-dir": ("run_dir", str, "alphago: the parts of an igo alphago run (default: shipped)"),
 }
 
 

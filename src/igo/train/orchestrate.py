@@ -20,7 +20,6 @@ sampler RNG together, so no step is repeated or skipped), a finished gate is rea
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
 import sys
@@ -33,7 +32,6 @@ import torch
 from tqdm import tqdm
 
 from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
-from igo.io.atomic import write_text_atomic
 from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
 from igo.nn.inference import resolve_device
 from igo.run_dir import RunDir
@@ -42,9 +40,10 @@ from igo.selfplay.worker import SelfPlayJob, run_selfplay, torch_threads
 from igo.train.checkpoint import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.gate import GateResult, play_gate, record_gate, recorded_gate
 from igo.train.logger import MetricsLog
+from igo.train.run_setup import check_saved_config, lock_run_dir, remove_temp_files
 from igo.train.state import ZeroState, load_state, save_state
 from igo.train.zero import train_steps
-from igo.train.zero_config import ConfigError, ZeroConfig, config_differences
+from igo.train.zero_config import ZeroConfig, config_differences
 
 Hook = Callable[[str], None]
 """Called at each step of the loop (``game``, ``train_step``, ``checkpoint``, ``phase``)."""
@@ -128,17 +127,8 @@ class ZeroLoop:
 
     # ----- start and resume -----
     def _check_config(self) -> None:
-        path, current = self.run_dir.config_path, self.config.to_dict()
-        if path.exists():
-            saved = json.loads(path.read_text(encoding="utf-8"))["config"]
-            diffs = config_differences(saved, current)
-            if diffs:
-                raise ConfigError(
-                    f"{self.run_dir.root} was started with other settings: {'; '.join(diffs)}. "
-                    "Resume it with the same preset and flags, or pick another --run-dir."
-                )
-        body = {"package_version": package_version(), "config": current}
-        write_text_atomic(path, json.dumps(body, indent=1) + "\n")
+        current = self.config.to_dict()
+        check_saved_config(self.run_dir.root, current, config_differences, package_version())
 
     def _initialise(self) -> ZeroState:
         """A new run: generation 0's random network is the first best (as in the paper)."""
@@ -359,24 +349,13 @@ class ZeroLoop:
 
 
 def _lock(run_dir: RunDir) -> IO[bytes]:
-    """Hold the run directory for this process (released when it exits, killed or not).
-
-    Raises:
-        ConfigError: if another process holds it.
-    """
-    handle = (run_dir.root / ".lock").open("wb")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as err:
-        handle.close()
-        raise ConfigError(f"{run_dir.root} is in use by another igo zero process") from err
-    return handle
+    """Hold the run directory for this process (``run_setup.lock_run_dir``)."""
+    return lock_run_dir(run_dir.root, "igo zero")
 
 
 def _remove_temp_files(run_dir: RunDir) -> None:
     """Delete the temporary files of atomic writes that a killed run left half-written."""
-    for path in run_dir.root.rglob(".*.tmp"):
-        path.unlink(missing_ok=True)
+    remove_temp_files(run_dir.root)
 
 
 def _mean(flags: list[bool]) -> float:

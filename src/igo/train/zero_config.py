@@ -10,7 +10,6 @@ keys are ZeroConfig fields, tables ``[selfplay]``, ``[train]``, ``[gate]`` and
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,15 @@ from igo.nn.net import Net, NetConfig
 from igo.nn.registry import create_net, list_nets
 from igo.selfplay.config import SelfPlayConfig
 from igo.train.config import GateConfig, TrainConfig
+from igo.train.run_setup import (
+    ConfigError,
+    apply_overrides,
+    from_tables,
+    read_toml,
+    toml_text,
+)
+from igo.train.run_setup import config_differences as _differences
+from igo.train.run_setup import find_preset as _find_preset
 
 PARTS: dict[str, type] = {"selfplay": SelfPlayConfig, "train": TrainConfig, "gate": GateConfig}
 RESUMABLE_CHANGES = frozenset(
@@ -37,10 +45,6 @@ RESUMABLE_CHANGES = frozenset(
 every ``gate.*`` field: how candidates are judged never changes the games or steps done."""
 RESUMABLE_PREFIXES = ("gate.",)
 _FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
-
-
-class ConfigError(ValueError):
-    """A config or preset that cannot be used; the message says which key and why."""
 
 
 @dataclass(frozen=True)
@@ -113,40 +117,8 @@ def config_from_dict(data: dict[str, Any], source: str = "config") -> ZeroConfig
     Raises:
         ConfigError: naming an unknown key or a bad value.
     """
-    top = {f.name: f for f in fields(ZeroConfig)}
-    _check_keys(data, top, source, "")
-    parts: dict[str, Any] = {}
-    for name, cls in PARTS.items():
-        table = data.get(name, {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [{name}] must be a table")
-        _check_keys(table, {f.name: f for f in fields(cls)}, source, f"{name}.")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
-        parts[name] = _build(cls, values, source, name)
-    rest = {k: v for k, v in data.items() if k not in PARTS}
-    config: ZeroConfig = _build(ZeroConfig, {**rest, **parts}, source, "config")
+    config: ZeroConfig = from_tables(ZeroConfig, PARTS, data, source)
     return config
-
-
-def _check_keys(data: dict[str, Any], known: dict[str, Any], source: str, prefix: str) -> None:
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        names = ", ".join(prefix + k for k in unknown)
-        raise ConfigError(f"{source}: unknown key {names}; known: {', '.join(sorted(known))}")
-
-
-def _build(cls: type, values: dict[str, Any], source: str, what: str) -> Any:
-    try:
-        return cls(**values)
-    except ConfigError as err:
-        raise ConfigError(f"{source}: {err}") from err
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"{source}: {what}: {err}") from err
-
-
-def preset_dirs() -> list[Path]:
-    """Where presets are looked for: ``configs/`` here, then the source tree's ``configs/``."""
-    return [Path("configs"), Path(__file__).resolve().parents[3] / "configs"]
 
 
 def find_preset(name: str) -> Path:
@@ -156,29 +128,13 @@ def find_preset(name: str) -> Path:
     Raises:
         ConfigError: if there is no such file (listing the presets found).
     """
-    path = Path(name)
-    if path.suffix == ".toml" or path.is_file():
-        if not path.is_file():
-            raise ConfigError(f"preset file {path} does not exist")
-        return path
-    found: dict[str, Path] = {}
-    for folder in preset_dirs():
-        for file in sorted(folder.glob("zero-*.toml")) if folder.is_dir() else []:
-            found.setdefault(file.stem.removeprefix("zero-"), file)
-    if name not in found:
-        known = ", ".join(sorted(found)) or "none found"
-        raise ConfigError(f"unknown preset {name!r}; presets: {known} (or a path to a .toml)")
-    return found[name]
+    return _find_preset(name, "zero")
 
 
 def load_preset(name: str) -> ZeroConfig:
     """The ZeroConfig of a preset name or TOML path (see ``find_preset``)."""
     path = find_preset(name)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise ConfigError(f"cannot read preset {path}: {err}") from err
-    return config_from_dict(data, str(path))
+    return config_from_dict(read_toml(path), str(path))
 
 
 def with_overrides(config: ZeroConfig, overrides: dict[str, Any]) -> ZeroConfig:
@@ -187,39 +143,12 @@ def with_overrides(config: ZeroConfig, overrides: dict[str, Any]) -> ZeroConfig:
     Raises:
         ConfigError: for an unknown key or a bad value.
     """
-    data = config.to_dict()
-    for key, value in overrides.items():
-        table = data
-        *path, last = key.split(".")
-        for part in path:
-            if not isinstance(table.get(part), dict):
-                raise ConfigError(f"unknown config key {key}")
-            table = table[part]
-        if last not in table:
-            raise ConfigError(f"unknown config key {key}")
-        table[last] = value
-    return config_from_dict(data, "command line")
+    return config_from_dict(apply_overrides(config.to_dict(), overrides), "command line")
 
 
 def to_toml(config: ZeroConfig) -> str:
     """``config`` as a preset file (``load_preset`` reads it back; None fields are left out)."""
-    data = config.to_dict()
-    lines = [f"{k} = {_toml(v)}" for k, v in data.items() if not isinstance(v, dict)]
-    for name, table in data.items():
-        if isinstance(table, dict):
-            lines += ["", f"[{name}]"]
-            lines += [f"{k} = {_toml(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines) + "\n"
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return repr(value)
+    return toml_text(config.to_dict())
 
 
 def config_differences(
@@ -227,23 +156,11 @@ def config_differences(
 ) -> list[str]:
     """Dotted keys whose values differ between two config dicts, as ``key: now X (saved Y)``,
     except those a resumed run may change (``RESUMABLE_CHANGES``, ``gate.*``)."""
-    out: list[str] = []
-    for key in sorted(set(saved) | set(current)):
-        name = prefix + key
-        a, b = saved.get(key), current.get(key)
-        if isinstance(a, dict) and isinstance(b, dict) and key != "net_overrides":
-            out += config_differences(a, b, name + ".")
-        elif _normal(a) != _normal(b) and not _resumable(name):
-            out.append(f"{name}: now {b!r} (saved {a!r})")
-    return out
+    return _differences(saved, current, _resumable, ("net_overrides",), prefix)
 
 
 def _resumable(name: str) -> bool:
     return name in RESUMABLE_CHANGES or name.startswith(RESUMABLE_PREFIXES)
-
-
-def _normal(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 __all__ = [

@@ -1,0 +1,174 @@
+"""AlphaGo (Lee) as players: ``alphago`` (the Lee-mode search with its four parts) and
+``rollout`` (the rollout policy alone).
+
+| player    | plays                                                                        |
+|-----------|------------------------------------------------------------------------------|
+| alphago   | ``mcts`` in Lee mode: SL policy priors, value net and rollouts mixed by       |
+|           | lambda (0.5), tree policy below the expansion threshold; 800 simulations     |
+| rollout   | the rollout policy's most probable sensible move (``temperature`` > 0:       |
+|           | sampled), no search                                                          |
+
+The ``alphago`` player's parts are the shipped 9x9 files (``igo.weights``, names in
+``nets.ALPHAGO_WEIGHTS``) or, with ``run_dir``, those an ``igo alphago`` run wrote
+(``RUN_FILES``). Nothing here imports torch until a player is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from igo.agents.mcts_player import MctsPlayer
+from igo.agents.nets import (
+    ALPHAGO_WEIGHTS,
+    LeeParts,
+    MissingWeightsError,
+    check_file,
+    shipped_weights,
+)
+from igo.agents.player import register_player
+from igo.agents.policy_player import PolicyPlayer
+from igo.go.state import GameState
+
+RUN_FILES = LeeParts(
+    policy="sl-policy.safetensors",
+    value="value.safetensors",
+    rollout="rollout.npz",
+    tree_policy="tree.npz",
+)
+"""The parts' file names inside an ``igo alphago`` run directory."""
+DEFAULT_VISITS = 800
+"""Simulations per move when neither visits nor seconds are given."""
+_NETS = ("policy", "value")
+
+
+def _needed(parts: LeeParts) -> list[Path]:
+    """Every file the parts need: each network's weights and JSON, the pattern files."""
+    files = []
+    for f in fields(LeeParts):
+        path = Path(str(getattr(parts, f.name)))
+        files += [path, path.with_suffix(".json")] if f.name in _NETS else [path]
+    return files
+
+
+def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
+    """The ``alphago`` player's parts: the shipped files, or those of an ``igo alphago`` run.
+
+    Raises:
+        MissingWeightsError: naming the missing files and how to train them.
+    """
+    if run_dir is None:
+        names = {key: str(shipped_weights(name)) for key, name in ALPHAGO_WEIGHTS.items()}
+    else:
+        names = {f.name: str(Path(run_dir) / getattr(RUN_FILES, f.name)) for f in fields(LeeParts)}
+    parts = LeeParts(**names)
+    missing = [str(p) for p in _needed(parts) if not p.is_file()]
+    if not missing:
+        return parts
+    if run_dir is not None:
+        raise MissingWeightsError(
+            f"the alphago player's run directory {run_dir} lacks {', '.join(missing)}: run the "
+            f"AlphaGo pipeline into it (`igo alphago --preset 9x9 --run-dir {run_dir}`) up to its "
+            "value stage"
+        )
+    raise MissingWeightsError(
+        f"the alphago player needs its 9x9 parts, which are not installed yet: missing "
+        f"{', '.join(missing)}. Train them with the AlphaGo pipeline (`igo alphago --preset "
+        "9x9`) and copy the run's sl-policy.safetensors, value.safetensors (each with its .json), "
+        f"rollout.npz and tree.npz there as {', '.join(ALPHAGO_WEIGHTS.values())} (and .json), "
+        "or play a run directly with `--player alphago --run-dir RUN`."
+    )
+
+
+@register_player("alphago")
+def alphago_player(
+    run_dir: str | None = None,
+    visits: int | None = None,
+    seconds: float | None = None,
+    batch: int = 8,
+    lee_lambda: float = 0.5,
+    expand_threshold: int | None = None,
+    c_puct: float | None = None,
+    noise: float = 0.0,
+    temperature: float = 0.0,
+    lcb: bool = False,
+    resign_threshold: float = -0.9,
+    resign_moves: int = 3,
+    resign_after: int = 20,
+    device: str = "auto",
+    seed: int | None = None,
+) -> MctsPlayer:
+    """``mcts`` in Lee mode with AlphaGo's parts (see the module docstring); ``visits`` are the
+    simulations per move (default 800), the other knobs ``MctsPlayer``'s.
+
+    Raises:
+        MissingWeightsError: naming the missing files and how to get them.
+    """
+    parts = alphago_parts(run_dir)
+    return MctsPlayer(
+        visits=visits if visits is not None or seconds is not None else DEFAULT_VISITS,
+        seconds=seconds,
+        batch=batch,
+        mode="lee",
+        policy_checkpoint=parts.policy,
+        value_checkpoint=parts.value,
+        rollout_checkpoint=parts.rollout,
+        tree_policy=parts.tree_policy,
+        lee_lambda=lee_lambda,
+        expand_threshold=expand_threshold,
+        c_puct=c_puct,
+        noise=noise,
+        temperature=temperature,
+        lcb=lcb,
+        resign_threshold=resign_threshold,
+        resign_moves=resign_moves,
+        resign_after=resign_after,
+        device=device,
+        seed=seed,
+        name="alphago",
+    )
+
+
+@register_player("rollout")
+class RolloutPlayer(PolicyPlayer):
+    """The rollout (or tree) policy's move, no search: ``PolicyPlayer`` over a pattern softmax."""
+
+    name = "rollout"
+
+    def __init__(
+        self,
+        rollout_checkpoint: str | None = None,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> None:
+        """Args:
+        rollout_checkpoint: a rollout or tree policy (``.npz`` of ``igo.search.rollout_policy``).
+        temperature: 0 plays the most probable move; > 0 samples ``p ** (1 / temperature)``.
+        seed: seeds the sampling.
+        """
+        if rollout_checkpoint is None:
+            raise ValueError("the rollout player needs a policy: --rollout-checkpoint PATH.npz")
+        if not temperature >= 0:
+            raise ValueError(f"temperature must be >= 0, not {temperature}")
+        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
+
+        policy = RolloutPolicy.load(check_file(rollout_checkpoint, "rollout policy"))
+        self.patterns = TreePolicyEvaluator(policy, pass_prior=0.0)
+        self.board_sizes = None
+        """Patterns play any size."""
+        self.temperature = temperature
+        self._rng = np.random.default_rng(seed)
+        self._warm = False
+
+    def reset(self, state: GameState) -> None:
+        """Compile the pattern kernels on the first position (numba caches them on disk)."""
+        if not self._warm and not state.is_over():
+            self.policy_priors(state)
+            self._warm = True
+
+    def policy_priors(self, state: GameState) -> np.ndarray:
+        """float [P + 1]: the policy over the sensible moves of ``state`` (pass 0)."""
+        priors, _ = self.patterns.evaluate([state])
+        return np.asarray(priors[0], dtype=np.float64)

@@ -1,0 +1,98 @@
+"""``igo alphago``: run or resume the AlphaGo (Lee) pipeline from a preset (records -> rollout and
+tree policies -> SL net -> RL net -> value data -> value net -> evaluation)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+USAGE = (
+    "igo alphago [--preset NAME] [--config FILE] [--run-dir DIR] [--set SECTION.KEY=VALUE ...] "
+    "[--stages A,B,... | --until STAGE] [--no-progress]"
+)
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "alphago", help="AlphaGo (Lee) pipeline, records to evaluation (resumable)", usage=USAGE
+    )
+    parser.add_argument("--preset", default="9x9", help="tiny, 9x9 or a .toml path")
+    parser.add_argument("--config", help="a TOML file whose keys replace the preset's")
+    parser.add_argument("--run-dir", help="the run directory (default: the preset's)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="change one setting, e.g. sl.steps=500 or evaluate.lambdas=[0,1] (repeatable)",
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--stages", help="run only these stages, comma-separated")
+    which.add_argument("--until", help="run the stages up to this one")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so that other subcommands never pay for importing torch.
+    from igo.train.run_setup import ConfigError
+
+    try:
+        from igo.nn.inference import tune_cpu_malloc
+        from igo.train.alphago_pipeline import run_alphago
+        from igo.train.zero import TrainingDiverged
+
+        tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
+        config = _config(args)
+        stages = _stages(args)
+        done = run_alphago(config, progress=not args.no_progress, stages=stages)
+    except ConfigError as err:
+        print(f"igo alphago: error: {err}", file=sys.stderr)
+        return 2
+    except (TrainingDiverged, ValueError, RuntimeError) as err:
+        print(f"igo alphago: {type(err).__name__}: {err}", file=sys.stderr)
+        return 1
+    report = f"; report {config.run_dir}/report.md" if "evaluate" in done else ""
+    print(f"igo alphago: {config.run_dir}: stages done: {', '.join(done) or 'none'}{report}")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The preset, then --config's keys, then --run-dir and every --set."""
+    from igo.train.alphago_config import load_preset, with_overrides
+    from igo.train.run_setup import parse_assignment, read_toml
+
+    config = load_preset(args.preset)
+    if args.config is not None:
+        from pathlib import Path
+
+        config = with_overrides(config, _dotted(read_toml(Path(args.config))))
+    overrides: dict[str, Any] = dict(parse_assignment(text) for text in args.set)
+    if args.run_dir is not None:
+        overrides["run_dir"] = args.run_dir
+    return with_overrides(config, overrides)
+
+
+def _dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested tables as dotted keys (``{"sl": {"steps": 5}}`` -> ``{"sl.steps": 5}``)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def _stages(args: argparse.Namespace) -> list[str] | None:
+    from igo.train.alphago_config import STAGES
+    from igo.train.run_setup import ConfigError
+
+    if args.until is not None:
+        if args.until not in STAGES:
+            raise ConfigError(f"unknown stage {args.until}; stages: {', '.join(STAGES)}")
+        return list(STAGES[: STAGES.index(args.until) + 1])
+    if args.stages is not None:
+        return [s.strip() for s in args.stages.split(",") if s.strip()]
+    return None

@@ -1,0 +1,378 @@
+"""The AlphaGo (Lee) pipeline end to end, in one resumable run directory (``igo alphago``).
+
+| stage      | does                                                | writes (in the run dir)    |
+|------------|-----------------------------------------------------|----------------------------|
+| records    | an engine plays itself (``igo.data.generate``)      | ``records/game-*.sgf``     |
+| shards     | the records as SL shards (``igo.data.records``)     | ``shards/``                |
+| rollout    | the rollout policy's fit (``igo.train.rollout``)    | ``rollout.npz``            |
+| tree       | the tree policy's fit                               | ``tree.npz``               |
+| sl         | the SL policy net (``igo.train.sl_policy``)         | ``sl-policy.safetensors``  |
+| rl         | the RL policy net (``igo.train.rl_policy``)         | ``rl-policy.*``, ``rl/``   |
+| value_data | one position per game (``igo.selfplay.value_data``) | ``value-data/``            |
+| value      | the value net (``igo.train.value_net``)             | ``value.safetensors``      |
+| evaluate   | an arena vs the opponent (``alphago_eval``)         | ``arena/``, ``report.md``  |
+
+Each stage writes its files atomically and then its line in ``stages.json`` (its report and
+seconds); a stage whose line and files are there is skipped, and a killed stage resumes by
+itself (each stage function resumes from its own files). ``config.json`` keeps the settings: a
+rerun that would compute something else is refused. TensorBoard logs go to ``logs/<stage>``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from igo.agents.alphago_player import RUN_FILES
+from igo.data.generate import GenerateConfig, generate_games
+from igo.data.records import ImportConfig, import_records
+from igo.eval.engines import engine_argv, parse_engine_spec
+from igo.go.rules import rules_from_name
+from igo.io.atomic import write_text_atomic
+from igo.io.sgf import GameRecord
+from igo.nn.checkpoint import package_version
+from igo.train.alphago_config import STAGES, AlphaGoConfig, differences
+from igo.train.alphago_eval import RL_POLICY, evaluate_run
+from igo.train.run_setup import (
+    ConfigError,
+    check_saved_config,
+    lock_run_dir,
+    remove_temp_files,
+)
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AlphaGoRun:
+    """One run's settings and files."""
+
+    config: AlphaGoConfig
+    """The run's settings."""
+    root: Path
+    """The run directory."""
+    progress: bool = True
+    """Show the stages' progress bars."""
+
+    def path(self, name: str) -> Path:
+        """A file or folder of the run."""
+        return self.root / name
+
+    def logs(self, stage: str) -> Path:
+        """The TensorBoard folder of a stage."""
+        return self.root / "logs" / stage
+
+
+def _net(name: str | None) -> tuple[str, str]:
+    path = Path(str(name))
+    return str(path), str(path.with_suffix(".json"))
+
+
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "records": ("records",),
+    "shards": ("shards/manifest.json",),
+    "rollout": (str(RUN_FILES.rollout),),
+    "tree": (str(RUN_FILES.tree_policy),),
+    "sl": _net(RUN_FILES.policy),
+    "rl": _net(RL_POLICY),
+    "value_data": ("value-data/report.json",),
+    "value": _net(RUN_FILES.value),
+    "evaluate": ("report.md",),
+}
+"""What each stage leaves in the run directory when it is done (the first: its main output)."""
+INPUTS: dict[str, tuple[str, ...]] = {
+    "records": (),
+    "shards": ("records",),
+    "rollout": ("shards",),
+    "tree": ("shards",),
+    "sl": ("shards",),
+    "rl": ("sl",),
+    "value_data": ("sl", "rl"),
+    "value": ("value_data",),
+    "evaluate": ("rollout", "tree", "sl", "value"),
+}
+"""The stages whose outputs a stage reads (``evaluate`` also ``rl`` when it plays the RL net)."""
+
+
+def run_alphago(
+    config: AlphaGoConfig,
+    *,
+    progress: bool = True,
+    stages: Sequence[str] | None = None,
+    log: Log | None = None,
+) -> dict[str, Any]:
+    """Run (or resume) the pipeline's stages in ``config.run_dir``.
+
+    Args:
+        config: the run's settings.
+        progress: show progress bars (a line per stage start and end is always logged).
+        stages: the stages to run, in pipeline order whatever the order given (default: all).
+        log: where the stage lines go (default: stderr).
+
+    Returns:
+        ``stages.json``'s stages: per stage, its report and seconds.
+
+    Raises:
+        ConfigError: an unknown stage, a run directory started with other settings or in use, a
+            stage whose inputs are missing, or an engine that is not installed.
+    """
+    chosen = _chosen(stages)
+    run = AlphaGoRun(config, Path(config.run_dir), progress)
+    write = log or _stderr
+    run.root.mkdir(parents=True, exist_ok=True)
+    lock = lock_run_dir(run.root, "igo alphago")
+    try:
+        remove_temp_files(run.root)
+        done = load_stages(run.root)
+        todo = [s for s in chosen if not _is_done(run, s, done)]
+        _preflight(run, todo)  # before config.json is written: nothing has started
+        check_saved_config(run.root, config.to_dict(), differences, package_version())
+        for stage in chosen:
+            if stage in todo:
+                done[stage] = _run_stage(run, stage, write)
+                _save_stages(run.root, done)
+            else:
+                write(f"igo alphago: {stage}: done before, skipped")
+        return done
+    finally:
+        lock.close()
+
+
+def _chosen(stages: Sequence[str] | None) -> list[str]:
+    unknown = sorted(set(stages or ()) - set(STAGES))
+    if unknown:
+        raise ConfigError(f"unknown stage {', '.join(unknown)}; stages: {', '.join(STAGES)}")
+    return [s for s in STAGES if stages is None or s in stages]
+
+
+def _stderr(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def load_stages(root: Path) -> dict[str, Any]:
+    """The finished stages recorded in ``root/stages.json`` (empty if none)."""
+    path = root / "stages.json"
+    if not path.exists():
+        return {}
+    stages: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["stages"]
+    return stages
+
+
+def _save_stages(root: Path, stages: dict[str, Any]) -> None:
+    body = {"stages": stages}
+    write_text_atomic(root / "stages.json", json.dumps(body, indent=1, default=str) + "\n")
+
+
+def _is_done(run: AlphaGoRun, stage: str, done: dict[str, Any]) -> bool:
+    """Recorded with its outputs present; ``evaluate`` also with the same settings (a resumed run
+    may change them: then the missing games are played and the report rewritten)."""
+    if stage not in done or not all(run.path(p).exists() for p in OUTPUTS[stage]):
+        return False
+    return stage != "evaluate" or done[stage].get("config") == _evaluate_settings(run)
+
+
+def _evaluate_settings(run: AlphaGoRun) -> Any:
+    return json.loads(json.dumps(asdict(run.config.evaluate)))
+
+
+def _preflight(run: AlphaGoRun, todo: list[str]) -> None:
+    """Fail before any work: missing inputs of the stages to run, engines not installed."""
+    for stage in todo:
+        inputs = INPUTS[stage] + (("rl",) if stage == "evaluate" and run.config.evaluate.rl else ())
+        for needed in inputs:
+            present = all(run.path(p).exists() for p in OUTPUTS[needed])
+            if needed not in todo and not present:
+                raise ConfigError(
+                    f"stage {stage} needs the {needed} stage's output "
+                    f"({run.path(OUTPUTS[needed][0])}): run that stage first"
+                )
+    rules = rules_from_name(run.config.rules, run.config.komi)
+    engines = [("records", spec) for spec, _, _ in run.config.records.sources()]
+    engines.append(("evaluate", run.config.evaluate.opponent))
+    for stage, spec in engines:
+        if stage in todo:
+            try:
+                engine_argv(parse_engine_spec(spec), rules)
+            except ValueError as err:
+                raise ConfigError(f"stage {stage}: {err}") from err
+
+
+def _run_stage(run: AlphaGoRun, stage: str, write: Log) -> dict[str, Any]:
+    write(f"igo alphago: {stage}: started")
+    began = time.monotonic()
+    report = STAGE_FUNCTIONS[stage](run)
+    seconds = time.monotonic() - began
+    write(f"igo alphago: {stage}: done in {seconds:.1f} s: {describe(report)}")
+    entry = {"seconds": seconds, "finished": datetime.now(UTC).isoformat(), "report": report}
+    if stage == "evaluate":
+        entry["config"] = _evaluate_settings(run)
+    return entry
+
+
+def describe(report: dict[str, Any]) -> str:
+    """A report's figures on one line: floats to 4 significant digits, tables of numbers as
+    ``table.key=value``, deeper tables left out."""
+    parts = []
+    for key, value in report.items():
+        if not isinstance(value, dict):
+            parts.append(f"{key}={_short(value)}")
+        elif not any(isinstance(v, dict) for v in value.values()):
+            parts += [f"{key}.{k}={_short(v)}" for k, v in value.items()]
+    return ", ".join(parts)
+
+
+def _short(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+# ----- the stages -----
+def _records(run: AlphaGoRun) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for number, (engine, games, folder) in enumerate(run.config.records.sources()):
+        report[folder] = _play_records(run, engine, games, folder, run.config.seed + number)
+    first = report.pop("records")
+    return {**first, **report}
+
+
+def _play_records(run: AlphaGoRun, engine: str, games: int, folder: str, seed: int) -> Any:
+    cfg = run.config
+    spec = parse_engine_spec(engine)
+    rules = rules_from_name(cfg.rules, cfg.komi)
+    generate = GenerateConfig(
+        str(run.path(folder)),
+        games,
+        cfg.board_size,
+        cfg.rules,
+        cfg.komi,
+        cfg.records.jobs,
+        seed,
+        move_timeout=cfg.records.move_timeout,
+    )
+    bar = _bar(run, games, folder)
+
+    def on_game(index: int, outcome: GameRecord | str) -> None:
+        bar.update(1)
+
+    summary = generate_games(
+        generate, lambda seed: engine_argv(spec, rules, seed), spec.name, on_game
+    )
+    bar.close()
+    played = summary.played + summary.existing
+    if played == 0:
+        reasons = "; ".join(reason for _, reason in summary.failed[:3])
+        raise RuntimeError(f"no game records could be played by {engine} ({reasons})")
+    return {"games": played, "played": summary.played, "failed": len(summary.failed)}
+
+
+def _bar(run: AlphaGoRun, total: int, what: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, disable=not run.progress, leave=False, dynamic_ncols=True)
+
+
+def _shards(run: AlphaGoRun) -> dict[str, Any]:
+    cfg = run.config.shards
+    config = ImportConfig(cfg.heldout, cfg.shard_positions, run.config.board_size)
+    folders = [run.path(folder) for _, _, folder in run.config.records.sources()]
+    summary = import_records(folders, run.path("shards"), config)
+    return {
+        "games": dict(summary.games),
+        "positions": dict(summary.positions),
+        "skipped": len(summary.skipped),
+        "shards": summary.shards,
+    }
+
+
+def _patterns(run: AlphaGoRun, kind: str) -> dict[str, Any]:
+    from igo.train.rollout import RolloutTrainConfig, train_from_shards
+
+    cfg = run.config.rollout
+    config = RolloutTrainConfig(
+        kind=kind,
+        min_count=cfg.min_count,
+        epochs=cfg.epochs,
+        seed=run.config.seed,
+        max_positions=cfg.max_positions,
+    )
+    out = run.path(OUTPUTS[kind][0])
+    report = train_from_shards(run.path("shards"), out, config)
+    return {k: v for k, v in asdict(report).items() if k != "kind"}
+
+
+def _sl(run: AlphaGoRun) -> dict[str, Any]:
+    from igo.train.sl_policy import train_sl_policy
+
+    out = run.path(OUTPUTS["sl"][0])
+    report = train_sl_policy(
+        run.path("shards"), out, run.config.sl, log_dir=run.logs("sl"), progress=run.progress
+    )
+    return dict(report.to_dict())
+
+
+def _rl(run: AlphaGoRun) -> dict[str, Any]:
+    from igo.train.rl_policy import train_rl_policy
+
+    report = train_rl_policy(
+        run.path(OUTPUTS["sl"][0]),
+        run.path(OUTPUTS["rl"][0]),
+        run.config.rl,
+        work_dir=run.path("rl"),
+        log_dir=run.logs("rl"),
+        progress=run.progress,
+    )
+    return dict(report.to_dict())
+
+
+def _value_data(run: AlphaGoRun) -> dict[str, Any]:
+    from igo.selfplay.value_data import generate_value_data
+
+    report = generate_value_data(
+        run.path(OUTPUTS["sl"][0]),
+        run.path(OUTPUTS["rl"][0]),
+        run.path("value-data"),
+        run.config.value_data,
+        progress=run.progress,
+    )
+    return dict(report.to_dict())
+
+
+def _value(run: AlphaGoRun) -> dict[str, Any]:
+    from igo.train.value_net import train_value_net
+
+    rollout = run.path(OUTPUTS["rollout"][0])
+    report = train_value_net(
+        run.path("value-data"),
+        run.path(OUTPUTS["value"][0]),
+        run.config.value,
+        rollout_policy=rollout if rollout.exists() else None,
+        log_dir=run.logs("value"),
+        progress=run.progress,
+    )
+    return dict(report.to_dict())
+
+
+def _evaluate(run: AlphaGoRun) -> dict[str, Any]:
+    return evaluate_run(run.config, run.root, _stderr if run.progress else None)
+
+
+STAGE_FUNCTIONS: dict[str, Callable[[AlphaGoRun], dict[str, Any]]] = {
+    "records": _records,
+    "shards": _shards,
+    "rollout": lambda run: _patterns(run, "rollout"),
+    "tree": lambda run: _patterns(run, "tree"),
+    "sl": _sl,
+    "rl": _rl,
+    "value_data": _value_data,
+    "value": _value,
+    "evaluate": _evaluate,
+}
+"""Each stage's function: runs (or resumes) it and returns its report."""
+
+
+__all__ = ["OUTPUTS", "STAGE_FUNCTIONS", "AlphaGoRun", "describe", "load_stages", "run_alphago"]

@@ -1,0 +1,262 @@
+"""What every resumable pipeline run shares: presets, ``--set`` overrides, the saved-config check
+and the run folder's lock.
+
+A pipeline's settings are one frozen dataclass of frozen parts (``ZeroConfig``, ``AlphaGoConfig``),
+read from a TOML preset in ``configs/`` (``<prefix>-<name>.toml``): top-level keys are the
+config's fields, tables its parts. The run folder keeps the resolved config in ``config.json``; a
+rerun with settings that change what is computed is refused, naming every differing key. Every
+problem is one :class:`ConfigError` whose message names the key.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import tomllib
+from collections.abc import Callable, Collection
+from dataclasses import fields
+from pathlib import Path
+from typing import IO, Any
+
+from igo.io.atomic import write_text_atomic
+
+Resumable = Callable[[str], bool]
+"""Whether a dotted config key may change when a run is resumed."""
+
+
+class ConfigError(ValueError):
+    """A config or preset that cannot be used; the message says which key and why."""
+
+
+def preset_dirs() -> list[Path]:
+    """Where presets are looked for: ``configs/`` here, then the source tree's ``configs/``."""
+    return [Path("configs"), Path(__file__).resolve().parents[3] / "configs"]
+
+
+def find_preset(name: str, prefix: str) -> Path:
+    """The preset file for ``name``: a path to a TOML file, or a short name such as ``tiny``
+    (``configs/<prefix>-tiny.toml``).
+
+    Raises:
+        ConfigError: if there is no such file (listing the presets found).
+    """
+    path = Path(name)
+    if path.suffix == ".toml" or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"preset file {path} does not exist")
+        return path
+    found: dict[str, Path] = {}
+    for folder in preset_dirs():
+        for file in sorted(folder.glob(f"{prefix}-*.toml")) if folder.is_dir() else []:
+            found.setdefault(file.stem.removeprefix(f"{prefix}-"), file)
+    if name not in found:
+        known = ", ".join(sorted(found)) or "none found"
+        raise ConfigError(f"unknown preset {name!r}; presets: {known} (or a path to a .toml)")
+    return found[name]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables.
+
+    Raises:
+        ConfigError: if it cannot be read or parsed.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"cannot read preset {path}: {err}") from err
+
+
+def check_keys(data: dict[str, Any], known: Collection[str], source: str, prefix: str) -> None:
+    """Raise a ConfigError naming the keys of ``data`` that are not in ``known``."""
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        names = ", ".join(prefix + k for k in unknown)
+        raise ConfigError(f"{source}: unknown key {names}; known: {', '.join(sorted(known))}")
+
+
+def build(cls: type, values: dict[str, Any], source: str, what: str) -> Any:
+    """``cls(**values)``, its errors turned into ConfigErrors naming ``source`` and ``what``."""
+    try:
+        return cls(**values)
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from err
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{source}: {what}: {err}") from err
+
+
+def from_tables(
+    cls: type,
+    parts: dict[str, type],
+    data: dict[str, Any],
+    source: str,
+    shared: Collection[str] = (),
+) -> Any:
+    """A pipeline config ``cls`` from nested dicts: top-level keys are its fields, the tables
+    named in ``parts`` its sections (lists become tuples). A section may not set a key of
+    ``shared`` (the top level sets those for every section).
+
+    Raises:
+        ConfigError: naming an unknown key or a bad value.
+    """
+    check_keys(data, [f.name for f in fields(cls)], source, "")
+    built: dict[str, Any] = {}
+    for name, part in parts.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{name}] must be a table")
+        for key in shared:
+            if key in table:
+                raise ConfigError(f"{source}: {name}.{key}: set {key} at the top level")
+        known = [f.name for f in fields(part) if f.name not in shared]
+        check_keys(table, known, source, f"{name}.")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+        built[name] = build(part, values, source, name)
+    rest = {k: v for k, v in data.items() if k not in parts}
+    return build(cls, {**rest, **built}, source, "config")
+
+
+def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (nested dicts, changed in place) with dotted-key overrides applied.
+
+    Raises:
+        ConfigError: for a key that is not already in ``data``.
+    """
+    for key, value in overrides.items():
+        table = data
+        *path, last = key.split(".")
+        for part in path:
+            if not isinstance(table.get(part), dict):
+                raise ConfigError(f"unknown config key {key}")
+            table = table[part]
+        if last not in table:
+            raise ConfigError(f"unknown config key {key}")
+        table[last] = value
+    return data
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``section.key=value`` (a ``--set`` flag) as (key, value); the value is read as TOML
+    (``3``, ``0.5``, ``true``, ``[0, 1]``, ``"x"``), else taken as a bare string.
+
+    Raises:
+        ConfigError: without ``=`` or a key.
+    """
+    key, eq, value = text.partition("=")
+    if not eq or not key.strip():
+        raise ConfigError(f"--set takes section.key=value, not {text!r}")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip(), parsed
+
+
+def toml_text(data: dict[str, Any]) -> str:
+    """Nested dicts as a preset file: plain keys first, then one table per dict (None values and
+    empty tables are left out, as TOML has no null)."""
+    lines = [f"{k} = {_toml(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]"]
+            lines += [f"{k} = {_toml(v)}" for k, v in table.items() if v is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return repr(value)
+
+
+def config_differences(
+    saved: dict[str, Any],
+    current: dict[str, Any],
+    resumable: Resumable,
+    opaque: Collection[str] = (),
+    prefix: str = "",
+) -> list[str]:
+    """Dotted keys whose values differ between two config dicts, as ``key: now X (saved Y)``,
+    except those ``resumable`` allows; tables named in ``opaque`` compare as one value."""
+    out: list[str] = []
+    for key in sorted(set(saved) | set(current)):
+        name = prefix + key
+        a, b = saved.get(key), current.get(key)
+        if isinstance(a, dict) and isinstance(b, dict) and key not in opaque:
+            out += config_differences(a, b, resumable, opaque, name + ".")
+        elif _normal(a) != _normal(b) and not resumable(name):
+            out.append(f"{name}: now {b!r} (saved {a!r})")
+    return out
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return [_normal(v) for v in value]
+    return value
+
+
+def check_saved_config(
+    root: Path,
+    current: dict[str, Any],
+    differences: Callable[[dict[str, Any], dict[str, Any]], list[str]],
+    version: str,
+) -> None:
+    """Refuse a run folder started with other settings, else (re)write its ``config.json``.
+
+    Raises:
+        ConfigError: listing every differing key.
+    """
+    path = root / "config.json"
+    if path.exists():
+        saved = json.loads(path.read_text(encoding="utf-8"))["config"]
+        diffs = differences(saved, current)
+        if diffs:
+            raise ConfigError(
+                f"{root} was started with other settings: {'; '.join(diffs)}. "
+                "Resume it with the same preset and flags, or pick another --run-dir."
+            )
+    body = {"package_version": version, "config": current}
+    write_text_atomic(path, json.dumps(body, indent=1) + "\n")
+
+
+def lock_run_dir(root: Path, program: str) -> IO[bytes]:
+    """Hold the run folder for this process (released when it exits, killed or not).
+
+    Raises:
+        ConfigError: if another process holds it.
+    """
+    handle = (root / ".lock").open("wb")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as err:
+        handle.close()
+        raise ConfigError(f"{root} is in use by another {program} process") from err
+    return handle
+
+
+def remove_temp_files(root: Path) -> None:
+    """Delete the temporary files of atomic writes that a killed run left half-written."""
+    for path in root.rglob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
+__all__ = [
+    "ConfigError",
+    "apply_overrides",
+    "build",
+    "check_keys",
+    "check_saved_config",
+    "config_differences",
+    "find_preset",
+    "from_tables",
+    "lock_run_dir",
+    "parse_assignment",
+    "preset_dirs",
+    "read_toml",
+    "remove_temp_files",
+    "toml_text",
+]

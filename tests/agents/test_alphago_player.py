@@ -1,0 +1,113 @@
+"""The ``alphago`` player (Lee-mode search over an ``igo alphago`` run's parts or the shipped
+ones) and the ``rollout`` player (the rollout policy alone)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from igo.agents import create_player
+from igo.agents.alphago_player import RUN_FILES, RolloutPlayer, alphago_parts
+from igo.agents.conformance import GtpSession
+from igo.agents.gtp_engine import GoEngine
+from igo.agents.mcts_player import MctsPlayer
+from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
+from igo.agents.random_player import sensible_moves
+from igo.go.coords import from_gtp
+from igo.go.state import GameState
+from igo.search.rollout_policy import RolloutPolicy
+
+SIZE = 5
+
+
+@pytest.fixture(name="run_dir")
+def run_dir_fixture(
+    tmp_path: Path,
+    alphago_policy_checkpoint: str,
+    alphago_value_checkpoint: str,
+    rollout_policy_file: str,
+) -> Path:
+    """A folder laid out as an ``igo alphago`` run: tiny 5x5 nets, pattern-free policies."""
+    for name, source in (
+        (RUN_FILES.policy, alphago_policy_checkpoint),
+        (RUN_FILES.value, alphago_value_checkpoint),
+    ):
+        target = tmp_path / str(name)
+        shutil.copy(source, target)
+        shutil.copy(Path(source).with_suffix(".json"), target.with_suffix(".json"))
+    shutil.copy(rollout_policy_file, tmp_path / str(RUN_FILES.rollout))
+    RolloutPolicy("tree", np.zeros(0, np.int64)).save(tmp_path / str(RUN_FILES.tree_policy))
+    return tmp_path
+
+
+def test_missing_shipped_parts_say_how_to_train_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("igo.agents.alphago_player.shipped_weights", lambda name: tmp_path / name)
+    with pytest.raises(MissingWeightsError) as err:
+        create_player("alphago")
+    message = str(err.value)
+    assert "igo alphago --preset 9x9" in message and "--run-dir" in message
+    assert all(name in message for name in ALPHAGO_WEIGHTS.values())
+
+
+def test_missing_run_files_are_named(run_dir: Path) -> None:
+    (run_dir / str(RUN_FILES.value)).with_suffix(".json").unlink()
+    with pytest.raises(MissingWeightsError, match=r"lacks .*value\.json"):
+        create_player("alphago", run_dir=str(run_dir))
+
+
+def test_run_dir_parts_and_defaults(run_dir: Path) -> None:
+    parts = alphago_parts(run_dir)
+    assert parts.policy == str(run_dir / "sl-policy.safetensors")
+    assert parts.tree_policy == str(run_dir / "tree.npz")
+    player = create_player("alphago", run_dir=str(run_dir), seed=0)
+    assert isinstance(player, MctsPlayer) and player.name == "alphago"
+    assert player.visits == 800 and player.board_sizes == (SIZE,)
+    assert player.config.mode == "lee" and player.config.lee_lambda == 0.5
+    assert player.config.c_puct == 5.0
+
+
+def test_alphago_player_genmoves_over_gtp(run_dir: Path) -> None:
+    player = create_player("alphago", run_dir=str(run_dir), visits=16, lee_lambda=1.0, seed=0)
+    gtp = GtpSession(GoEngine(player, size=SIZE))
+    gtp.ok("play b C3")
+    reply = gtp.ok("genmove w")
+    state = GameState.new(SIZE)
+    state.play(from_gtp("C3", SIZE))
+    assert state.legal_mask()[from_gtp(reply, SIZE)]
+
+
+def test_igo_gtp_takes_player_alphago_with_run_dir(run_dir: Path) -> None:
+    argv = [sys.executable, "-m", "igo", "gtp", "--player", "alphago", "--run-dir", str(run_dir)]
+    argv += ["--visits", "8", "--size", str(SIZE)]
+    commands = "genmove b\nquit\n"
+    done = subprocess.run(argv, input=commands, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    reply = done.stdout.split("\n\n")[0]
+    assert reply.startswith("= ") and from_gtp(reply[2:], SIZE) < SIZE * SIZE
+
+
+def test_rollout_player_plays_sensible_moves(rollout_policy_file: str) -> None:
+    player = create_player("rollout", rollout_checkpoint=rollout_policy_file, seed=0)
+    assert isinstance(player, RolloutPlayer) and player.board_sizes is None
+    state = GameState.new(7)
+    player.reset(state)
+    for _ in range(6):
+        move = player.genmove(state, None)
+        assert isinstance(move, int) and move in sensible_moves(state)
+        state.play(move)
+    sampled = create_player("rollout", rollout_checkpoint=rollout_policy_file, temperature=1.0)
+    assert sampled.genmove(state, None) in sensible_moves(state)
+
+
+def test_rollout_player_needs_a_policy(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="--rollout-checkpoint"):
+        create_player("rollout")
+    with pytest.raises(MissingWeightsError):
+        create_player("rollout", rollout_checkpoint=str(tmp_path / "none.npz"))
