@@ -133,8 +133,9 @@ class EvaluateConfig:
     """Simulations per move of the lambda sweep's players."""
     lambdas: tuple[float, ...] = (0.0, 0.5, 1.0)
     """The lambda sweep (0: value net only, 1: rollouts only); empty: no sweep."""
-    expand_threshold: int = 40
-    """Visits of an edge before its child gets the SL network's priors (the paper: 40)."""
+    expand_threshold: int = 1
+    """Visits of an edge before its child gets the SL network's priors (the paper: 40; see
+    ``igo.agents.alphago_player.EXPAND_THRESHOLD`` for why 1 here)."""
     c_puct: float = 5.0
     """Exploration constant of every search (the paper: 5)."""
     rollout: bool = True
