@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from igo.selfplay.resign import calibrate_threshold, false_resign_rate
+from igo.selfplay.resign import calibrate_threshold, false_resign_rate, newest_played_out
 
 
 def test_false_resign_rate() -> None:
@@ -36,3 +36,11 @@ def test_small_samples(target: float) -> None:
     threshold = calibrate_threshold(lows, target, max_threshold=0.0)
     # target 0: nobody may resign falsely, so the lowest value; 0.1 of 10: one game may.
     assert threshold == (-0.95 if target == 0.0 else -0.8)
+
+
+def test_newest_played_out_takes_whole_newest_generations() -> None:
+    by_generation = {0: [0.0, 0.0, 0.0], 1: [-0.2, -0.3], 2: [-0.9]}
+    assert newest_played_out(by_generation, min_games=1, max_games=10) == [-0.9]
+    assert newest_played_out(by_generation, min_games=2, max_games=10) == [-0.2, -0.3, -0.9]
+    assert newest_played_out(by_generation, min_games=9, max_games=4) == [0.0, -0.2, -0.3, -0.9]
+    assert newest_played_out({}, min_games=1, max_games=5) == []

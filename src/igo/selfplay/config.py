@@ -61,7 +61,8 @@ class SelfPlayConfig:
     false_resign_target: float = 0.05
     """Largest share of false resignations the calibrated threshold allows (the paper: 5%)."""
     resign_calibration_games: int = 200
-    """Most recent resignation-free games used to calibrate the threshold."""
+    """At most this many resignation-free games calibrate the threshold (taken from the newest
+    generations, only as many generations as ``resign_min_games`` needs)."""
     resign_min_games: int = 10
     """Resignation-free games needed before the threshold is calibrated at all."""
     resign_max_threshold: float = -0.5

@@ -12,7 +12,7 @@ below it is the threshold.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -52,3 +52,20 @@ def calibrate_threshold(
     allowed = int(math.floor(target * values.size + 1e-9))
     threshold = float(values[allowed]) if allowed < values.size else max_threshold
     return float(min(max(threshold, -1.0), max_threshold))
+
+
+def newest_played_out(
+    by_generation: Mapping[int, Sequence[float]], min_games: int, max_games: int
+) -> list[float]:
+    """The winners' lowest values of the newest generations' played-out games: whole
+    generations, newest first, until there are ``min_games``; at most the ``max_games`` newest.
+
+    The newest net's values are the ones the threshold will be compared with; an older net's
+    are less confident, so mixing many generations sets the threshold too high.
+    """
+    chosen: list[float] = []
+    for generation in sorted(by_generation, reverse=True):
+        chosen = [*by_generation[generation], *chosen]
+        if len(chosen) >= min_games:
+            break
+    return chosen[-max_games:]
