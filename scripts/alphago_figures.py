@@ -45,7 +45,7 @@ def read_scalars(folder: Path, tag: str) -> list[tuple[int, float]]:
 def main(run_dir: str, out_dir: str) -> None:
     run, out = Path(run_dir), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stages = json.loads((run / "stages.json").read_text())
+    stages = json.loads((run / "stages.json").read_text()).get("stages", {})
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
 
     sl = read_csv(run / "logs" / "sl" / "heldout.csv")
