@@ -60,8 +60,8 @@ def newest_played_out(
     """The winners' lowest values of the newest generations' played-out games: whole
     generations, newest first, until there are ``min_games``; at most the ``max_games`` newest.
 
-    The newest net's values are the ones the threshold will be compared with; an older net's
-    are less confident, so mixing many generations sets the threshold too high.
+    The threshold is compared with the newest net's values; an older net's are usually less
+    extreme, so mixing many generations sets the threshold too high.
     """
     chosen: list[float] = []
     for generation in sorted(by_generation, reverse=True):

@@ -178,9 +178,10 @@ class ZeroLoop:
 
     def _resign_threshold(self) -> float:
         """Calibrated from played-out games (Silver et al. 2017): those of the newest earlier
-        generations, just enough of them for ``resign_min_games``. Older nets' values lag behind
-        a fast-learning net's: calibrated on the last 200 such games (10 generations), the 9x9
-        run resigned 44% of its won games in generation 2."""
+        generations, just enough of them for ``resign_min_games``. A learning net's values grow
+        more extreme each generation (the 9x9 run's winners' lowest values: about -0.1 in
+        generations 0-1, -0.67 in 2, -0.69 in 3), so older games would set the threshold too
+        high; the newest ones still lag one generation behind the net that uses it."""
         cfg = self.config.selfplay
         by_generation: dict[int, list[float]] = {}
         for e in list_games(self.run_dir.replay):
