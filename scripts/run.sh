@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-igo match igo:player=alphago,visits=800 gnugo:level=10 --size 9 --games 1 --rules chinese --komi 7 \
+igo match igo:player=alphago,visits=800,threads=1 gnugo:level=10 --size 9 --games 1 --rules chinese --komi 7 \
   --moves --db runs/main/arena.sqlite
