@@ -91,7 +91,9 @@ def main(run_dir: str, out_dir: str) -> None:
     axes[2].legend()
 
     fig.tight_layout()
-    fig.savefig(out / "alphago-training.png", dpi=90)
+    tmp = out / "alphago-training.tmp.png"
+    fig.savefig(tmp, dpi=90)
+    tmp.replace(out / "alphago-training.png")  # atomic: never a half-written figure
     print(out / "alphago-training.png")
 
 

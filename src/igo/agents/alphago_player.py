@@ -50,8 +50,8 @@ play better: at 800 simulations against GNU Go level 10, 67.5% of 100 games with
 EXPAND_THRESHOLD = 1
 """Visits before a node's SL priors replace the tree policy's. The paper's 40 kept its GPUs'
 queue short; here every new leaf is evaluated by both networks in one call anyway (the value net
-needs it), so waiting only throws the SL priors away, and on 2 CPU cores a threshold of 40 made
-800 simulations slower (a wider tree: more new leaves to evaluate), 2.2 s a move against 1.2 s."""
+needs it), so waiting only throws the SL priors away, and the tree policy's flatter priors
+widen the tree (more new leaves to evaluate)."""
 _NETS = ("policy", "value")
 
 

@@ -94,7 +94,7 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
         run = RunDir(run_dir)
         db = play_curve_games(run, config, report)
         path = write_curve(run, curve_points(run, db, config))
-    except ValueError as err:
+    except (ValueError, RuntimeError) as err:  # bad spec or DB; ArenaError: engines cannot play
         print(f"igo zero: error: {err}", file=sys.stderr)
         return 2
     print(path.read_text(), end="")

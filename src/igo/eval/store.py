@@ -230,3 +230,12 @@ def open_existing(path: str | Path) -> ArenaStore:
     if not Path(path).is_file():
         raise ValueError(f"no arena database at {path} (play a match first: igo match A B)")
     return ArenaStore(path)
+
+
+def games_between(db: str | Path, first: str, second: str) -> int:
+    """Games recorded in ``db`` between two engine names, either colour (0 if no database)."""
+    if not Path(db).exists():
+        return 0
+    with ArenaStore(db) as store:
+        rows = store.games()
+    return sum(1 for row in rows if {row.black, row.white} == {first, second})

@@ -34,7 +34,7 @@ from igo.eval.elo import RatingTable, format_table, ratings_from_db
 from igo.eval.engines import parse_engine_spec
 from igo.eval.match import GameLimits
 from igo.eval.report import write_report
-from igo.eval.store import ArenaStore
+from igo.eval.store import games_between
 from igo.eval.summary import format_score
 from igo.io.atomic import write_text_atomic
 from igo.train.alphago_config import AlphaGoConfig
@@ -99,21 +99,12 @@ def pairings(config: AlphaGoConfig, players: list[Entrant]) -> list[tuple[Entran
     return pairs
 
 
-def games_played(db: Path, first: str, second: str) -> int:
-    """Games already recorded between two engine names (either colour)."""
-    if not db.exists():
-        return 0
-    with ArenaStore(db) as store:
-        rows = store.games()
-    return sum(1 for row in rows if {row.black, row.white} == {first, second})
-
-
 def play_pairing(
     config: AlphaGoConfig, db: Path, pair: tuple[Entrant, Entrant], index: int, log: Log | None
 ) -> int:
     """Play the games a pairing still lacks; returns how many were played now."""
     first, second = pair
-    done = games_played(db, first.name, second.name)
+    done = games_between(db, first.name, second.name)
     missing = config.evaluate.games - done
     if missing <= 0:
         return 0
@@ -192,4 +183,4 @@ def _write_report(
     write_text_atomic(root / "report.md", "\n".join(lines))
 
 
-__all__ = ["Entrant", "entrants", "evaluate_run", "games_played", "pairings", "play_pairing"]
+__all__ = ["Entrant", "entrants", "evaluate_run", "pairings", "play_pairing"]

@@ -44,10 +44,10 @@ from igo.train.supervised import (
     select,
 )
 from igo.train.supervised_stage import (
+    StageConfig,
     StageData,
     StageLog,
     StagePaths,
-    check_stage_config,
     open_trainer,
     run_training,
 )
@@ -57,42 +57,15 @@ KIND = "sl"
 
 
 @dataclass(frozen=True)
-class SlConfig:
-    """How the SL policy network is trained."""
+class SlConfig(StageConfig):
+    """How the SL policy network is trained (the fields: ``StageConfig``)."""
 
     net: str = "alphago_policy_l13c192"
-    """Registry variant (``igo.nn.registry.create_net``); must build a PolicyNet on 48 planes."""
-    blocks: int = 6
-    """k-filter conv layers (overrides the variant's 12)."""
-    channels: int = 64
-    """Filters of each layer, k (overrides the variant's 192)."""
-    norm: str = "batch"
-    """Normalisation after each conv (the paper: none)."""
-    steps: int = 4000
-    """SGD steps."""
+    """Registry variant; must build a PolicyNet on 48 planes."""
     batch_size: int = 128
     """Positions per minibatch (the paper: 16)."""
-    optimizer: str = "sgd"
-    """sgd (with momentum) or adamw."""
     learning_rate: float = 0.05
     """Initial learning rate (the paper: 0.003, halved every 80 million steps)."""
-    momentum: float = 0.9
-    """SGD momentum."""
-    weight_decay: float = 1e-4
-    """SGD weight decay (L2), or AdamW's decoupled weight decay."""
-    lr_drop_at: float = 0.7
-    """Fraction of the steps after which the rate is multiplied by 0.1 (outside (0, 1): never)."""
-    checkpoint_every: int = 500
-    """Steps between resumable trainer checkpoints (and held-out log rows)."""
-    eval_positions: int = 4000
-    """Held-out positions the accuracy is measured on (a fixed random choice)."""
-    torch_threads: int = 2
-    """Torch CPU threads while training."""
-    seed: int = 0
-    """Seeds the initial weights, the minibatches and their symmetries."""
-
-    def __post_init__(self) -> None:
-        check_stage_config(self)
 
 
 @dataclass(frozen=True)

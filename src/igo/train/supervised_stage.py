@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import torch
@@ -50,39 +50,44 @@ EvalFn = Callable[[Net], dict[str, float]]
 """Held-out metrics of the network (for the periodic log)."""
 
 
-class StageConfig(Protocol):
-    """The fields ``SlConfig`` and ``ValueConfig`` share."""
+@dataclass(frozen=True)
+class StageConfig:
+    """What the SL policy and value stages share (``SlConfig`` and ``ValueConfig`` set their own
+    defaults)."""
 
-    @property
-    def net(self) -> str: ...
-    @property
-    def blocks(self) -> int: ...
-    @property
-    def channels(self) -> int: ...
-    @property
-    def norm(self) -> str: ...
-    @property
-    def steps(self) -> int: ...
-    @property
-    def batch_size(self) -> int: ...
-    @property
-    def optimizer(self) -> str: ...
-    @property
-    def learning_rate(self) -> float: ...
-    @property
-    def momentum(self) -> float: ...
-    @property
-    def weight_decay(self) -> float: ...
-    @property
-    def lr_drop_at(self) -> float: ...
-    @property
-    def checkpoint_every(self) -> int: ...
-    @property
-    def eval_positions(self) -> int: ...
-    @property
-    def torch_threads(self) -> int: ...
-    @property
-    def seed(self) -> int: ...
+    net: str = "alphago_policy_l13c192"
+    """Registry variant (``igo.nn.registry.create_net``)."""
+    blocks: int = 6
+    """k-filter conv layers (overrides the variant's 12)."""
+    channels: int = 64
+    """Filters of each layer, k (overrides the variant's 192)."""
+    norm: str = "batch"
+    """Normalisation after each conv (the paper: none)."""
+    steps: int = 4000
+    """SGD steps."""
+    batch_size: int = 128
+    """Positions per minibatch."""
+    optimizer: str = "sgd"
+    """sgd (with momentum) or adamw."""
+    learning_rate: float = 0.05
+    """Initial learning rate."""
+    momentum: float = 0.9
+    """SGD momentum."""
+    weight_decay: float = 1e-4
+    """SGD weight decay (L2), or AdamW's decoupled weight decay."""
+    lr_drop_at: float = 0.7
+    """Fraction of the steps after which the rate is multiplied by 0.1 (outside (0, 1): never)."""
+    checkpoint_every: int = 500
+    """Steps between resumable trainer checkpoints (and held-out log rows)."""
+    eval_positions: int = 4000
+    """Held-out positions measured (a fixed random choice)."""
+    torch_threads: int = 2
+    """Torch CPU threads while training."""
+    seed: int = 0
+    """Seeds the initial weights, the minibatches and their symmetries."""
+
+    def __post_init__(self) -> None:
+        check_stage_config(self)
 
 
 def check_stage_config(config: StageConfig) -> None:

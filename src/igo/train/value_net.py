@@ -56,10 +56,10 @@ from igo.train.supervised import (
     select,
 )
 from igo.train.supervised_stage import (
+    StageConfig,
     StageData,
     StageLog,
     StagePaths,
-    check_stage_config,
     open_trainer,
     run_training,
 )
@@ -71,44 +71,24 @@ ROLLOUT_POSITIONS = 500
 
 
 @dataclass(frozen=True)
-class ValueConfig:
-    """How the value network is trained."""
+class ValueConfig(StageConfig):
+    """How the value network is trained (the other fields: ``StageConfig``)."""
 
     net: str = "alphago_value_l14c192"
-    """Registry variant (``igo.nn.registry.create_net``); must build a ValueNet on 49 planes."""
-    blocks: int = 6
-    """k-filter conv layers (overrides the variant's 12)."""
-    channels: int = 64
-    """Filters of each layer, k (overrides the variant's 192)."""
-    norm: str = "batch"
-    """Normalisation after each conv (the paper: none)."""
+    """Registry variant; must build a ValueNet on 49 planes."""
     steps: int = 3000
     """SGD steps."""
     batch_size: int = 128
     """Positions per minibatch (the paper: 32)."""
-    optimizer: str = "sgd"
-    """sgd (with momentum) or adamw."""
     learning_rate: float = 0.02
     """Initial learning rate (the paper: 0.003)."""
-    momentum: float = 0.9
-    """SGD momentum."""
-    weight_decay: float = 1e-4
-    """SGD weight decay (L2), or AdamW's decoupled weight decay."""
-    lr_drop_at: float = 0.7
-    """Fraction of the steps after which the rate is multiplied by 0.1 (outside (0, 1): never)."""
-    checkpoint_every: int = 500
-    """Steps between resumable trainer checkpoints (and held-out log rows)."""
     eval_positions: int = 2000
     """Held-out (and training) positions the MSE is measured on (a fixed random choice)."""
     rollouts_per_position: int = 16
     """Rollouts averaged per position by the rollout-estimate baseline."""
-    torch_threads: int = 2
-    """Torch CPU threads while training."""
-    seed: int = 0
-    """Seeds the initial weights, the minibatches, their symmetries and the rollouts."""
 
     def __post_init__(self) -> None:
-        check_stage_config(self)
+        super().__post_init__()
         if self.rollouts_per_position < 1:
             raise ValueError("rollouts_per_position must be at least 1")
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from igo.eval.arena import MatchConfig, run_match
 from igo.eval.elo import ratings_from_db
-from igo.eval.store import ArenaStore
+from igo.eval.store import ArenaStore, games_between
 from igo.eval.summary import MatchSummary
 from igo.io.atomic import write_text_atomic
 from igo.run_dir import RunDir
@@ -92,16 +92,6 @@ def player_spec(run_dir: RunDir, generation: int, visits: int) -> str:
     return f"igo:player=mcts,checkpoint={path},visits={visits},name=zero-gen{generation}"
 
 
-def _played(db: Path, first: str, second: str) -> int:
-    """Games already recorded between two engine names (either colour)."""
-    if not db.exists():
-        return 0
-    with ArenaStore(db) as store:
-        rows = store.games()
-    pair = {first, second}
-    return sum(1 for row in rows if {row.black, row.white} == pair)
-
-
 def _engine_name(spec: str) -> str:
     from igo.eval.engines import parse_engine_spec
 
@@ -124,7 +114,7 @@ def play_curve_games(
         spec = player_spec(run_dir, generation, config.visits)
         opponents = [config.opponent] + ([first] if generation != generations[0] else [])
         for opponent in opponents:
-            done = _played(db, _engine_name(spec), _engine_name(opponent))
+            done = games_between(db, _engine_name(spec), _engine_name(opponent))
             missing = config.games - done
             if missing <= 0:
                 continue
