@@ -1,11 +1,11 @@
-"""Resignation threshold calibration (AlphaGo Zero: false positives under 5%)."""
+"""Resignation threshold calibration: false positives under 5% on games it never saw."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from igo.selfplay.resign import calibrate_threshold, false_resign_rate, newest_played_out
+from igo.selfplay.resign import calibrate_threshold, false_resign_rate, games_needed
 
 
 def test_false_resign_rate() -> None:
@@ -13,34 +13,37 @@ def test_false_resign_rate() -> None:
     assert false_resign_rate([-0.95, -0.5, 0.2, -0.91], -0.9) == 0.5
 
 
-def test_threshold_keeps_false_resignations_under_target() -> None:
-    rng = np.random.default_rng(0)
-    lows = rng.uniform(-1, 0.5, size=400)
-    threshold = calibrate_threshold(lows, 0.05, max_threshold=0.0)
-    assert threshold is not None
-    assert false_resign_rate(lows, threshold) <= 0.05
-    # The highest such threshold: one more game below it would break the target.
-    above = np.sort(lows)[np.sort(lows) > threshold]
-    assert false_resign_rate(lows, float(above[0]) + 1e-9) > 0.05
+@pytest.mark.parametrize(("target", "needed"), [(0.05, 19), (0.1, 9), (0.5, 1), (0.0, 2**31)])
+def test_games_needed(target: float, needed: int) -> None:
+    assert games_needed(target) == needed
+
+
+def test_threshold_is_the_kth_smallest() -> None:
+    lows = [-0.1 * i for i in range(40)]  # 0.0 down to -3.9 (clipped to -1 when returned)
+    # n = 40: k = floor(0.05 * 41) = 2, the second smallest (-3.8), clipped to -1.
+    assert calibrate_threshold(lows, 0.05, max_threshold=0.0) == -1.0
+    lows = [-0.9, -0.8, -0.7, *([-0.1] * 36)]  # n = 39: k = 2
+    assert calibrate_threshold(lows, 0.05, max_threshold=0.0) == -0.8
+    assert false_resign_rate(lows, -0.8) == pytest.approx(1 / 39)
 
 
 def test_threshold_is_capped_and_needs_games() -> None:
     assert calibrate_threshold([0.3] * 50, 0.05, max_threshold=-0.5) == -0.5
-    assert calibrate_threshold([-0.99, -0.2], 0.05, max_threshold=0.0, min_games=10) is None
+    assert calibrate_threshold([-0.99] * 18, 0.05, max_threshold=0.0) is None
+    assert calibrate_threshold([-0.99] * 19, 0.05, max_threshold=0.0) == -0.99
     assert calibrate_threshold([], 0.05, max_threshold=0.0) is None
+    assert calibrate_threshold([float("inf")] * 30, 0.05, max_threshold=0.0) is None
 
 
-@pytest.mark.parametrize("target", [0.0, 0.1])
-def test_small_samples(target: float) -> None:
-    lows = [-0.95, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0.0]
-    threshold = calibrate_threshold(lows, target, max_threshold=0.0)
-    # target 0: nobody may resign falsely, so the lowest value; 0.1 of 10: one game may.
-    assert threshold == (-0.95 if target == 0.0 else -0.8)
-
-
-def test_newest_played_out_takes_whole_newest_generations() -> None:
-    by_generation = {0: [0.0, 0.0, 0.0], 1: [-0.2, -0.3], 2: [-0.9]}
-    assert newest_played_out(by_generation, min_games=1, max_games=10) == [-0.9]
-    assert newest_played_out(by_generation, min_games=2, max_games=10) == [-0.2, -0.3, -0.9]
-    assert newest_played_out(by_generation, min_games=9, max_games=4) == [0.0, -0.2, -0.3, -0.9]
-    assert newest_played_out({}, min_games=1, max_games=5) == []
+@pytest.mark.parametrize("n", [19, 20, 40, 200])
+def test_expected_false_rate_on_new_games_is_under_target(n: int) -> None:
+    # Calibrate on n games, check on fresh games from the same net: the rate on games the
+    # threshold never saw stays under the target (k / (n + 1) <= 5%), whatever the distribution.
+    rng = np.random.default_rng(n)
+    rates = []
+    for _ in range(400):
+        calibration = -rng.beta(2, 5, size=n)
+        threshold = calibrate_threshold(calibration, 0.05, max_threshold=0.0)
+        assert threshold is not None
+        rates.append(false_resign_rate(-rng.beta(2, 5, size=200), threshold))
+    assert np.mean(rates) <= 0.05 + 0.005  # 400 draws: standard error about 0.002

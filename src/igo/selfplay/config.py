@@ -53,18 +53,20 @@ class SelfPlayConfig:
     """Leaves each tree adds to a network call (under virtual loss)."""
     move_cap: int | None = None
     """Moves after which a game is stopped and counted; None: 2 * N * N."""
-    resign_threshold: float = -0.9
-    """Initial resignation threshold on the root value; calibrated after each generation."""
+    resign_threshold: float = -1.0
+    """Resignation threshold on the root value while the playing network has too few
+    played-out games to calibrate one (-1: no resignation)."""
     resign_disabled_fraction: float = 0.1
     """Share of games played out without resigning, to measure false resignations (the paper:
     10%)."""
     false_resign_target: float = 0.05
     """Largest share of false resignations the calibrated threshold allows (the paper: 5%)."""
     resign_calibration_games: int = 200
-    """At most this many resignation-free games calibrate the threshold (taken from the newest
-    generations, only as many generations as ``resign_min_games`` needs)."""
-    resign_min_games: int = 10
-    """Resignation-free games needed before the threshold is calibrated at all."""
+    """At most this many of the playing network's newest played-out games calibrate its
+    threshold (``igo.selfplay.resign``)."""
+    resign_min_games: int = 19
+    """Played-out games a network plays first, before it may resign (raised to what the target
+    needs: 19 at 5%)."""
     resign_max_threshold: float = -0.5
     """The calibrated threshold never goes above this (keeps games from getting too short)."""
     device: str = "auto"

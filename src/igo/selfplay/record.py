@@ -18,8 +18,9 @@ and validated on read, and it counts only once the folder's manifest lists it.
 | ``sgf``       | uint8 [T, K] | the SGF text's UTF-8 bytes, zero-padded, laid across the rows  |
 
 The manifest entry's ``extra`` holds the game-level facts: generation, the network that played,
-winner, result, moves, whether resignation was allowed, the threshold in force and the lowest
-value the winner saw (for the false-resignation check).
+winner, result, moves, whether resignation was allowed (and whether the game was played out to
+calibrate the threshold), the threshold in force and the lowest value the winner saw (for the
+false-resignation check).
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ class GameData:
     """The loop generation the game belongs to."""
     network: int = 0
     """The generation of the network that played it."""
+    calibration: bool = False
+    """Played out to calibrate the network's resignation threshold before it may resign (so
+    not a measure of that threshold's false resignations)."""
 
     def __post_init__(self) -> None:
         num = self.stones.shape[0]
@@ -128,6 +132,7 @@ def game_extra(game: GameData) -> dict[str, str]:
         "targets": str(int(game.full.sum())),
         "resigned": str(int(game.resigned)),
         "resign_allowed": str(int(game.resign_allowed)),
+        "calibration": str(int(game.calibration)),
         "resign_threshold": repr(game.resign_threshold),
         "winner_min_value": repr(low),
     }

@@ -39,6 +39,7 @@ def play_selfplay_games(
     network: int = 0,
     should_stop: StopFn | None = None,
     on_moves: MovesFn | None = None,
+    calibration: bool = False,
 ) -> int:
     """Play ``num_games`` self-play games, ``config.parallel_games`` at a time.
 
@@ -54,6 +55,8 @@ def play_selfplay_games(
         should_stop: polled between steps; True stops starting new games (and ends the loop
             after the current step, dropping unfinished games).
         on_moves: called after each step with the number of moves it played (for progress).
+        calibration: play every game out, as a calibration game of the resignation threshold
+            (``igo.selfplay.resign``).
 
     Returns:
         The number of games finished.
@@ -69,7 +72,7 @@ def play_selfplay_games(
     started = finished = 0
     for i in range(num_slots):
         if started < num_games:
-            slots[i] = _new_game(config, started, coin)
+            slots[i] = _new_game(config, started, coin, calibration)
             started += 1
     while any(slot is not None for slot in slots):
         if should_stop is not None and should_stop():
@@ -84,31 +87,43 @@ def play_selfplay_games(
             if not game.state.is_over():
                 search.advance(i, move)
                 continue
-            on_game(_finish(game, config, resign_threshold, generation, network))
+            on_game(_finish(game, config, resign_threshold, generation, network, calibration))
             finished += 1
             search.reset(i)
             stop = should_stop is not None and should_stop()
-            slots[i] = None if started >= num_games or stop else _new_game(config, started, coin)
+            slots[i] = (
+                None
+                if started >= num_games or stop
+                else _new_game(config, started, coin, calibration)
+            )
             started += slots[i] is not None
         if on_moves is not None:
             on_moves(len(live))
     return finished
 
 
-def _new_game(config: SelfPlayConfig, index: int, coin: np.random.Generator) -> LiveGame:
+def _new_game(
+    config: SelfPlayConfig, index: int, coin: np.random.Generator, calibration: bool
+) -> LiveGame:
     # The paper disables resignation in 10% of games to measure false resignations.
-    allowed = bool(coin.random() >= config.resign_disabled_fraction)
+    allowed = bool(coin.random() >= config.resign_disabled_fraction) and not calibration
     return LiveGame(config.new_game(), index, resign_allowed=allowed)
 
 
 def _finish(
-    game: LiveGame, config: SelfPlayConfig, threshold: float, generation: int, network: int
+    game: LiveGame,
+    config: SelfPlayConfig,
+    threshold: float,
+    generation: int,
+    network: int,
+    calibration: bool,
 ) -> GameData:
     result = final_result(game.state, config.scoring, seed=game.index)
     name = f"igo-zero gen {network}"
     comment = (
         f"self-play generation {generation}, game {game.index}, "
         f"resignation {'allowed' if game.resign_allowed else 'disabled'}"
+        f"{' (calibration game)' if calibration else ''}"
     )
     return GameData(
         stones=np.stack(game.stones).astype(np.int8),
@@ -124,4 +139,5 @@ def _finish(
         sgf=game_sgf(game.state, result, name, name, comment),
         generation=generation,
         network=network,
+        calibration=calibration,
     )

@@ -50,6 +50,8 @@ class SelfPlayJob:
     """Seeds this job's games (each worker derives its own)."""
     resign_threshold: float
     """The resignation threshold in force."""
+    calibration: bool = False
+    """Play every game out to calibrate the threshold (``igo.selfplay.resign``)."""
 
 
 @dataclass
@@ -163,6 +165,7 @@ def _play_here(job: SelfPlayJob, num_games: int, write: Callable[[GameData], Non
             on_game=write,
             generation=job.generation,
             network=job.network,
+            calibration=job.calibration,
         )
 
 
@@ -182,6 +185,7 @@ def _worker_main(job: SelfPlayJob, worker: int, quota: int, out: Any, stop: Any)
             on_game=lambda game: out.put(("game", game)),
             generation=job.generation,
             network=job.network,
+            calibration=job.calibration,
             should_stop=stop.is_set,
         )
         out.put(("done", worker))

@@ -32,14 +32,20 @@ import torch
 from tqdm import tqdm
 
 from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
+from igo.data.shards import read_manifest
 from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
 from igo.nn.inference import resolve_device
 from igo.run_dir import RunDir
-from igo.selfplay.resign import calibrate_threshold, false_resign_rate, newest_played_out
 from igo.selfplay.worker import SelfPlayJob, run_selfplay, torch_threads
 from igo.train.checkpoint import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.gate import GateResult, play_gate, record_gate, recorded_gate
 from igo.train.logger import MetricsLog
+from igo.train.resign_games import (
+    calibration_count,
+    calibration_games_missing,
+    measured_false_rate,
+    resign_threshold,
+)
 from igo.train.run_setup import check_saved_config, lock_run_dir, remove_temp_files
 from igo.train.state import ZeroState, load_state, save_state
 from igo.train.zero import train_steps
@@ -155,8 +161,21 @@ class ZeroLoop:
 
     # ----- self-play -----
     def _selfplay(self) -> None:
+        """Top the generation up to its games: the best network's missing calibration games
+        first (played out; ``igo.train.resign_games``), then the rest with the threshold they
+        give."""
+        cfg, best = self.config.selfplay, self.state.best_generation
+        missing = calibration_games_missing(list_games(self.run_dir.replay), best, cfg)
+        if missing > 0:
+            listed = len(read_manifest(self.run_dir.replay_dir(self.state.generation)))
+            self._play(min(cfg.games_per_generation, listed + missing), calibration=True)
+        self.state.resign_threshold = resign_threshold(list_games(self.run_dir.replay), best, cfg)
+        self._play(cfg.games_per_generation, calibration=False)
+        self.state.phase = "train"
+        self._save()
+
+    def _play(self, target_games: int, calibration: bool) -> None:
         cfg, g = self.config.selfplay, self.state.generation
-        self.state.resign_threshold = self._resign_threshold()
         job = SelfPlayJob(
             str(self.run_dir.model_path(self.state.best_generation)),
             cfg,
@@ -164,41 +183,16 @@ class ZeroLoop:
             self.state.best_generation,
             self.config.seed,
             self.state.resign_threshold,
+            calibration,
         )
         stats = run_selfplay(
             job,
             self.run_dir.replay_dir(g),
-            cfg.games_per_generation,
+            target_games,
             progress=self.progress,
             on_written=lambda game: self.hook("game"),
         )
         self.state.selfplay_seconds += stats.seconds
-        self.state.phase = "train"
-        self._save()
-
-    def _resign_threshold(self) -> float:
-        """Calibrated from played-out games (Silver et al. 2017): those of the newest earlier
-        generations, just enough of them for ``resign_min_games``. A learning net's values grow
-        more extreme each generation (the 9x9 run's winners' lowest values: about -0.1 in
-        generations 0-1, -0.67 in 2, -0.69 in 3), so older games would set the threshold too
-        high; the newest ones still lag one generation behind the net that uses it."""
-        cfg = self.config.selfplay
-        by_generation: dict[int, list[float]] = {}
-        for e in list_games(self.run_dir.replay):
-            if (
-                e.generation < self.state.generation
-                and e.info.extra.get("resign_allowed") == "0"
-                and e.info.extra.get("winner") != "0"
-            ):
-                value = float(e.info.extra["winner_min_value"])
-                by_generation.setdefault(e.generation, []).append(value)
-        played_out = newest_played_out(
-            by_generation, cfg.resign_min_games, cfg.resign_calibration_games
-        )
-        found = calibrate_threshold(
-            played_out, cfg.false_resign_target, cfg.resign_max_threshold, cfg.resign_min_games
-        )
-        return self.state.resign_threshold if found is None else found
 
     # ----- training -----
     def _trainer(self) -> Trainer:
@@ -319,14 +313,11 @@ class ZeroLoop:
     def _summary(self, gate: GateResult) -> dict[str, float]:
         """The finished generation's numbers, counted from its replay manifest."""
         g = self.state.generation
-        infos = [e.info for e in list_games(self.run_dir.replay) if e.generation == g]
+        entries = list_games(self.run_dir.replay)
+        infos = [e.info for e in entries if e.generation == g]
         extras = [i.extra for i in infos]
         positions = sum(int(x["positions"]) for x in extras)
-        played_out = [
-            float(x["winner_min_value"])
-            for x in extras
-            if x["resign_allowed"] == "0" and x["winner"] != "0"
-        ]
+        false_rate, checked = measured_false_rate(entries, g, self.state.resign_threshold)
         seconds = self.state.selfplay_seconds
         return {
             "selfplay.games": len(infos),
@@ -336,9 +327,9 @@ class ZeroLoop:
             "selfplay.black_win_rate": _mean([x["winner"] == "1" for x in extras]),
             "selfplay.resigned": _mean([x["resigned"] == "1" for x in extras]),
             "selfplay.resign_threshold": self.state.resign_threshold,
-            "selfplay.false_resign_rate": false_resign_rate(
-                played_out, self.state.resign_threshold
-            ),
+            "selfplay.false_resign_rate": false_rate,
+            "selfplay.false_resign_checked": checked,
+            "selfplay.calibration_games": calibration_count(entries, g),
             "selfplay.positions_per_hour": positions * 3600 / seconds if seconds > 0 else math.nan,
             "train.steps": self.state.train_steps,
             "gate.games": gate.games,
@@ -380,5 +371,6 @@ def _describe(generation: int, s: dict[str, float], gate: GateResult) -> str:
         f"{s['selfplay.black_win_rate']:.0%}, {s['selfplay.positions_per_hour']:.0f} positions/h; "
         f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
         f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
-        f"(false {s['selfplay.false_resign_rate']:.0%})"
+        f"(false {s['selfplay.false_resign_rate']:.0%} of "
+        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
     )

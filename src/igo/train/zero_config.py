@@ -39,10 +39,16 @@ RESUMABLE_CHANGES = frozenset(
         "selfplay.eval_batch_size",
         "train.device",
         "train.torch_threads",
+        "selfplay.resign_threshold",
+        "selfplay.resign_calibration_games",
+        "selfplay.resign_min_games",
+        "selfplay.resign_max_threshold",
+        "selfplay.false_resign_target",
     }
 )
-"""Fields a resumed run may change (how long and where it runs, not what it computes), besides
-every ``gate.*`` field: how candidates are judged never changes the games or steps done."""
+"""Fields a resumed run may change (how long and where it runs, not what it computes; and the
+resignation rule, which decides only when future games end), besides every ``gate.*`` field: how
+candidates are judged never changes the games or steps done."""
 RESUMABLE_PREFIXES = ("gate.",)
 _FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
 
