@@ -149,6 +149,11 @@ class MctsPlayer:
             raise ValueError("policy/value/rollout/tree parts are for Lee mode: add --mode lee")
         if search_mode == "lee" and checkpoint:
             raise ValueError("--checkpoint is a Zero-mode net; Lee mode takes --policy-checkpoint")
+        if lee_lambda is None:
+            lee_lambda = 0.5 if lee.value is not None else 1.0
+        if lee_lambda == 1.0 and lee.value is not None:
+            # Lambda 1 mixes in no value (V = (1 - lambda) v + lambda z): skip its network pass.
+            lee = replace(lee, value=None)
         self.name = name
         self.visits = visits if visits is not None or seconds is not None else DEFAULT_VISITS
         self.seconds = seconds
@@ -158,8 +163,6 @@ class MctsPlayer:
         )
         self.board_sizes = _board_sizes(evaluator)
         """The sizes the networks play (None: any)."""
-        if lee_lambda is None:
-            lee_lambda = 0.5 if lee.value is not None else 1.0
         self.config = search_config(
             search_mode, batch, c_puct, lee_lambda, expand_threshold, noise, temperature, lcb
         )
