@@ -5,6 +5,10 @@ tournament commands (handicap, scoring, time), and the extensions Sabaki, GoGui,
 KataGo-aware tools send. The game lives here, not in the player: the engine replays its own
 history when the rules change or a move is undone, and tells the player with ``reset``.
 
+This module holds the engine itself (the game, the player, the clocks and the command table),
+the move commands (``play``, the ``genmove`` family, ``undo``) and the time commands. The setup,
+handicap, scoring and query commands are ``BoardCommands`` in ``igo.agents.gtp_board``.
+
 A player that supports analysis (``igo.agents.analysis.AnalysisPlayer``: the search players)
 also gets the analysis commands of ``gtp_analysis`` (lz-analyze, kata-analyze and their genmove
 forms, GoGui heat maps); a player whose networks play some board sizes only (``board_sizes``)
@@ -26,17 +30,17 @@ import numpy as np
 from igo.agents import gtp_rules
 from igo.agents.analysis import supports_analysis
 from igo.agents.gtp_analysis import AnalysisCommands
-from igo.agents.gtp_game import GtpGame, StartPosition, stone_strings
+from igo.agents.gtp_board import BoardCommands, color_arg, vertex_arg
+from igo.agents.gtp_game import GtpGame, StartPosition
 from igo.agents.gtp_rules import parse_int, parse_number
-from igo.agents.handicap import fixed_handicap, free_handicap, max_free_handicap
 from igo.agents.player import Clock, Player, Resign, TimeSettings, board_sizes_of
 from igo.agents.random_player import sensible_moves
-from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp, parse_color, to_gtp
+from igo.go.coords import Color, Point, to_gtp
 from igo.go.rules import PRESETS, Rules
-from igo.go.scoring import final_score, final_status, seki_stones
 from igo.go.state import CannotUndo, GameState
-from igo.io import sgf
 from igo.io.gtp import GtpError, Handler, standard_commands
+
+__all__ = ["GoEngine"]
 
 
 def _package_version() -> str:
@@ -77,7 +81,7 @@ class GoEngine:
         self._clocks: dict[Color, Clock] = {}
         self._cleanup_rng = np.random.default_rng(0)
         self.game = GtpGame(size, rules if komi is None else rules.with_komi(komi))
-        self._position_changed()
+        self.position_changed()
 
     @property
     def name(self) -> str:
@@ -91,34 +95,35 @@ class GoEngine:
 
     def commands(self) -> Mapping[str, Handler]:
         """The full command table (standard commands first)."""
+        board = BoardCommands(self)
         table: dict[str, Handler] = standard_commands(self, lambda: list(table))
         table.update(
             {
-                "boardsize": self._boardsize,
-                "clear_board": self._clear_board,
-                "komi": self._komi,
+                "boardsize": board.boardsize,
+                "clear_board": board.clear_board,
+                "komi": board.komi,
                 "play": self._play,
                 "genmove": self._genmove,
                 "reg_genmove": self._reg_genmove,
                 "kgs-genmove_cleanup": self._genmove_cleanup,
                 "undo": self._undo,
-                "showboard": self._showboard,
-                "fixed_handicap": self._fixed_handicap,
-                "place_free_handicap": self._place_free_handicap,
-                "set_free_handicap": self._set_free_handicap,
-                "final_score": self._final_score,
-                "final_status_list": self._final_status_list,
-                "loadsgf": self._loadsgf,
-                "printsgf": self._printsgf,
+                "showboard": board.showboard,
+                "fixed_handicap": board.fixed_handicap,
+                "place_free_handicap": board.place_free_handicap,
+                "set_free_handicap": board.set_free_handicap,
+                "final_score": board.final_score,
+                "final_status_list": board.final_status_list,
+                "loadsgf": board.loadsgf,
+                "printsgf": board.printsgf,
                 "time_settings": self._time_settings,
                 "kgs-time_settings": self._kgs_time_settings,
                 "time_left": self._time_left,
-                "kgs-rules": self._kgs_rules,
-                "kata-set-rules": self._kata_set_rules,
+                "kgs-rules": board.kgs_rules,
+                "kata-set-rules": board.kata_set_rules,
                 "kata-get-rules": lambda args: gtp_rules.rules_to_katago(self.rules),
-                "list_stones": self._list_stones,
-                "captures": self._captures,
-                "is_legal": self._is_legal,
+                "list_stones": board.list_stones,
+                "captures": board.captures,
+                "is_legal": board.is_legal,
                 "gogui-analyze_commands": lambda args: "",
             }
         )
@@ -141,109 +146,39 @@ class GoEngine:
         """The rules in force, komi included."""
         return self.game.rules
 
-    def _position_changed(self) -> None:
+    def position_changed(self) -> None:
         """Tell the player the position changed other than by a move."""
         self.player.reset(self.state.copy())
 
-    def _new_game(self, size: int | None = None, start: StartPosition | None = None) -> None:
+    def new_game(self, size: int | None = None, start: StartPosition | None = None) -> None:
+        """Start a new game (same size by default), with fresh clocks; tell the player."""
         self.game.new_game(size, start)
-        self._new_game_clocks()
-        self._position_changed()
+        self.reset_clocks()
+        self.position_changed()
 
-    def _new_game_clocks(self) -> None:
+    def reset_clocks(self) -> None:
+        """Start both clocks afresh under the current time settings (none without them)."""
         settings = self.time_settings
         self._clocks = {}
         if settings is not None:
             self._clocks = {c: Clock.start(settings) for c in (Color.BLACK, Color.WHITE)}
+
+    def set_rules(self, rules: Rules) -> None:
+        """Change the rules (komi included), replaying the game under them; tell the player."""
+        self.game.set_rules(rules)
+        self.position_changed()
 
     def _commit(self, color: Color, point: Point) -> None:
         """Play a move the rules allow, record it, and tell the player."""
         self.game.play(point, color)
         self.player.observe(color, point)
 
-    # ----- arguments -----
-    def _vertex(self, word: str) -> Point:
-        try:
-            return from_gtp(word, self.size)
-        except ValueError:
-            raise GtpError("syntax error") from None
-
-    def _vertices(self, points: list[Point] | np.ndarray) -> str:
-        return " ".join(to_gtp(int(p), self.size) for p in points)
-
-    @staticmethod
-    def _color(args: list[str], arity: int = 1) -> Color:
-        if len(args) != arity:
-            raise GtpError("syntax error")
-        try:
-            return parse_color(args[0])
-        except ValueError:
-            raise GtpError("syntax error") from None
-
-    # ----- setup commands -----
-    def _boardsize(self, args: list[str]) -> str:
-        if len(args) != 1:
-            raise GtpError("syntax error")
-        size = parse_int(args[0])
-        if not MIN_SIZE <= size <= MAX_SIZE:
-            raise GtpError("unacceptable size")
-        if self.board_sizes is not None and size not in self.board_sizes:
-            raise GtpError("unacceptable size")
-        self._new_game(size)
-        return ""
-
-    def _clear_board(self, args: list[str]) -> str:
-        self._new_game()
-        return ""
-
-    def _set_rules(self, rules: Rules) -> None:
-        self.game.set_rules(rules)
-        self._position_changed()
-
-    def _komi(self, args: list[str]) -> str:
-        if len(args) != 1:
-            raise GtpError("syntax error")
-        komi = parse_number(args[0])
-        if abs(komi) > 1000:
-            raise GtpError("syntax error")
-        # Rules hold whole or half komi; a controller sending 6.75 gets the nearest half point.
-        self._set_rules(self.rules.with_komi(round(komi * 2) / 2))
-        return ""
-
-    def _kgs_rules(self, args: list[str]) -> str:
-        if len(args) != 1:
-            raise GtpError("syntax error")
-        self._set_rules(gtp_rules.rules_from_kgs(args[0], self.rules.komi))
-        return ""
-
-    def _kata_set_rules(self, args: list[str]) -> str:
-        if not args:
-            raise GtpError("syntax error")
-        self._set_rules(gtp_rules.rules_from_katago(" ".join(args), self.rules.komi))
-        return ""
-
-    def _loadsgf(self, args: list[str]) -> str:
-        if len(args) not in (1, 2):
-            raise GtpError("syntax error")
-        move_number = parse_int(args[1]) if len(args) == 2 else None
-        try:
-            record = sgf.read_sgf(args[0])
-        except (OSError, ValueError):
-            raise GtpError("cannot load file") from None
-        try:
-            self.game.load(record, None if move_number is None else max(0, move_number - 1))
-        except ValueError:
-            raise GtpError("cannot load file") from None
-        self._new_game_clocks()
-        self._position_changed()
-        return ""
-
     # ----- moves -----
     def _play(self, args: list[str]) -> str:
         if len(args) != 2:
             raise GtpError("syntax error")
-        color = self._color(args[:1])
-        point = self._vertex(args[1])
+        color = color_arg(args[:1])
+        point = vertex_arg(args[1], self.size)
         if not self.game.is_legal(point, color):
             raise GtpError("illegal move")
         self._commit(color, point)
@@ -285,17 +220,17 @@ class GoEngine:
         return self._settle(color, clock, time.monotonic() - started, move)
 
     def _genmove(self, args: list[str]) -> str:
-        color = self._color(args)
+        color = color_arg(args)
         return self._play_settled(color, self._choose(color))
 
     def _reg_genmove(self, args: list[str]) -> str:
-        move = self._choose(self._color(args))
+        move = self._choose(color_arg(args))
         return "resign" if isinstance(move, Resign) else to_gtp(move, self.size)
 
     def _genmove_cleanup(self, args: list[str]) -> str:
         """Like genmove, but never pass while a sensible move remains (KGS cleanup phase), so
         dead opponent stones end up captured."""
-        color = self._color(args)
+        color = color_arg(args)
         move = self._choose(color)
         if move == self.size * self.size:
             candidates = sensible_moves(self.game.view(color), color)
@@ -308,67 +243,13 @@ class GoEngine:
             self.game.undo()
         except CannotUndo:
             raise GtpError("cannot undo") from None
-        self._position_changed()
+        self.position_changed()
         return ""
-
-    # ----- handicap -----
-    def _check_empty_board(self) -> None:
-        if not self.game.is_empty():
-            raise GtpError("board not empty")
-
-    def _handicap(self, args: list[str], place: bool) -> str:
-        if len(args) != 1:
-            raise GtpError("syntax error")
-        count = parse_int(args[0])
-        self._check_empty_board()
-        try:
-            points = (free_handicap if place else fixed_handicap)(self.size, count)
-        except ValueError:
-            raise GtpError("invalid number of stones") from None
-        self._new_game(start=StartPosition(tuple(points), (), Color.WHITE, len(points)))
-        return self._vertices(points)
-
-    def _fixed_handicap(self, args: list[str]) -> str:
-        return self._handicap(args, place=False)
-
-    def _place_free_handicap(self, args: list[str]) -> str:
-        return self._handicap(args, place=True)
-
-    def _set_free_handicap(self, args: list[str]) -> str:
-        try:
-            points = [from_gtp(word, self.size) for word in args]
-        except ValueError:
-            raise GtpError("bad vertex list") from None
-        if len(set(points)) != len(points) or self.size * self.size in points:
-            raise GtpError("bad vertex list")
-        if not 2 <= len(points) <= max_free_handicap(self.size):
-            raise GtpError("invalid number of stones")
-        self._check_empty_board()
-        self._new_game(start=StartPosition(tuple(points), (), Color.WHITE, len(points)))
-        return ""
-
-    # ----- scoring -----
-    def _dead(self) -> np.ndarray:
-        return final_status(self.state, self.num_scoring_playouts)
-
-    def _final_score(self, args: list[str]) -> str:
-        return final_score(self.state, self._dead(), self.num_scoring_playouts).to_sgf()
-
-    def _final_status_list(self, args: list[str]) -> str:
-        if len(args) != 1 or args[0].lower() not in ("alive", "dead", "seki"):
-            raise GtpError("syntax error")
-        dead = self._dead()
-        seki = seki_stones(self.state, dead, self.num_scoring_playouts)
-        stones = self.state.stones() != 0
-        wanted = {"dead": dead, "seki": seki & ~dead, "alive": stones & ~dead & ~seki}
-        mask = wanted[args[0].lower()] & stones
-        # One string per line, as GNU Go answers.
-        return "\n".join(self._vertices(s) for s in stone_strings(self.state, mask))
 
     # ----- time -----
     def _set_time(self, settings: TimeSettings | None) -> str:
         self.time_settings = settings
-        self._new_game_clocks()
+        self.reset_clocks()
         return ""
 
     def _time_settings(self, args: list[str]) -> str:
@@ -380,47 +261,12 @@ class GoEngine:
     def _time_left(self, args: list[str]) -> str:
         if len(args) != 3:
             raise GtpError("syntax error")
-        color = self._color(args[:1])
+        color = color_arg(args[:1])
         seconds, stones = parse_number(args[1]), parse_int(args[2])
         if seconds < 0 or stones < 0:
             raise GtpError("syntax error")
         if self.time_settings is not None:
             self._clocks[color] = Clock(self.time_settings, seconds, stones)
-        return ""
-
-    # ----- queries -----
-    def _showboard(self, args: list[str]) -> str:
-        state = self.state
-        captured = (
-            f"black captured {state.captures(Color.BLACK)}, "
-            f"white captured {state.captures(Color.WHITE)}; {state.to_play.name.lower()} to play"
-        )
-        return f"\n{state.to_ascii()}\n{captured}"
-
-    def _list_stones(self, args: list[str]) -> str:
-        color = self._color(args)
-        return self._vertices(np.flatnonzero(self.state.stones() == int(color)))
-
-    def _captures(self, args: list[str]) -> str:
-        return str(self.state.captures(self._color(args)))
-
-    def _is_legal(self, args: list[str]) -> str:
-        if len(args) != 2:
-            raise GtpError("syntax error")
-        color = self._color(args[:1])
-        return "1" if self.game.is_legal(self._vertex(args[1]), color) else "0"
-
-    def _printsgf(self, args: list[str]) -> str:
-        if len(args) > 1:
-            raise GtpError("syntax error")
-        text = sgf.write_sgf(self.game.record())
-        if not args:
-            return text
-        try:
-            with open(args[0], "w", encoding="utf-8") as handle:
-                handle.write(text)
-        except OSError as err:
-            raise GtpError(f"cannot write file: {err.strerror}") from None
         return ""
 
 

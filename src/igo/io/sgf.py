@@ -1,8 +1,12 @@
-"""SGF game records: read and write FF[4] Go records (through sgfmill) as ``GameRecord`` values.
+"""SGF game records: read FF[4] Go records (through sgfmill) as ``GameRecord`` values.
 
 Only the main line is kept (the first child at every branch). sgfmill's grammar layer does the
 tokenising, tree building and text escaping; everything Go-specific (points, rules, results,
 handicap conventions) is decided here, against the ``igo.go`` API.
+
+The record type and its other conversions (``write_sgf``, ``save_sgf``, ``replay``,
+``record_from_state``) live in ``igo.io.sgf_record`` and are re-exported here, so this module is
+still the one to import for reading and writing alike.
 """
 
 from __future__ import annotations
@@ -10,100 +14,54 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sgfmill import sgf_grammar, sgf_properties
 
-from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_sgf, pass_point, to_gtp, to_sgf
+from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_sgf, pass_point
 from igo.go.result import GameResult
-from igo.go.rules import Rules, rules_from_name, rules_name
-from igo.go.state import GameState, IllegalMove
-from igo.io.atomic import write_text_atomic
+from igo.go.rules import Rules
+from igo.io.sgf_record import (
+    _STRUCTURAL,
+    GameRecord,
+    Move,
+    PropertyMap,
+    SgfError,
+    _default_first,
+    _rules_from_ru,
+    record_from_state,
+    replay,
+    save_sgf,
+    write_sgf,
+)
 
-Move = tuple[Color, Point]
-PropertyMap = dict[str, list[bytes]]
+__all__ = [
+    "GameRecord",
+    "Move",
+    "PropertyMap",
+    "SgfError",
+    "parse_collection",
+    "parse_sgf",
+    "read_collection",
+    "read_sgf",
+    "record_from_state",
+    "replay",
+    "save_sgf",
+    "write_sgf",
+]
 
-# Root properties that GameRecord fields carry; they never go into ``metadata``.
-_STRUCTURAL = frozenset("FF GM CA SZ KM HA AB AW AE PL RE B W C".split())
 # Board markup says nothing about the game, so it is dropped rather than kept as metadata.
 _MARKUP = frozenset("AR CR DD LB LN MA SL SQ TR VW TB TW".split())
 _NOT_METADATA = _STRUCTURAL | _MARKUP
 # FF[4] game-info properties; only these are taken from nodes below the root.
 _GAME_INFO = frozenset("AN BR BT CP DT EV GN GC ON OT PB PC PW RO RU SO TM US WR WT".split())
-# How RU usually spells the presets; the others are just capitalised ("Chinese").
-_PRESET_LABELS = {"tromp-taylor": "Tromp-Taylor", "aga": "AGA", "new-zealand": "NZ"}
-# KataGo's rule strings (``koPOSITIONALscoreAREAtaxNONEsui1whbN``), for rules no preset names.
-_KATAGO_RULES = re.compile(
-    r"ko(?P<ko>SIMPLE|POSITIONAL|SITUATIONAL)score(?P<scoring>AREA|TERRITORY)(?:tax[A-Z]+)?"
-    r"sui(?P<sui>[01])(?:button[01])?(?:whb(?P<whb>N-1|N|0))?(?:fpok[01])?",
-    re.IGNORECASE,
-)
 _VALUE_OR_PAREN = re.compile(rb"\[[^\\\]]*(?:\\.[^\\\]]*)*\]|[()]", re.DOTALL)
 _GAME_START = re.compile(rb"\(\s*;")
 _EXTRA_CLOSE = re.compile(rb"\s*\)")
 _UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class SgfError(ValueError):
-    """A record that cannot be read, written or replayed; the message names the source."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class GameRecord:
-    """One game's main line: the starting position, the moves, the result and the metadata."""
-
-    size: int = 19
-    rules: Rules = field(default_factory=Rules)
-    """The rule set, komi included (``komi`` reads it)."""
-    handicap: int = 0
-    """The HA value: number of black handicap stones (0 for an even game)."""
-    setup_black: tuple[Point, ...] = ()
-    setup_white: tuple[Point, ...] = ()
-    first_player: Color = Color.BLACK
-    """Who plays first; always the colour of ``moves[0]`` when there are moves."""
-    moves: tuple[Move, ...] = ()
-    result: GameResult | None = None
-    metadata: dict[str, str] = field(default_factory=dict)
-    """Other game properties by SGF name (PB, PW, DT, EV, the raw RU, the root comment C...)."""
-    comments: tuple[str | None, ...] = ()
-    """The comment on each move's node, aligned with ``moves`` (``()`` means none at all)."""
-    source: str = field(default="<string>", compare=False)
-    """Where the record came from, for error messages; not part of equality."""
-
-    def __post_init__(self) -> None:
-        if not self.comments:
-            object.__setattr__(self, "comments", (None,) * len(self.moves))
-        problem = self._problem()
-        if problem:
-            raise SgfError(self.source, problem)
-
-    def _problem(self) -> str | None:
-        """Why this record is inconsistent, or None."""
-        if not isinstance(self.size, int) or not MIN_SIZE <= self.size <= MAX_SIZE:
-            return f"board size must be {MIN_SIZE}..{MAX_SIZE}, not {self.size!r}"
-        stones, moves = (*self.setup_black, *self.setup_white), range(self.size**2 + 1)
-        if len(set(stones)) != len(stones) or any(p not in moves[:-1] for p in stones):
-            return "setup stones must be distinct points on the board"
-        if any(c not in (Color.BLACK, Color.WHITE) or p not in moves for c, p in self.moves):
-            return "every move must be a colour and a point on the board (or pass)"
-        if self.moves and self.moves[0][0] != self.first_player:
-            return "first_player disagrees with the colour of the first move"
-        if len(self.comments) != len(self.moves) or self.handicap < 0:
-            return "there must be one comment (or None) per move, and no negative handicap"
-        return None
-
-    @property
-    def komi(self) -> float:
-        """Points given to white (the rules' komi)."""
-        return self.rules.komi
 
 
 def parse_sgf(text: str | bytes, source: str = "<string>") -> GameRecord:
@@ -260,19 +218,6 @@ class _Reader:
             raise self.error(f"move {number} ({colors[0].letter}[{text}]): {exc}") from None
 
 
-def _rules_from_ru(text: str | None, komi: float) -> Rules:
-    """The rules an RU value names; an absent or unknown RU means the default (Chinese-like)."""
-    if text:
-        with contextlib.suppress(ValueError):
-            return rules_from_name(text, komi)
-        match = _KATAGO_RULES.fullmatch(text.strip())
-        if match:
-            ko, scoring = match["ko"].lower(), match["scoring"].lower()
-            bonus = (match["whb"] or "0").upper()
-            return Rules(ko, match["sui"] == "1", scoring, komi, bonus)  # type: ignore[arg-type]
-    return Rules(komi=komi)
-
-
 @dataclass
 class _Line:
     """The main line as it is read, before it becomes a frozen GameRecord."""
@@ -349,123 +294,3 @@ def _moves_to_handicap(line: _Line, handicap: int, size: int) -> None:
             line.metadata["C"] = "\n".join(c for c in comments if c)
         line.moves, line.comments = line.moves[handicap:], line.comments[handicap:]
         line.player = Color.WHITE
-
-
-def _default_first(handicap: int, setup_black: Sequence[Point]) -> Color:
-    """Who plays first when neither a move nor PL says: white after handicap stones."""
-    return Color.WHITE if handicap >= 2 and setup_black else Color.BLACK
-
-
-def write_sgf(record: GameRecord) -> str:
-    """Serialise ``record`` as an FF[4] UTF-8 SGF game (passes written as ``[]``).
-
-    Raises:
-        SgfError: A metadata key is not an SGF property name.
-    """
-    size, black, white = record.size, record.setup_black, record.setup_white
-    root = {key: [_escape(value)] for key, value in (("FF", "4"), ("GM", "1"), ("CA", "UTF-8"))}
-    root |= {"SZ": [b"%d" % size], "KM": [_escape(f"{record.komi:g}")]}
-    # No RU read in and default rules: write none, so that the record reads back the same.
-    ru = {"RU": _ru_value(record)}
-    if "RU" not in record.metadata and record.rules == _rules_from_ru(None, record.komi):
-        ru = {}
-    for key, value in {**record.metadata, **ru}.items():
-        if not sgf_grammar.is_valid_property_identifier(key):
-            raise SgfError(record.source, f"metadata key {key!r} is not an SGF property name")
-        if key not in _STRUCTURAL or key == "C":
-            root[key] = [_escape(value)]
-    if record.handicap:
-        root["HA"] = [b"%d" % record.handicap]
-    if record.result is not None:
-        root["RE"] = [_escape(record.result.to_sgf())]
-    for ident, points in (("AB", black), ("AW", white)):
-        if points:
-            root[ident] = [to_sgf(point, size).encode() for point in points]
-    if not record.moves and record.first_player != _default_first(record.handicap, black):
-        root["PL"] = [record.first_player.letter.encode()]
-    tree = sgf_grammar.Coarse_game_tree()
-    tree.sequence = [root]
-    for (color, point), comment in zip(record.moves, record.comments, strict=True):
-        node: PropertyMap = {color.letter: [to_sgf(point, size).encode()]}
-        if comment is not None:
-            node["C"] = [_escape(comment)]
-        tree.sequence.append(node)
-    return bytes(sgf_grammar.serialise_game_tree(tree)).decode("utf-8")
-
-
-def save_sgf(record: GameRecord, path: str | os.PathLike[str]) -> None:
-    """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then a rename,
-    so a reader never sees half a file and a crash never destroys the old one."""
-    write_text_atomic(path, write_sgf(record))
-
-
-def _escape(text: str) -> bytes:
-    return bytes(sgf_grammar.escape_text(text.encode("utf-8")))
-
-
-def _ru_value(record: GameRecord) -> str:
-    """The RU to write: the raw RU read in if it still names these rules, else a name for them."""
-    raw, rules = record.metadata.get("RU"), record.rules
-    if raw is not None and _rules_from_ru(raw, rules.komi) == rules:
-        return raw
-    name = rules_name(rules)
-    if name is not None:
-        return _PRESET_LABELS.get(name, name.capitalize())
-    return (
-        f"ko{rules.ko.upper()}score{rules.scoring.upper()}"
-        f"sui{int(rules.multi_stone_suicide)}whb{rules.white_handicap_bonus}"
-    )
-
-
-def replay(record: GameRecord) -> GameState:
-    """Play the record's moves with the engine and return the final position.
-
-    Moves after two passes are played too (the game was resumed); a resignation in ``result``
-    is not applied.
-
-    Raises:
-        SgfError: The setup is impossible or a move is illegal (the message gives its number).
-    """
-    state = GameState.new(size=record.size, rules=record.rules, move_cap=None)
-    black, white = record.setup_black, record.setup_white
-    try:
-        if record.handicap >= 2 and len(black) == record.handicap and not white:
-            state.place_handicap(black)  # not setup(): scoring needs the handicap count
-            black = ()
-        if black or white or record.first_player != state.to_play:
-            state.setup(black, white, to_play=record.first_player)
-    except ValueError as exc:
-        raise SgfError(record.source, f"impossible setup stones: {exc}") from exc
-    for number, (color, point) in enumerate(record.moves, 1):
-        if state.consecutive_passes >= 2:
-            state.resume()  # play went on after two passes (a disputed end, a GTP game)
-        try:
-            state.play(point, color)
-        except IllegalMove as exc:
-            where = f"{color.letter}[{to_sgf(point, record.size)}] {to_gtp(point, record.size)}"
-            reason = f"move {number} ({where}) is illegal: {exc.reason}"
-            raise SgfError(record.source, reason) from exc
-    return state
-
-
-def record_from_state(
-    state: GameState, result: GameResult | None = None, metadata: dict[str, str] | None = None
-) -> GameRecord:
-    """The record of the game ``state`` has played (its setup stones, handicap and moves).
-
-    Args:
-        state: The game; it is not changed.
-        result: The result to record; by default a resignation if ``state`` has one, else none.
-        metadata: Extra properties by SGF name (PB, PW, DT...).
-    """
-    start = state.start_position()  # where the setup and handicap stones are
-    stones = start.stones().tolist()
-    black, white = (tuple(p for p, s in enumerate(stones) if s == c) for c in (1, 2))
-    if result is None and state.resigned is not None:
-        result = GameResult(state.resigned.opponent, "resign")
-    moves = tuple((Color(color), int(point)) for color, point in state.moves)
-    first = moves[0][0] if moves else start.to_play
-    size, rules, handicap = state.size, state.rules, state.num_handicap
-    record = GameRecord(size, rules, handicap, black, white, first, moves, result)
-    # Name the rules in the metadata as write_sgf will, so that a game read back is equal.
-    return replace(record, metadata={"RU": _ru_value(record), **(metadata or {})})

@@ -1,0 +1,212 @@
+"""GTP commands that set up, score or show the board: ``GoEngine``'s non-move handlers.
+
+``BoardCommands`` answers the commands that change the game other than by a move, or only read
+it: ``boardsize``, ``clear_board``, ``komi`` and the rules (``kgs-rules``, ``kata-set-rules``),
+``loadsgf``, handicap placement (``fixed_handicap``, ``place_free_handicap``,
+``set_free_handicap``), scoring (``final_score``, ``final_status_list``) and the queries
+(``showboard``, ``list_stones``, ``captures``, ``is_legal``, ``printsgf``). The engine
+(``igo.agents.gtp_engine``) keeps the game, the player, the clocks and the move commands, and
+builds its command table from both; the argument helpers here (a colour, a vertex, a vertex list)
+serve both.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from igo.agents import gtp_rules
+from igo.agents.gtp_game import StartPosition, stone_strings
+from igo.agents.gtp_rules import parse_int, parse_number
+from igo.agents.handicap import fixed_handicap, free_handicap, max_free_handicap
+from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp, parse_color, to_gtp
+from igo.go.scoring import final_score, final_status, seki_stones
+from igo.io import sgf
+from igo.io.gtp import GtpError
+
+if TYPE_CHECKING:
+    from igo.agents.gtp_engine import GoEngine
+
+__all__ = ["BoardCommands", "color_arg", "vertex_arg", "vertex_list"]
+
+
+def vertex_arg(word: str, size: int) -> Point:
+    """A GTP vertex argument as a point (``syntax error`` if it is none)."""
+    try:
+        return from_gtp(word, size)
+    except ValueError:
+        raise GtpError("syntax error") from None
+
+
+def vertex_list(points: list[Point] | np.ndarray, size: int) -> str:
+    """Points as a GTP vertex list (space separated)."""
+    return " ".join(to_gtp(int(p), size) for p in points)
+
+
+def color_arg(args: list[str], arity: int = 1) -> Color:
+    """The colour in ``args[0]`` of a command that takes ``arity`` arguments."""
+    if len(args) != arity:
+        raise GtpError("syntax error")
+    try:
+        return parse_color(args[0])
+    except ValueError:
+        raise GtpError("syntax error") from None
+
+
+class BoardCommands:
+    """The setup, handicap, scoring and query command handlers of one ``GoEngine``."""
+
+    def __init__(self, engine: GoEngine) -> None:
+        self.engine = engine
+
+    def _vertices(self, points: list[Point] | np.ndarray) -> str:
+        return vertex_list(points, self.engine.size)
+
+    # ----- setup commands -----
+    def boardsize(self, args: list[str]) -> str:
+        if len(args) != 1:
+            raise GtpError("syntax error")
+        size = parse_int(args[0])
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            raise GtpError("unacceptable size")
+        board_sizes = self.engine.board_sizes
+        if board_sizes is not None and size not in board_sizes:
+            raise GtpError("unacceptable size")
+        self.engine.new_game(size)
+        return ""
+
+    def clear_board(self, args: list[str]) -> str:
+        self.engine.new_game()
+        return ""
+
+    def komi(self, args: list[str]) -> str:
+        if len(args) != 1:
+            raise GtpError("syntax error")
+        komi = parse_number(args[0])
+        if abs(komi) > 1000:
+            raise GtpError("syntax error")
+        # Rules hold whole or half komi; a controller sending 6.75 gets the nearest half point.
+        self.engine.set_rules(self.engine.rules.with_komi(round(komi * 2) / 2))
+        return ""
+
+    def kgs_rules(self, args: list[str]) -> str:
+        if len(args) != 1:
+            raise GtpError("syntax error")
+        self.engine.set_rules(gtp_rules.rules_from_kgs(args[0], self.engine.rules.komi))
+        return ""
+
+    def kata_set_rules(self, args: list[str]) -> str:
+        if not args:
+            raise GtpError("syntax error")
+        rules = gtp_rules.rules_from_katago(" ".join(args), self.engine.rules.komi)
+        self.engine.set_rules(rules)
+        return ""
+
+    def loadsgf(self, args: list[str]) -> str:
+        if len(args) not in (1, 2):
+            raise GtpError("syntax error")
+        move_number = parse_int(args[1]) if len(args) == 2 else None
+        try:
+            record = sgf.read_sgf(args[0])
+        except (OSError, ValueError):
+            raise GtpError("cannot load file") from None
+        try:
+            self.engine.game.load(record, None if move_number is None else max(0, move_number - 1))
+        except ValueError:
+            raise GtpError("cannot load file") from None
+        self.engine.reset_clocks()
+        self.engine.position_changed()
+        return ""
+
+    # ----- handicap -----
+    def _check_empty_board(self) -> None:
+        if not self.engine.game.is_empty():
+            raise GtpError("board not empty")
+
+    def _handicap(self, args: list[str], place: bool) -> str:
+        if len(args) != 1:
+            raise GtpError("syntax error")
+        count = parse_int(args[0])
+        self._check_empty_board()
+        try:
+            points = (free_handicap if place else fixed_handicap)(self.engine.size, count)
+        except ValueError:
+            raise GtpError("invalid number of stones") from None
+        self.engine.new_game(start=StartPosition(tuple(points), (), Color.WHITE, len(points)))
+        return self._vertices(points)
+
+    def fixed_handicap(self, args: list[str]) -> str:
+        return self._handicap(args, place=False)
+
+    def place_free_handicap(self, args: list[str]) -> str:
+        return self._handicap(args, place=True)
+
+    def set_free_handicap(self, args: list[str]) -> str:
+        size = self.engine.size
+        try:
+            points = [from_gtp(word, size) for word in args]
+        except ValueError:
+            raise GtpError("bad vertex list") from None
+        if len(set(points)) != len(points) or size * size in points:
+            raise GtpError("bad vertex list")
+        if not 2 <= len(points) <= max_free_handicap(size):
+            raise GtpError("invalid number of stones")
+        self._check_empty_board()
+        self.engine.new_game(start=StartPosition(tuple(points), (), Color.WHITE, len(points)))
+        return ""
+
+    # ----- scoring -----
+    def _dead(self) -> np.ndarray:
+        return final_status(self.engine.state, self.engine.num_scoring_playouts)
+
+    def final_score(self, args: list[str]) -> str:
+        state, playouts = self.engine.state, self.engine.num_scoring_playouts
+        return final_score(state, self._dead(), playouts).to_sgf()
+
+    def final_status_list(self, args: list[str]) -> str:
+        if len(args) != 1 or args[0].lower() not in ("alive", "dead", "seki"):
+            raise GtpError("syntax error")
+        state, dead = self.engine.state, self._dead()
+        seki = seki_stones(state, dead, self.engine.num_scoring_playouts)
+        stones = state.stones() != 0
+        wanted = {"dead": dead, "seki": seki & ~dead, "alive": stones & ~dead & ~seki}
+        mask = wanted[args[0].lower()] & stones
+        # One string per line, as GNU Go answers.
+        return "\n".join(self._vertices(s) for s in stone_strings(state, mask))
+
+    # ----- queries -----
+    def showboard(self, args: list[str]) -> str:
+        state = self.engine.state
+        captured = (
+            f"black captured {state.captures(Color.BLACK)}, "
+            f"white captured {state.captures(Color.WHITE)}; {state.to_play.name.lower()} to play"
+        )
+        return f"\n{state.to_ascii()}\n{captured}"
+
+    def list_stones(self, args: list[str]) -> str:
+        color = color_arg(args)
+        return self._vertices(np.flatnonzero(self.engine.state.stones() == int(color)))
+
+    def captures(self, args: list[str]) -> str:
+        return str(self.engine.state.captures(color_arg(args)))
+
+    def is_legal(self, args: list[str]) -> str:
+        if len(args) != 2:
+            raise GtpError("syntax error")
+        color = color_arg(args[:1])
+        point = vertex_arg(args[1], self.engine.size)
+        return "1" if self.engine.game.is_legal(point, color) else "0"
+
+    def printsgf(self, args: list[str]) -> str:
+        if len(args) > 1:
+            raise GtpError("syntax error")
+        text = sgf.write_sgf(self.engine.game.record())
+        if not args:
+            return text
+        try:
+            with open(args[0], "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as err:
+            raise GtpError(f"cannot write file: {err.strerror}") from None
+        return ""
