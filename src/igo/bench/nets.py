@@ -3,7 +3,7 @@
 Every family's standard variant is run through ``TorchEvaluator`` (numpy planes in, numpy
 outputs out, ``torch.inference_mode``) on the CPU with a fixed number of threads, and the rate
 is turned into achieved GFLOP/s with ``count_flops`` and compared with the machine's matmul peak,
-measured in the same run with a large fp32 ``torch.mm``:
+measured in the same run with a large fp32 ``torch.mm`` (``igo.bench.machine``):
 
 | path        | module the evaluator runs (``igo.nn.inference``)                       |
 |-------------|------------------------------------------------------------------------|
@@ -24,9 +24,7 @@ alike; the best round is reported (the least disturbed by other processes), with
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from igo.bench.machine import machine_info, measure_matmul_peak
 from igo.nn.flops import net_cost
 from igo.nn.fuse import fuse_conv_bn
 from igo.nn.inference import (
@@ -51,6 +50,19 @@ from igo.nn.inference import (
 )
 from igo.nn.net import Net
 from igo.nn.registry import create_net
+
+__all__ = [
+    "PATHS",
+    "ROUND_S",
+    "STANDARD_NETS",
+    "TARGET",
+    "bench_net",
+    "format_nets_table",
+    "machine_info",
+    "measure_matmul_peak",
+    "run_nets_bench",
+    "time_paths",
+]
 
 STANDARD_NETS: dict[int, tuple[str, ...]] = {
     9: (
@@ -104,76 +116,6 @@ TARGET = {"name": "resnet_b6c64", "board_size": 9, "batch_size": 128, "fraction_
 
 ROUND_S = 0.02
 """Shortest timed round; shorter calls are repeated within a round."""
-
-
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _cpu_flags() -> list[str]:
-    """The SIMD extensions of /proc/cpuinfo that decide the matmul peak."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = line.split(":", 1)[1].split()
-                    return sorted(f for f in flags if f.startswith(("avx", "fma", "amx")))
-    except OSError:
-        pass
-    return []
-
-
-def machine_info() -> dict[str, Any]:
-    """Where and when the benchmark ran, and how busy the machine was."""
-    return {
-        "platform": platform.platform(),
-        "cpu": _cpu_model(),
-        "cpu_flags": _cpu_flags(),
-        "cpu_count": os.cpu_count(),
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "torch_cpu_capability": torch.backends.cpu.get_cpu_capability(),
-        "numpy": np.__version__,
-        "load_average_1m": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
-
-
-def measure_matmul_peak(
-    sizes: Sequence[int] = (1024, 2048), seconds: float = 1.0
-) -> dict[str, Any]:
-    """The machine's fp32 matmul rate: best of repeated ``torch.mm`` of square matrices.
-
-    Args:
-        sizes: matrix sides n to try; each product is ``2 n^3`` FLOPs.
-        seconds: time spent on each size.
-
-    Returns:
-        ``{"gflops": best over sizes, "by_size": {n: best GFLOP/s}}`` with the current threads.
-    """
-    by_size: dict[str, float] = {}
-    for n in sizes:
-        gen = torch.Generator().manual_seed(n)
-        a, b = torch.randn(n, n, generator=gen), torch.randn(n, n, generator=gen)
-        out = torch.empty(n, n)
-        torch.mm(a, b, out=out)
-        best = float("inf")
-        start = time.perf_counter()
-        for _ in range(1000):
-            t0 = time.perf_counter()
-            torch.mm(a, b, out=out)
-            best = min(best, time.perf_counter() - t0)
-            if t0 - start > seconds:
-                break
-        by_size[str(n)] = 2 * n**3 / best / 1e9
-    return {"gflops": max(by_size.values()), "by_size": by_size}
 
 
 def _bind(evaluator: TorchEvaluator, planes: np.ndarray) -> Callable[[], object]:

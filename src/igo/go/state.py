@@ -14,8 +14,12 @@ import numpy as np
 
 from igo.go import board as kernels
 from igo.go.board import Geometry, geometry
-from igo.go.coords import GTP_LETTERS, Color, Point, check_size
+from igo.go.coords import Color, Point, check_size
+from igo.go.errors import CannotUndo, IllegalMove
 from igo.go.rules import Rules
+from igo.go.text import format_ascii, parse_ascii
+
+__all__ = ["CannotUndo", "GameState", "IllegalMove"]
 
 # XOR-ed into the hash when white is to play, for situational superko.
 _WHITE_TO_PLAY_KEY = 0x3C6EF372FE94F82A
@@ -28,18 +32,6 @@ _OPPONENT = (Color.EMPTY, Color.WHITE, Color.BLACK)
 def _as_color(color: Color | int) -> Color:
     """``color`` as a Color (ValueError if it is none); a Color passes through untouched."""
     return color if type(color) is Color else Color(color)
-
-
-class IllegalMove(ValueError):
-    """A move the rules forbid. ``reason``: occupied, suicide, ko, superko, game over, off board."""
-
-    def __init__(self, reason: str, message: str | None = None) -> None:
-        super().__init__(message or f"illegal move ({reason})")
-        self.reason = reason
-
-
-class CannotUndo(ValueError):
-    """Undo asked for at the starting position."""
 
 
 class GameState:
@@ -370,14 +362,7 @@ class GameState:
     # ----- text -----
     def to_ascii(self) -> str:
         """The board as text: ``X`` black, ``O`` white, ``.`` empty, GTP coordinates around."""
-        letters = " ".join(GTP_LETTERS[: self.size])
-        lines = [f"   {letters}"]
-        stones = self.stones()
-        for row in range(self.size):
-            cells = " ".join(".XO"[v] for v in stones[row * self.size : (row + 1) * self.size])
-            lines.append(f"{self.size - row:2d} {cells} {self.size - row:2d}")
-        lines.append(f"   {letters}")
-        return "\n".join(lines)
+        return format_ascii(self.stones(), self.size)
 
     def __str__(self) -> str:
         return self.to_ascii()
@@ -391,13 +376,7 @@ class GameState:
     ) -> GameState:
         """A position from rows of ``X`` (black), ``O`` (white) and ``.``, top row first; spaces
         are ignored; the board size is the number of rows."""
-        rows = ["".join(line.split()) for line in text.strip().splitlines() if line.strip()]
-        size = len(rows)
-        if any(len(row) != size for row in rows):
-            raise ValueError("an ASCII board must be square")
+        size, black, white = parse_ascii(text)
         state = GameState.new(size, rules, move_cap)
-        flat = "".join(rows)
-        black = [p for p, ch in enumerate(flat) if ch in "Xx#@"]
-        white = [p for p, ch in enumerate(flat) if ch in "Oo"]
         state.setup(black=black, white=white, to_play=to_play)
         return state

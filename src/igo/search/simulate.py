@@ -6,13 +6,8 @@ values up. A leaf's board is not stored in the tree: it is the root's board vect
 moves replayed by ``igo.go.board.play``, which costs a copy and a few plays and keeps a node at
 about 110 bytes (plus 10 per legal move for its edges) instead of a whole board.
 
-Legality inside the tree is exact: simple ko comes from the board kernels, and positional or
-situational superko is checked against the keys of every earlier position of the game (the root's
-history, sorted) and of the path. A leaf where the game is over (two passes, or the move cap) is
-scored by Tromp-Taylor area with komi whatever the rules' scoring (territory rules included); a Lee
-rollout plays uniformly random moves that fill no own eye (``igo.go.playout``), or samples them
-from the rollout policy when ``SearchConfig.rollout_policy`` names one (``policy_playout``), and
-is scored alike.
+Replaying a leaf, its exact legal moves (superko included), its Tromp-Taylor value and its Lee
+rollout live in ``leaf_board``; its names are re-exported here.
 """
 
 from __future__ import annotations
@@ -21,8 +16,16 @@ import numba as nb
 import numpy as np
 from numba.typed import List as ListType
 
-from igo.go.board import M_HASH, M_KO, NUM_FIELDS, OK, check, hash_after, play
-from igo.go.playout import area_owner, run_playout
+from igo.search.leaf_board import (
+    SUPERKO_NONE,
+    SUPERKO_POSITIONAL,
+    SUPERKO_SITUATIONAL,
+    area_value,
+    legal_moves,
+    position_key,
+    replay,
+    rollout,
+)
 from igo.search.leaves import (
     LEAF_EVAL,
     LEAF_NO_EVAL,
@@ -31,7 +34,6 @@ from igo.search.leaves import (
     LeafArrays,
     RootContext,
 )
-from igo.search.policy_playout import policy_playout
 from igo.search.puct import exploration_constant, puct_score
 from igo.search.tree import (
     EVALUATOR_PRIORS,
@@ -47,17 +49,24 @@ from igo.search.tree import (
     set_priors,
 )
 
-SUPERKO_NONE, SUPERKO_POSITIONAL, SUPERKO_SITUATIONAL = 0, 1, 2
-# XOR-ed into a position key when white is to move, for situational superko inside the search.
-_WHITE_TO_MOVE_KEY = 0x2B992DDFA23249D6
-
-
-@nb.njit(cache=True, inline="always")
-def position_key(stone_hash: int, to_play: int, superko: int) -> int:
-    """The key superko compares: the stones, and the side to move if situational."""
-    if superko == SUPERKO_SITUATIONAL and to_play == 2:
-        return stone_hash ^ _WHITE_TO_MOVE_KEY
-    return stone_hash
+__all__ = [
+    "SUPERKO_NONE",
+    "SUPERKO_POSITIONAL",
+    "SUPERKO_SITUATIONAL",
+    "area_value",
+    "backup_all",
+    "descend",
+    "expand_and_backup",
+    "legal_moves",
+    "position_key",
+    "prepare_leaf",
+    "replay",
+    "rollout",
+    "run_uniform",
+    "select_all",
+    "select_edge",
+    "select_leaves",
+]
 
 
 @nb.njit(cache=True)
@@ -131,120 +140,6 @@ def descend(t: TreeArrays, prm: KernelParams) -> int:
         if child < 0:
             return add_child(t, node, e, prm)
         node = child
-
-
-@nb.njit(cache=True)
-def replay(
-    t: TreeArrays,
-    leaf: int,
-    root: RootContext,
-    prm: KernelParams,
-    board: np.ndarray,
-    history: np.ndarray,
-    path: np.ndarray,
-    path_keys: np.ndarray,
-) -> None:
-    """Rebuild ``leaf``'s board into ``board`` [L] from the root, its stone history into
-    ``history`` [H, P], and the superko key after each ply into ``path_keys`` [depth]
-    (``path`` [depth] is scratch)."""
-    n = prm.num_points
-    depth = t.depth[leaf]
-    node = leaf
-    for i in range(depth - 1, -1, -1):
-        path[i] = t.move[node]
-        node = t.parent[node]
-    board[:] = root.board
-    neighbours, zobrist = root.neighbours, root.zobrist
-    for h in range(depth, prm.history_length):
-        history[h, :] = root.history[h - depth]
-    color = t.to_play[0]
-    for j in range(depth):
-        p = path[j]
-        if p == n:
-            board[NUM_FIELDS * n + M_KO] = -1
-        else:
-            play(board, neighbours, zobrist, p, color)
-        color = 3 - color
-        path_keys[j] = position_key(board[NUM_FIELDS * n + M_HASH], color, prm.superko)
-        if depth - 1 - j < prm.history_length:
-            for q in range(n):
-                history[depth - 1 - j, q] = board[q]
-
-
-@nb.njit(cache=True)
-def legal_moves(
-    board: np.ndarray,
-    color: int,
-    root: RootContext,
-    prm: KernelParams,
-    path_keys: np.ndarray,
-    legal: np.ndarray,
-) -> None:
-    """Fill ``legal`` [P + 1] with ``color``'s legal moves (superko included); pass is legal."""
-    n = prm.num_points
-    neighbours = root.neighbours
-    # A literal suicide flag lets numba specialise and inline ``check`` (about 4x faster).
-    if prm.multi_suicide:
-        for p in range(n):
-            legal[p] = check(board, neighbours, p, color, True) == OK
-    else:
-        for p in range(n):
-            legal[p] = check(board, neighbours, p, color, False) == OK
-    legal[n] = True
-    if prm.superko == SUPERKO_NONE:
-        return
-    keys, zobrist = root.keys, root.zobrist
-    for p in range(n):
-        if not legal[p]:
-            continue
-        key = position_key(hash_after(board, neighbours, zobrist, p, color), 3 - color, prm.superko)
-        i = np.searchsorted(keys, key)
-        if i < keys.shape[0] and keys[i] == key:
-            legal[p] = False
-        for j in range(path_keys.shape[0]):
-            if path_keys[j] == key:
-                legal[p] = False
-
-
-@nb.njit(cache=True)
-def area_value(
-    board: np.ndarray, color: int, root: RootContext, prm: KernelParams, owner: np.ndarray
-) -> float:
-    """+1 / -1 / 0: ``color`` wins / loses / draws by Tromp-Taylor area with komi."""
-    n = prm.num_points
-    area_owner(board[:n], root.neighbours, owner)
-    score = -prm.komi
-    for p in range(n):
-        if owner[p] == 1:
-            score += 1.0
-        elif owner[p] == 2:
-            score -= 1.0
-    black = 1.0 if score > 0 else (-1.0 if score < 0 else 0.0)
-    return black if color == 1 else -black
-
-
-@nb.njit(cache=True)
-def rollout(
-    work: np.ndarray, root: RootContext, color: int, last: int, prm: KernelParams, rng: np.ndarray
-) -> None:
-    """Play ``work`` out from ``color`` to move after ``last``: with the rollout policy when the
-    search has one (``igo.search.policy_playout``), else uniformly random moves."""
-    if root.rollout.exp_weights.shape[0] == 0:
-        run_playout(
-            work, root.neighbours, root.diagonals, root.zobrist, color, prm.rollout_cap, rng
-        )
-    else:
-        policy_playout(
-            work,
-            root.neighbours,
-            root.diamond,
-            root.zobrist,
-            root.rollout,
-            color,
-            last,
-            prm.rollout_cap,
-            rng,
-        )
 
 
 @nb.njit(cache=True)
