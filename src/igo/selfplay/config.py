@@ -64,11 +64,14 @@ class SelfPlayConfig:
     resign_calibration_games: int = 200
     """At most this many of the playing network's newest played-out games calibrate its
     threshold (``igo.selfplay.resign``)."""
-    resign_min_games: int = 19
-    """Played-out games a network plays first, before it may resign (raised to what the target
-    needs: 19 at 5%)."""
+    resign_min_games: int = 29
+    """Played-out games a network plays first, before it may resign (at least what the target
+    needs, 19 at 5%; 29 make the expected false-resignation rate 1/30)."""
     resign_max_threshold: float = -0.5
     """The calibrated threshold never goes above this (keeps games from getting too short)."""
+    pass_when_losing: bool = False
+    """Whether a side may pass while the count would lose it the game (False: Leela Zero's rule,
+    against the collapse into passing; ``igo.selfplay.game.no_losing_pass``)."""
     device: str = "auto"
     """Where the network runs: auto (CUDA if available), cpu, cuda, cuda:1..."""
     eval_batch_size: int = 1024

@@ -20,7 +20,7 @@ from igo.search.config import SearchConfig
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
 from igo.selfplay.config import SelfPlayConfig
-from igo.selfplay.game import LiveGame, final_result, game_sgf, winner_code
+from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
 
 AnyEvaluator = Evaluator | LeafEvaluator
 
@@ -101,6 +101,8 @@ def play_match(
             games = [g for g in (slots[i] for i in live) if g is not None]
             results = searches[side].search([g.state for g in games], trees=live)
             for i, game, result in zip(live, games, results, strict=True):
+                if not game_config.pass_when_losing:
+                    result = no_losing_pass(result, game.state)
                 move = game.play(result, resign_threshold)
                 if not game.state.is_over():
                     for search in searches:

@@ -19,7 +19,7 @@ import numpy as np
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
 from igo.selfplay.config import SelfPlayConfig
-from igo.selfplay.game import LiveGame, final_result, game_sgf, winner_code
+from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
 from igo.selfplay.record import GameData
 
 GameFn = Callable[[GameData], None]
@@ -82,6 +82,8 @@ def play_selfplay_games(
         results = search.search([g.state for g in games if g is not None], trees=live)
         for i, game, result in zip(live, games, results, strict=True):
             assert game is not None
+            if not config.pass_when_losing:
+                result = no_losing_pass(result, game.state)
             game.record(result)
             move = game.play(result, resign_threshold)
             if not game.state.is_over():

@@ -44,11 +44,12 @@ RESUMABLE_CHANGES = frozenset(
         "selfplay.resign_min_games",
         "selfplay.resign_max_threshold",
         "selfplay.false_resign_target",
+        "selfplay.pass_when_losing",
     }
 )
 """Fields a resumed run may change (how long and where it runs, not what it computes; and the
-resignation rule, which decides only when future games end), besides every ``gate.*`` field: how
-candidates are judged never changes the games or steps done."""
+resignation and passing rules, which decide only when future games end), besides every
+``gate.*`` field: how candidates are judged never changes the games or steps done."""
 RESUMABLE_PREFIXES = ("gate.",)
 _FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
 

@@ -1,0 +1,71 @@
+"""Self-play's pass rule: no pass while the count loses (against the collapse into passing)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from igo.go.coords import Color
+from igo.go.rules import rules_from_name
+from igo.go.state import GameState
+from igo.search.result import SearchResult
+from igo.selfplay.game import no_losing_pass, tromp_taylor_result
+
+# Black owns the left three columns (15 points), white the right two (10): with komi 0.5 black
+# wins the count, so black may pass and white may not.
+BOARD = """
+. . X O .
+. . X O .
+. . X O .
+. . X O .
+. . X O .
+"""
+
+
+def position(to_play: Color) -> GameState:
+    return GameState.from_ascii(BOARD, rules_from_name("tromp-taylor", 0.5), to_play=to_play)
+
+
+def result(state: GameState, visits: dict[int, int], move: int) -> SearchResult:
+    n = state.num_points
+    counts = np.zeros(n + 1)
+    for m, v in visits.items():
+        counts[m] = v
+    legal = state.legal_mask()
+    return SearchResult(
+        visit_counts=counts,
+        policy=(counts / counts.sum()).astype(np.float32),
+        root_value=-0.9,
+        move=move,
+        principal_variation=(move,),
+        q_values=np.zeros(n + 1),
+        priors=np.where(legal, 1.0 / legal.sum(), 0.0),
+        lcb=np.zeros(n + 1),
+        legal_mask=legal,
+        num_simulations=int(counts.sum()),
+        full_search=True,
+    )
+
+
+def test_count() -> None:
+    count = tromp_taylor_result(position(Color.WHITE))
+    assert count.winner == Color.BLACK
+
+
+def test_the_losing_side_may_not_pass() -> None:
+    state = position(Color.WHITE)
+    n = state.num_points
+    searched = result(state, {n: 30, 1: 10, 4: 5}, move=n)
+    guarded = no_losing_pass(searched, state)
+    assert guarded.move == 1  # the most visited other move
+    assert guarded.policy[n] == 0 and np.isclose(guarded.policy.sum(), 1.0)
+    assert np.isclose(guarded.policy[1], 10 / 15)
+    # Every visit on pass: the highest prior instead, and the target becomes that move.
+    only_pass = no_losing_pass(result(state, {n: 40}, move=n), state)
+    assert only_pass.move != n and only_pass.policy[only_pass.move] == 1.0
+
+
+def test_the_winning_side_may_pass() -> None:
+    state = position(Color.BLACK)
+    n = state.num_points
+    searched = result(state, {n: 30, 1: 10}, move=n)
+    assert no_losing_pass(searched, state) is searched
