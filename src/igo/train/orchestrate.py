@@ -340,7 +340,8 @@ class ZeroLoop:
 
     def _prune_models(self) -> None:
         keep = set(self.run_dir.model_generations()[-self.config.keep_models :])
-        keep |= {self.state.best_generation, self.state.generation}
+        # Generation 0 anchors the learning curve ("Elo over the first generation").
+        keep |= {0, self.state.best_generation, self.state.generation}
         for gen in self.run_dir.model_generations():
             if gen not in keep:
                 path = self.run_dir.model_path(gen)

@@ -147,10 +147,10 @@ def curve_points(run_dir: RunDir, db: Path, config: CurveConfig) -> list[CurvePo
     games, hours = _run_counters(run_dir)
     points = []
     first_elo = math.nan
-    for generation in model_generations(run_dir):
-        rating = ratings.get(f"zero-gen{generation}")
-        if rating is None:
-            continue
+    # Every rated generation, its model kept or not (the run prunes old models).
+    rated = sorted(int(name[len(_PREFIX) :]) for name in ratings if _rated_generation(name))
+    for generation in rated:
+        rating = ratings[f"{_PREFIX}{generation}"]
         if math.isnan(first_elo):
             first_elo = rating.elo
         points.append(
@@ -165,6 +165,13 @@ def curve_points(run_dir: RunDir, db: Path, config: CurveConfig) -> list[CurvePo
             )
         )
     return points
+
+
+_PREFIX = "zero-gen"
+
+
+def _rated_generation(name: str) -> bool:
+    return name.startswith(_PREFIX) and name[len(_PREFIX) :].isdigit()
 
 
 def _run_counters(run_dir: RunDir) -> tuple[dict[int, int], dict[int, float]]:
