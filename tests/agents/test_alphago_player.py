@@ -69,7 +69,7 @@ def test_run_dir_parts_and_defaults(run_dir: Path) -> None:
     player = create_player("alphago", run_dir=str(run_dir), seed=0)
     assert isinstance(player, MctsPlayer) and player.name == "alphago"
     assert player.visits == 800 and player.board_sizes == (SIZE,)
-    assert player.config.mode == "lee" and player.config.lee_lambda == 1.0
+    assert player.config.mode == "lee" and player.config.lee_lambda == 0.5
     assert player.config.c_puct == 5.0
 
 

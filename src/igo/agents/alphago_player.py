@@ -4,7 +4,7 @@
 | player    | plays                                                                        |
 |-----------|------------------------------------------------------------------------------|
 | alphago   | ``mcts`` in Lee mode: SL policy priors, value net and rollouts mixed by       |
-|           | lambda (1 by default, see LAMBDA), tree policy below the expansion threshold; |
+|           | lambda (0.5 by default, LAMBDA), tree policy below the expansion threshold;   |
 |           | 800 simulations                                                              |
 | rollout   | the rollout policy's most probable sensible move (``temperature`` > 0:       |
 |           | sampled), no search                                                          |
@@ -42,11 +42,11 @@ RUN_FILES = LeeParts(
 """The parts' file names inside an ``igo alphago`` run directory."""
 DEFAULT_VISITS = 800
 """Simulations per move when neither visits nor seconds are given."""
-LAMBDA = 1.0
-"""The default weight of rollouts in Q. The paper's best was 0.5; with the shipped 9x9 value net
-(trained on 15 thousand positions; held-out MSE 0.72 against 0.68 for 16 rollouts) rollouts alone
-play better: at 800 simulations against GNU Go level 10, 67.5% of 100 games with lambda 1 and
-54.5% with 0.5 (docs/alphago.md). ``lee_lambda=0.5`` brings the value net back."""
+LAMBDA = 0.5
+"""The default weight of rollouts in Q: the paper's best, 0.5. At 800 simulations against GNU Go
+level 10 (100 games each, docs/alphago.md): 71.5% with the shipped value net (77,504 positions,
+held-out MSE 0.679); with a first value net from 15,235 positions (MSE 0.723) lambda 0.5 scored
+54.5% and rollouts alone (lambda 1, ``lee_lambda=1``) 67.5%."""
 EXPAND_THRESHOLD = 1
 """Visits before a node's SL priors replace the tree policy's. The paper's 40 kept its GPUs'
 queue short; here every new leaf is evaluated by both networks in one call anyway (the value net
