@@ -47,7 +47,7 @@ class CurveConfig:
     rules: str = "chinese"
     """Rules preset of the evaluation games."""
     jobs: int = 1
-    """Games at once."""
+    """Games at once (each network plays on one torch thread, so 2 fill two cores)."""
     every: int = 1
     """Evaluate every k-th generation (plus the first and the latest)."""
 
@@ -87,9 +87,10 @@ def chosen_generations(available: list[int], every: int) -> list[int]:
 
 
 def player_spec(run_dir: RunDir, generation: int, visits: int) -> str:
-    """The engine spec that plays ``generation``'s network with a Zero-mode search."""
+    """The engine spec that plays ``generation``'s network with a Zero-mode search, on one torch
+    thread (parallel games with torch's default threads each slow down tenfold on two cores)."""
     path = run_dir.model_path(generation)
-    return f"igo:player=mcts,checkpoint={path},visits={visits},name=zero-gen{generation}"
+    return f"igo:player=mcts,checkpoint={path},visits={visits},threads=1,name=zero-gen{generation}"
 
 
 def _engine_name(spec: str) -> str:
