@@ -29,6 +29,7 @@ import numba as nb
 import numpy as np
 
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS
+from igo.go.board_core import loop_kernel
 from igo.search.pattern_keys import TAG_ANY_RESPONSE, RolloutTables, lookup
 from igo.search.patterns import (
     NAKADE,
@@ -106,9 +107,6 @@ __all__ = [
     "policy_playout",
 ]
 
-# No reference counting, as in ``policy_update``: these functions allocate nothing.
-_loop = nb.njit(cache=True, _nrt=False)  # type: ignore[call-overload]
-
 
 @nb.njit(cache=True, inline="always")
 def _unit(rng: np.ndarray) -> float:
@@ -121,7 +119,7 @@ def _unit(rng: np.ndarray) -> float:
     return float((x * np.uint64(0x2545F4914F6CDD1D)) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@_loop
+@loop_kernel
 def _special(floats: np.ndarray, small: np.ndarray, q: int, factor: float) -> None:
     """Multiply point ``q``'s weight by ``factor`` for this draw only."""
     num = small[S_SPECIAL]
@@ -135,7 +133,7 @@ def _special(floats: np.ndarray, small: np.ndarray, q: int, factor: float) -> No
         floats[W_MULT, q] = factor
 
 
-@_loop
+@loop_kernel
 def draw_factors(
     ints: np.ndarray,
     floats: np.ndarray,
@@ -182,7 +180,7 @@ def draw_factors(
         _special(floats, small, ko, 0.0)
 
 
-@_loop
+@loop_kernel
 def draw(floats: np.ndarray, small: np.ndarray, mover: int, rng: np.ndarray) -> int:
     """Sample ``mover``'s move from the weights times this draw's factors, then clear the
     factors; -1 (pass) when no move has weight."""
@@ -244,7 +242,7 @@ def policy_playout(
     return int(played)
 
 
-@_loop
+@loop_kernel
 def _playout_loop(
     ints: np.ndarray,
     floats: np.ndarray,

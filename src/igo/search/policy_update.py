@@ -12,6 +12,7 @@ import numba as nb
 import numpy as np
 
 from igo.go.board import F_HEAD, F_NEXT, in_atari, play
+from igo.go.board_core import loop_kernel
 from igo.search.pattern_keys import RolloutTables, lookup
 from igo.search.patterns import (
     NUM_NEIGHBOURS,
@@ -21,11 +22,6 @@ from igo.search.patterns import (
     playable,
     point_states,
 )
-
-# No reference counting (``_nrt=False``, as ``igo.go.board_core``'s loop kernels): these
-# functions allocate nothing, so reading the tables' and scratch arrays in their loops costs no
-# atomic increments.
-_loop = nb.njit(cache=True, _nrt=False)  # type: ignore[call-overload]
 
 # Rows of ``ints``: point state and 3x3 code; the move stamp that marked a point dirty, and that
 # recounted or queued a string's head; the dirty list, captured stones, queued heads and their
@@ -48,7 +44,7 @@ def new_work(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.zeros((11, n + 8), dtype=np.int64), floats, np.zeros(SPECIAL + MAX_SPECIAL, np.int64)
 
 
-@_loop
+@loop_kernel
 def _point_weights(ints: np.ndarray, floats: np.ndarray, tb: RolloutTables, p: int) -> bool:
     """Set both sides' weight of ``p`` from its state and 3x3 code; whether either changed."""
     black = white = 0.0
@@ -65,7 +61,7 @@ def _point_weights(ints: np.ndarray, floats: np.ndarray, tb: RolloutTables, p: i
     return bool(changed)
 
 
-@_loop
+@loop_kernel
 def _row_sums(floats: np.ndarray, r: int, size: int) -> None:
     for m in range(2):
         total = 0.0
@@ -98,7 +94,7 @@ def init_work(
     small[:SPECIAL] = 0
 
 
-@_loop
+@loop_kernel
 def _set_state(ints: np.ndarray, small: np.ndarray, diamond: np.ndarray, q: int, new: int) -> None:
     """Point ``q`` takes state ``new``: update the 3x3 codes around it, mark them dirty."""
     old = ints[I_STATE, q]
@@ -119,7 +115,7 @@ def _set_state(ints: np.ndarray, small: np.ndarray, diamond: np.ndarray, q: int,
             small[S_DIRTY] += 1
 
 
-@_loop
+@loop_kernel
 def _queue(ints: np.ndarray, stamp: int, num: int, h: int, force: bool) -> int:
     if ints[I_QUEUED, h] == stamp:
         return num
@@ -129,7 +125,7 @@ def _queue(ints: np.ndarray, stamp: int, num: int, h: int, force: bool) -> int:
     return num + 1
 
 
-@_loop
+@loop_kernel
 def _list_captures(ints: np.ndarray, s: np.ndarray, nbr: np.ndarray, p: int, opp: int) -> int:
     """Before a move at ``p``: the ``opp`` stones it will capture (strings next to it in atari)
     into the captured row; returns their number."""
@@ -153,7 +149,7 @@ def _list_captures(ints: np.ndarray, s: np.ndarray, nbr: np.ndarray, p: int, opp
     return num
 
 
-@_loop
+@loop_kernel
 def _queue_strings(
     ints: np.ndarray, small: np.ndarray, s: np.ndarray, nbr: np.ndarray, p: int, merged: bool
 ) -> int:
@@ -175,7 +171,7 @@ def _queue_strings(
     return int(num)
 
 
-@_loop
+@loop_kernel
 def _restate_strings(
     ints: np.ndarray,
     small: np.ndarray,
@@ -201,7 +197,7 @@ def _restate_strings(
                 break
 
 
-@_loop
+@loop_kernel
 def play_and_update(
     ints: np.ndarray,
     floats: np.ndarray,
