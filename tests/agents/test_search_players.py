@@ -81,10 +81,13 @@ def test_lee_builder_is_a_hook() -> None:
         return UniformEvaluator(), None
 
     player = MctsPlayer(mode="lee", policy_checkpoint="p.bin", visits=8, lee_builder=builder)
+    assert seen == [], "building a player loads nothing: prepare() (or the first move) does"
+    player.prepare()
+    player.prepare()
     assert seen == [LeeParts(policy="p.bin")]
     # Lambda 1 reads no value: the value net is not built (one network pass less per leaf).
-    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=1.0, lee_builder=builder)
-    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=0.5, lee_builder=builder)
+    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=1.0, lee_builder=builder).prepare()
+    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=0.5, lee_builder=builder).prepare()
     assert seen[1:] == [LeeParts(), LeeParts(value="v.bin")]
     assert player.genmove(GameState.new(5), None) != RESIGN
     with pytest.raises(MissingWeightsError, match="rollout policy"):

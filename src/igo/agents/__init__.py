@@ -6,6 +6,7 @@ A new player adds one import line below.
 """
 
 from igo.agents import alphago_player, mcts_player, policy_player, random_player
+from igo.agents.alphago_player import default_player
 from igo.agents.player import (
     RESIGN,
     Clock,
@@ -25,6 +26,7 @@ __all__ = [
     "TimeSettings",
     "alphago_player",
     "create_player",
+    "default_player",
     "list_players",
     "mcts_player",
     "policy_player",

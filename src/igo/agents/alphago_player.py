@@ -19,19 +19,17 @@ from __future__ import annotations
 from dataclasses import fields
 from pathlib import Path
 
-import numpy as np
-
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import (
     ALPHAGO_WEIGHTS,
     LeeParts,
     MissingWeightsError,
-    check_file,
+    check_pattern_policy,
+    checkpoint_board_size,
     shipped_weights,
 )
 from igo.agents.player import register_player
-from igo.agents.policy_player import PolicyPlayer
-from igo.go.state import GameState
+from igo.agents.policy_player import PolicyPlayer, PriorSource
 
 RUN_FILES = LeeParts(
     policy="sl-policy.safetensors",
@@ -91,6 +89,22 @@ def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
         f"rollout.npz and tree.npz there as {', '.join(ALPHAGO_WEIGHTS.values())} (and .json), "
         "or play a run directly with `--player alphago --run-dir RUN`."
     )
+
+
+def default_player(size: int | None) -> str:
+    """The strongest shipped player for ``size`` x ``size`` (None: any size it plays).
+
+    ``alphago`` wherever its networks play (9x9; docs/gtp.md lists every player's strength),
+    elsewhere ``mcts`` without a network (plain UCT: uniform priors, random rollouts), the one
+    shipped search that plays every size.
+    """
+    try:
+        parts = alphago_parts()
+        assert parts.policy is not None
+        own = checkpoint_board_size(parts.policy)
+    except (ValueError, OSError):  # parts not installed: the search without a network
+        return "mcts"
+    return "alphago" if size is None or size == own else "mcts"
 
 
 @register_player("alphago")
@@ -161,25 +175,13 @@ class RolloutPlayer(PolicyPlayer):
         """
         if rollout_checkpoint is None:
             raise ValueError("the rollout player needs a policy: --rollout-checkpoint PATH.npz")
-        if not temperature >= 0:
-            raise ValueError(f"temperature must be >= 0, not {temperature}")
-        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
-
-        policy = RolloutPolicy.load(check_file(rollout_checkpoint, "rollout policy"))
-        self.patterns = TreePolicyEvaluator(policy, pass_prior=0.0)
+        self._policy_path = check_pattern_policy(rollout_checkpoint)
         self.board_sizes = None
         """Patterns play any size."""
-        self.temperature = temperature
-        self._rng = np.random.default_rng(seed)
-        self._warm = False
+        self._setup(temperature, seed)
 
-    def reset(self, state: GameState) -> None:
-        """Compile the pattern kernels on the first position (numba caches them on disk)."""
-        if not self._warm and not state.is_over():
-            self.policy_priors(state)
-            self._warm = True
+    def _load(self) -> PriorSource:
+        """The pattern softmax as a prior source (its hash tables compile here)."""
+        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
 
-    def policy_priors(self, state: GameState) -> np.ndarray:
-        """float [P + 1]: the policy over the sensible moves of ``state`` (pass 0)."""
-        priors, _ = self.patterns.evaluate([state])
-        return np.asarray(priors[0], dtype=np.float64)
+        return TreePolicyEvaluator(RolloutPolicy.load(self._policy_path), pass_prior=0.0)

@@ -33,8 +33,16 @@ from igo.agents.gtp_analysis import AnalysisCommands
 from igo.agents.gtp_board import BoardCommands, color_arg, vertex_arg
 from igo.agents.gtp_game import GtpGame, StartPosition
 from igo.agents.gtp_rules import parse_int, parse_number
-from igo.agents.player import Clock, Player, Resign, TimeSettings, board_sizes_of
+from igo.agents.player import (
+    Clock,
+    Player,
+    Resign,
+    TimeSettings,
+    board_sizes_of,
+    prepare_player,
+)
 from igo.agents.random_player import sensible_moves
+from igo.agents.startup import Startup, StartupError
 from igo.go.coords import Color, Point, to_gtp
 from igo.go.rules import PRESETS, Rules
 from igo.go.state import CannotUndo, GameState
@@ -59,6 +67,9 @@ class GoEngine:
         rules: initial rules (default: Chinese); ``komi`` overrides their komi.
         num_scoring_playouts: random playouts used to judge dead stones when scoring.
         log: where diagnostics go (never standard output: that is the GTP channel).
+        background: prepare the player (networks, compiled kernels) on a background thread
+            from the start, answering every command that needs no move at once meanwhile
+            (``igo.agents.startup``); otherwise the first move prepares it.
     """
 
     def __init__(
@@ -69,6 +80,7 @@ class GoEngine:
         komi: float | None = None,
         num_scoring_playouts: int = 256,
         log: Callable[[str], None] | None = None,
+        background: bool = False,
     ) -> None:
         rules = rules if rules is not None else PRESETS["chinese"]
         self.player = player
@@ -80,6 +92,7 @@ class GoEngine:
         self.time_settings: TimeSettings | None = None
         self._clocks: dict[Color, Clock] = {}
         self._cleanup_rng = np.random.default_rng(0)
+        self._startup = Startup(player, self.log).start() if background else None
         self.game = GtpGame(size, rules if komi is None else rules.with_komi(komi))
         self.position_changed()
 
@@ -212,8 +225,30 @@ class GoEngine:
         self._commit(color, move)
         return to_gtp(move, self.size)
 
+    @property
+    def player_ready(self) -> bool:
+        """Whether the player's background start-up has finished (True without one)."""
+        return self._startup is None or self._startup.done
+
+    def wait_for_player(self) -> None:
+        """Block until the player can move: its start-up done, or its preparation run now.
+
+        Raises:
+            GtpError: saying why the player cannot be prepared.
+        """
+        try:
+            if self._startup is not None:
+                self._startup.wait()
+            else:
+                prepare_player(self.player)
+        except StartupError as err:
+            raise GtpError(str(err)) from None
+        except (ValueError, OSError, RuntimeError) as err:
+            raise GtpError(f"cannot prepare {self.player.name}: {err}") from None
+
     def _choose(self, color: Color) -> Point | Resign:
         """Ask the player for ``color``'s move, keeping our own copy of its clock."""
+        self.wait_for_player()
         state, clock = self.move_context(color)
         started = time.monotonic()
         move = self.player.genmove(state, clock)

@@ -19,9 +19,10 @@ The player resigns by ``ResignPolicy`` and never passes on an empty board.
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import replace
-from typing import cast
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -30,7 +31,9 @@ from igo.agents.nets import (
     LeeBuilder,
     LeeParts,
     build_lee_evaluators,
-    check_rollout_policy,
+    check_lee_parts,
+    check_pattern_policy,
+    checkpoint_board_size,
     zero_evaluator,
     zero_weights,
 )
@@ -43,15 +46,20 @@ from igo.search.config import SearchConfig, SearchMode
 from igo.search.evaluator import (
     Evaluator,
     LeafEvaluator,
+    UniformEvaluator,
     evaluate_leaves,
     history_length_of,
     leaves_from_states,
 )
 from igo.search.mcts import MultiSearch
 
+if TYPE_CHECKING:
+    from igo.agents.net_evaluator import SymmetryMode
+
 DEFAULT_VISITS = 400
 """New simulations per move when neither visits nor seconds are given."""
 _WARMUP_SIMULATIONS = 16
+_WARMUP_SIZE = 9  # a search kernel compiles for array types, not sizes: any size warms up all
 _TEMPERATURE_MOVES = 30
 
 
@@ -158,60 +166,71 @@ class MctsPlayer:
         self.visits = visits if visits is not None or seconds is not None else DEFAULT_VISITS
         self.seconds = seconds
         self.max_analysis_visits = max_analysis_visits
-        evaluator, tree_evaluator = self._evaluators(
-            search_mode, checkpoint, lee, lee_builder, device, symmetry, seed
-        )
-        self.board_sizes = _board_sizes(evaluator)
-        """The sizes the networks play (None: any)."""
+        if search_mode == "zero" and symmetry not in ("none", "random", "all"):
+            raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
+        self.board_sizes = _board_sizes(search_mode, checkpoint, lee, lee_builder)
+        """The sizes the networks play (None: any), read from the checkpoints' JSON."""
         self.config = search_config(
             search_mode, batch, c_puct, lee_lambda, expand_threshold, noise, temperature, lcb
         )
         if lee.rollout is not None:
             self.config = _with_rollout_policy(self.config, lee.rollout)
-        self._search = MultiSearch(evaluator, self.config, 1, rng=seed, tree_policy=tree_evaluator)
+        self._build = _SearchBuild(
+            search_mode, checkpoint, lee, lee_builder, device, symmetry, seed
+        )
+        self._search: MultiSearch | None = None
+        self._prepare_lock = threading.Lock()
+        self._stale = True  # the tree no longer stands for the game: drop it before searching
         policy = ResignPolicy(resign_threshold, resign_moves, resign_after)
         self._resign = {color: ResignTracker(policy) for color in (Color.BLACK, Color.WHITE)}
         self._root_to_play: Color | None = None
-        self._warm = False
 
-    @staticmethod
-    def _evaluators(
-        mode: SearchMode,
-        checkpoint: str | None,
-        lee: LeeParts,
-        lee_builder: LeeBuilder,
-        device: str,
-        symmetry: str,
-        seed: int | None,
-    ) -> tuple[Evaluator | LeafEvaluator, Evaluator | LeafEvaluator | None]:
-        if mode == "lee":
-            return lee_builder(lee, device)
-        if checkpoint is None:
-            from igo.search.evaluator import UniformEvaluator
+    def prepare(self) -> None:
+        """Load the networks and compile the search kernels (a short search on an empty board),
+        once; later calls return at once. Thread-safe: the GTP engine calls it in the background
+        at start, and every search waits for it."""
+        with self._prepare_lock:
+            if self._search is not None:
+                return
+            evaluator, tree_evaluator = self._build.evaluators()
+            size_attr = getattr(evaluator, "board_size", None)
+            if self.board_sizes is None and size_attr is not None:
+                self.board_sizes = (int(size_attr),)
+            search = MultiSearch(
+                evaluator, self.config, 1, rng=self._build.seed, tree_policy=tree_evaluator
+            )
+            size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
+            search.config = replace(self.config, num_simulations=_WARMUP_SIMULATIONS)
+            search.search([GameState.new(size)])
+            search.reset()
+            self._search = search
 
-            return UniformEvaluator(), None
-        if symmetry not in ("none", "random", "all"):
-            raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
-        net_seed = 0 if seed is None else seed
-        return zero_evaluator(checkpoint, device, symmetry, net_seed), None  # type: ignore[arg-type]
+    def _tree(self) -> MultiSearch:
+        """The search, prepared, its tree dropped if the game moved on without it."""
+        self.prepare()
+        assert self._search is not None
+        if self._stale:
+            self._search.reset()
+            self._stale = False
+        return self._search
 
     # ----- the Player protocol -----
     def reset(self, state: GameState) -> None:
-        """A new game or position: drop the tree and the resignation streaks."""
-        self._search.reset()
+        """A new game or position: drop the tree and the resignation streaks. Cheap: the tree is
+        dropped before the next search, so a GTP engine may call this while ``prepare`` runs."""
+        self._stale = True
         self._root_to_play = None
         for tracker in self._resign.values():
             tracker.reset()
-        if not self._warm and self.plays_size(state.size) and not state.is_over():
-            self._warm_up(state)
 
     def observe(self, color: Color, point: Point) -> None:
         """Move the tree's root down to ``point`` when the tree stands for the position before."""
-        if self._root_to_play == color:
-            self._search.advance(0, point)
+        search = self._search
+        if search is not None and not self._stale and self._root_to_play == color:
+            search.advance(0, point)
             self._root_to_play = color.opponent
         else:
-            self._search.reset()
+            self._stale = True
             self._root_to_play = None
 
     def genmove(self, state: GameState, clock: Clock | None) -> Point | Resign:
@@ -239,15 +258,17 @@ class MctsPlayer:
             budget = allowed if budget is None else min(budget, allowed)
         self._root_to_play = state.to_play
         deadline = None if budget is None else started + budget
+        search = self._tree()
         return SearchSession(
-            self._search, self.config, state, self.visits, deadline, self.max_analysis_visits
+            search, self.config, state, self.visits, deadline, self.max_analysis_visits
         )
 
     def start_analysis(self, state: GameState) -> SearchSession:
         """An open-ended session on ``state`` that keeps and grows the player's tree."""
         self._check_size(state)
+        search = self._tree()
         self._root_to_play = state.to_play
-        return SearchSession(self._search, self.config, state, None, None, self.max_analysis_visits)
+        return SearchSession(search, self.config, state, None, None, self.max_analysis_visits)
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
@@ -282,34 +303,59 @@ class MctsPlayer:
     def policy_priors(self, state: GameState) -> np.ndarray:
         """float [P + 1]: the evaluator's priors for ``state`` (0 on illegal moves)."""
         self._check_size(state)
-        evaluator = self._search.evaluator
+        evaluator = self._tree().evaluator
         leaves = leaves_from_states([state], history_length_of(evaluator))
         priors = evaluate_leaves(evaluator, leaves)[0][0].astype(np.float64)
         priors = np.where(state.legal_mask(), priors, 0.0)
         total = priors.sum()
         return priors / total if total > 0 else priors
 
-    def _warm_up(self, state: GameState) -> None:
-        """Compile the search kernels and wake the network once, so that the first timed move
-        does not pay for it (numba's first compile takes seconds)."""
-        self._search.config = replace(self.config, num_simulations=_WARMUP_SIMULATIONS)
-        self._search.search([state])
-        self._search.reset()
-        self._warm = True
-
 
 def _with_rollout_policy(config: SearchConfig, path: str) -> SearchConfig:
-    """``config`` whose Lee-mode rollouts sample from the rollout policy at ``path``."""
-    check_rollout_policy(path)
+    """``config`` whose Lee-mode rollouts sample from the rollout policy at ``path`` (checked to
+    checked here; loaded by the search, in ``prepare``)."""
+    check_pattern_policy(path)
     try:
         return replace(config, rollout_policy=path)  # type: ignore[call-arg,unused-ignore]
     except TypeError:  # a search without rollout policies
         raise ValueError("this search cannot use a rollout policy") from None
 
 
-def _board_sizes(evaluator: object) -> tuple[int, ...] | None:
-    size = getattr(evaluator, "board_size", None)
-    return None if size is None else (int(size),)
+def _board_sizes(
+    mode: SearchMode, checkpoint: str | None, lee: LeeParts, lee_builder: LeeBuilder
+) -> tuple[int, ...] | None:
+    """The one size the checkpoints' networks play (from their JSON, nothing loaded), or None:
+    no network, or a custom Lee wiring whose evaluator says its size once built."""
+    if mode == "zero":
+        return None if checkpoint is None else (checkpoint_board_size(checkpoint),)
+    if lee_builder is not build_lee_evaluators:
+        return None
+    check_lee_parts(lee)
+    nets = [path for path in (lee.policy, lee.value) if path is not None]
+    return (checkpoint_board_size(nets[0]),) if nets else None
+
+
+@dataclass(frozen=True)
+class _SearchBuild:
+    """What ``MctsPlayer.prepare`` builds the search's evaluators from."""
+
+    mode: SearchMode
+    checkpoint: str | None
+    lee: LeeParts
+    lee_builder: LeeBuilder
+    device: str
+    symmetry: str
+    seed: int | None
+
+    def evaluators(self) -> tuple[Evaluator | LeafEvaluator, Evaluator | LeafEvaluator | None]:
+        """(evaluator, tree policy): the networks are loaded here (torch is imported here)."""
+        if self.mode == "lee":
+            return self.lee_builder(self.lee, self.device)
+        if self.checkpoint is None:
+            return UniformEvaluator(), None
+        net_seed = 0 if self.seed is None else self.seed
+        symmetry = cast("SymmetryMode", self.symmetry)
+        return zero_evaluator(self.checkpoint, self.device, symmetry, net_seed), None
 
 
 @register_player("zero")

@@ -17,6 +17,7 @@ imports torch: ``igo gtp --player random`` starts in a fraction of a second.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -84,6 +85,22 @@ def check_checkpoint(path: str | Path, what: str = "checkpoint") -> Path:
     return weights
 
 
+def checkpoint_board_size(path: str | Path, what: str = "checkpoint") -> int:
+    """The board size a checkpoint's net plays, from its JSON alone (no torch, no weights read).
+
+    Raises:
+        MissingWeightsError: if a file is missing; ValueError if the JSON does not say.
+    """
+    json_path = check_checkpoint(path, what).with_suffix(".json")
+    try:
+        size = json.loads(json_path.read_text(encoding="utf-8"))["config"]["board_size"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"{what} {json_path} is not a checkpoint description: {err}") from None
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise ValueError(f"{what} {json_path}: board_size {size!r} is not a whole number")
+    return size
+
+
 def load_net(path: str | Path, device: str = "cpu", what: str = "checkpoint") -> Net:
     """Load the net a checkpoint describes (torch is imported here, on first use).
 
@@ -137,6 +154,35 @@ class LeeParts:
     """Tree policy (``.npz``) for nodes below the expansion threshold; None: uniform."""
 
 
+def check_lee_parts(parts: LeeParts) -> None:
+    """Fail early (at player creation, nothing loaded) on a Lee part whose files are missing.
+
+    Raises:
+        MissingWeightsError: naming the missing file.
+    """
+    for path, what in ((parts.policy, "policy checkpoint"), (parts.value, "value checkpoint")):
+        if path is not None:
+            check_checkpoint(path, what)
+    for path, what in ((parts.rollout, "rollout policy"), (parts.tree_policy, "tree policy")):
+        if path is not None:
+            check_pattern_policy(path, what)
+
+
+def check_pattern_policy(path: str | Path, what: str = "rollout policy") -> Path:
+    """A rollout or tree policy file, checked to exist and to be one (nothing compiled).
+
+    Raises:
+        MissingWeightsError: if it is missing; ValueError if it is not a policy file.
+    """
+    file = check_file(path, what)
+    try:
+        from igo.search.rollout_policy import read_policy_file
+    except ImportError as err:  # the AlphaGo pipeline's patterns are not installed
+        raise ValueError(f"{what}s are not supported by this igo: {err}") from None
+    read_policy_file(file)
+    return file
+
+
 LeeBuilder = Callable[[LeeParts, str], tuple[AnyEvaluator, AnyEvaluator | None]]
 """Builds (evaluator, tree_policy) for a Lee-mode search from its parts and a device."""
 
@@ -172,20 +218,6 @@ def _tree_policy(path: str) -> AnyEvaluator:
         raise ValueError(f"tree policies are not supported by this igo: {err}") from None
     evaluator: AnyEvaluator = TreePolicyEvaluator(RolloutPolicy.load(path))
     return evaluator
-
-
-def check_rollout_policy(path: str) -> None:
-    """Fail early (at player creation) on a rollout policy file the search could not load.
-
-    Raises:
-        MissingWeightsError: if the file is missing; ValueError if it is not a rollout policy.
-    """
-    check_file(path, "rollout policy")
-    try:
-        from igo.search.rollout_policy import rollout_tables
-    except ImportError as err:
-        raise ValueError(f"rollout policies are not supported by this igo: {err}") from None
-    rollout_tables(path)
 
 
 def check_file(path: str | Path, what: str) -> Path:

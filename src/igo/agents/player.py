@@ -203,6 +203,15 @@ def estimate_moves_left(state: GameState) -> int:
     return max(10, (expected_total - len(state.moves)) // 2)
 
 
+def prepare_player(player: Player) -> None:
+    """Do a player's heavy start-up work now (load its networks, compile its kernels), if it has
+    any. Such players define ``prepare()``: idempotent, thread-safe, and run by their first move
+    otherwise; building a player stays cheap, so an engine can answer at once."""
+    prepare = getattr(player, "prepare", None)
+    if prepare is not None:
+        prepare()
+
+
 PlayerFactory = Callable[..., Player]
 F = TypeVar("F", bound=PlayerFactory)
 

@@ -11,13 +11,27 @@ end). With no such move left it passes. It never resigns.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
 import numpy as np
 
-from igo.agents.nets import load_net
+from igo.agents.nets import checkpoint_board_size, load_net
 from igo.agents.player import Clock, Resign, register_player
 from igo.agents.random_player import sensible_moves
 from igo.go.coords import Color, Point
 from igo.go.state import GameState
+
+_WARMUP_SIZE = 9  # encoders compile for array types, not sizes
+
+
+class PriorSource(Protocol):
+    """What the policy players read their moves from: priors for states (an ``Evaluator``)."""
+
+    def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
+        """(priors float [B, P + 1], values float [B]) for ``states``."""
+        ...
 
 
 @register_player("policy")
@@ -43,46 +57,56 @@ class PolicyPlayer:
         """
         if checkpoint is None:
             raise ValueError("the policy player needs a network: --checkpoint PATH")
+        if symmetry not in ("none", "random", "all"):
+            raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
+        self._net = (checkpoint, device, symmetry, 0 if seed is None else seed)
+        self.board_sizes: tuple[int, ...] | None = (checkpoint_board_size(checkpoint),)
+        """The one size the network plays (read from the checkpoint's JSON)."""
+        self._setup(temperature, seed)
+
+    def _setup(self, temperature: float, seed: int | None) -> None:
         if not temperature >= 0:
             raise ValueError(f"temperature must be >= 0, not {temperature}")
+        self.temperature = temperature
+        self._rng = np.random.default_rng(seed)
+        self._priors: PriorSource | None = None
+        self._prepare_lock = threading.Lock()
+
+    def _load(self) -> PriorSource:
+        """The network as a prior source (torch is imported here)."""
         from igo.agents.net_evaluator import (
             AlphaGoNetEvaluator,
             ZeroNetEvaluator,
             is_alphago_policy,
         )
 
+        checkpoint, device, symmetry, seed = self._net
         net = load_net(checkpoint, "cpu")
-        self.evaluator: AlphaGoNetEvaluator | ZeroNetEvaluator
         if is_alphago_policy(net):
-            self.evaluator = AlphaGoNetEvaluator(policy_net=net, device=device)
-        else:
-            if symmetry not in ("none", "random", "all"):
-                raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
-            self.evaluator = ZeroNetEvaluator(
-                net,
-                device=device,
-                symmetry=symmetry,  # type: ignore[arg-type]
-                seed=0 if seed is None else seed,
-            )
-        self.board_sizes: tuple[int, ...] | None = (int(net.config.board_size),)
-        """The one size the network plays."""
-        self.temperature = temperature
-        self._rng = np.random.default_rng(seed)
-        self._warm = False
+            return AlphaGoNetEvaluator(policy_net=net, device=device)
+        return ZeroNetEvaluator(net, device=device, symmetry=symmetry, seed=seed)  # type: ignore[arg-type]
+
+    def prepare(self) -> None:
+        """Load the network and compile its encoder (one evaluation of an empty board), once;
+        thread-safe, and every move waits for it."""
+        with self._prepare_lock:
+            if self._priors is None:
+                priors = self._load()
+                size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
+                priors.evaluate([GameState.new(size)])
+                self._priors = priors
 
     def reset(self, state: GameState) -> None:
-        """Nothing to forget (each move is one evaluation); the first call evaluates ``state``
-        once, so that compiling the encoder does not fall on a timed move."""
-        if not self._warm and state.size in (self.board_sizes or ()) and not state.is_over():
-            self.policy_priors(state)
-            self._warm = True
+        """Nothing to forget: each move is one evaluation."""
 
     def observe(self, color: Color, point: Point) -> None:
         """Nothing to update."""
 
     def policy_priors(self, state: GameState) -> np.ndarray:
         """float [P + 1]: the network's probabilities over the legal moves of ``state``."""
-        priors, _ = self.evaluator.evaluate([state])
+        self.prepare()
+        assert self._priors is not None
+        priors, _ = self._priors.evaluate([state])
         return np.asarray(priors[0], dtype=np.float64)
 
     def genmove(self, state: GameState, clock: Clock | None) -> Point | Resign:

@@ -16,6 +16,7 @@ TARGETS = {
     "nets": ("igo.bench.nets", "run_nets_bench"),
     "search": ("igo.bench.search", "run_search_bench"),
     "selfplay": ("igo.bench.selfplay", "run_selfplay_bench"),
+    "startup": ("igo.bench.startup", "run_startup_bench"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from igo.agents.gtp_engine import GoEngine
@@ -20,6 +21,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     player, rules = game_config(args.parser, args)
-    engine = GoEngine(player, size=args.size, rules=rules)
+    # The engine answers at once; networks and compiled kernels load in the background.
+    engine = GoEngine(player, size=args.size, rules=rules, background=True)
     print(f"igo: GTP engine ready ({player.name}, {args.size}x{args.size})", file=sys.stderr)
-    return serve(engine, sys.stdin.buffer, sys.stdout.buffer)
+    status = serve(engine, sys.stdin.buffer, sys.stdout.buffer)
+    if not engine.player_ready:
+        # The start-up thread may be deep in numba's compiler: leave without waiting for it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    return status

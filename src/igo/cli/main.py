@@ -11,9 +11,9 @@ import sys
 from collections.abc import Sequence
 
 from igo import __version__
-from igo.cli import alphago, bench, data, gtp, match, play, ratings, report, zero
+from igo.cli import alphago, bench, data, gtp, match, play, ratings, report, warmup, zero
 
-SUBCOMMANDS = (gtp, play, match, ratings, report, bench, data, zero, alphago)
+SUBCOMMANDS = (gtp, play, match, ratings, report, bench, data, zero, alphago, warmup)
 
 
 def build_parser() -> argparse.ArgumentParser:

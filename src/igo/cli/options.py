@@ -9,9 +9,10 @@ the chosen player does not take is an error that names what it does take.
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
-from igo.agents import Player, create_player, list_players
+from igo.agents import Player, create_player, default_player, list_players
 from igo.agents.player import board_sizes_of, player_options
 from igo.go.coords import MAX_SIZE, MIN_SIZE
 from igo.go.rules import PRESETS, Rules, rules_from_name
@@ -58,7 +59,13 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
         parser: the subcommand's parser.
         size: the board size when neither --size nor the player's network decides it.
     """
-    parser.add_argument("--player", default="random", choices=list_players(), help="who plays")
+    parser.add_argument(
+        "--player",
+        default=None,
+        choices=list_players(),
+        help="who plays (default: the strongest shipped player for the board size: alphago on "
+        "9x9, else mcts)",
+    )
     parser.add_argument("--rules", default="chinese", help=f"one of {', '.join(PRESETS)}")
     parser.add_argument("--komi", type=float, default=None, help="komi (default: the rules')")
     parser.add_argument(
@@ -116,6 +123,10 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
     """
     if args.size is not None and not MIN_SIZE <= args.size <= MAX_SIZE:
         parser.error(f"--size must be from {MIN_SIZE} to {MAX_SIZE}, not {args.size}")
+    if args.player is None:
+        args.player = default_player(args.size)
+        chosen = f"igo: playing {args.player}, the strongest shipped player for the board size"
+        print(f"{chosen} (--player chooses another)", file=sys.stderr)
     try:
         rules = rules_from_name(args.rules, args.komi)
     except ValueError as err:

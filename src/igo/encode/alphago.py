@@ -41,7 +41,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from igo.encode._jit import njit
 from igo.encode.features import move_outcome, string_liberties
 from igo.encode.ladder import (
     MAX_ANSWERS,
@@ -66,6 +65,7 @@ from igo.go.board import (
     n_of,
 )
 from igo.go.coords import Color
+from igo.go.jit import njit
 from igo.go.state import GameState
 
 NUM_PLANES = 48

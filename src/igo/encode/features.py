@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from igo.encode._jit import njit
 from igo.go.board import EMPTY, F_COLOR, F_HEAD, F_NEXT, F_STONES, in_atari, n_of
+from igo.go.jit import njit
 
 
 @njit

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from igo.encode._jit import njit
 from igo.encode.features import move_outcome
 from igo.go.board import EMPTY, F_COLOR, F_HEAD, F_LIBN, F_LIBS, F_NEXT, OK, check, in_atari, n_of
 from igo.go.board import play as play_stone
+from igo.go.jit import njit
 
 MAX_ANSWERS = 32
 """Most defender answers read at one node (one extension plus captures); more counts as escaped."""

@@ -25,10 +25,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from igo.encode._jit import njit
 from igo.go.board import F_COLOR, n_of
 from igo.go.board import play as play_stone
 from igo.go.coords import Color
+from igo.go.jit import njit
 from igo.go.state import GameState
 
 DEFAULT_HISTORY = 8

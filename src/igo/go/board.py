@@ -30,7 +30,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
 from igo.go.board_core import (
@@ -68,6 +67,7 @@ from igo.go.board_core import (
     place,
     play_v,
 )
+from igo.go.jit import KernelSet, inline, njit
 
 __all__ = [
     "BLACK",
@@ -95,6 +95,7 @@ __all__ = [
     "OK",
     "SUICIDE",
     "WHITE",
+    "KERNELS",
     "Geometry",
     "check",
     "count_liberties",
@@ -147,20 +148,20 @@ def geometry(size: int) -> Geometry:
     return Geometry(size, nbr, diag, zob)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def n_of(s: np.ndarray) -> int:
     """Number of points of board vector ``s`` (from its length)."""
     return (s.shape[0] - NUM_META) // NUM_FIELDS
 
 
-def new_board(size: int) -> np.ndarray:
-    """An empty board vector for ``size``."""
+def new_board(size: int, kernels: KernelSet | None = None) -> np.ndarray:
+    """An empty board vector for ``size`` (cleared by ``kernels``, default the compiled ones)."""
     s = np.zeros(NUM_FIELDS * size * size + NUM_META, dtype=np.int64)
-    _clear(s, size)
+    (_clear if kernels is None else kernels.clear)(s, size)
     return s
 
 
-@nb.njit(cache=True)
+@njit
 def _clear(s: np.ndarray, size: int) -> None:
     n = size * size
     s[:] = 0
@@ -174,7 +175,7 @@ def _clear(s: np.ndarray, size: int) -> None:
     s[m + M_SIZE] = size
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def in_atari(s: np.ndarray, n: int, h: int) -> bool:
     """Whether the string headed at ``h`` has exactly one liberty."""
     c = s[F_LIBN * n + h]
@@ -208,7 +209,7 @@ def check(s: np.ndarray, nbr: np.ndarray, p: int, color: int, multi_suicide: boo
     return check_v(v, meta, nbr, p, color, multi_suicide)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _xor_strings(
     v: np.ndarray, nbr: np.ndarray, zob: np.ndarray, p: int, color: int, only_atari: bool
 ) -> int:
@@ -240,7 +241,7 @@ def _xor_strings(
     return h
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _keeps_liberty(v: np.ndarray, nbr: np.ndarray, p: int, color: int) -> bool:
     """Whether a non-capturing ``color`` stone at ``p`` would have a liberty."""
     for k in range(4):
@@ -253,7 +254,7 @@ def _keeps_liberty(v: np.ndarray, nbr: np.ndarray, p: int, color: int) -> bool:
     return False
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _hash_after_v(
     v: np.ndarray, meta: np.ndarray, nbr: np.ndarray, zob: np.ndarray, p: int, color: int
 ) -> int:
@@ -330,7 +331,7 @@ def is_eye(s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, p: int, color: int)
     return is_eye_v(v, nbr, diag, p, color)
 
 
-@nb.njit(cache=True)
+@njit
 def count_liberties(s: np.ndarray, nbr: np.ndarray, p: int) -> int:
     """Exact number of liberties of the string through stone ``p``."""
     n = n_of(s)
@@ -350,7 +351,7 @@ def count_liberties(s: np.ndarray, nbr: np.ndarray, p: int) -> int:
     return libs
 
 
-@nb.njit(cache=True)
+@njit
 def rebuild(s: np.ndarray, nbr: np.ndarray, zob: np.ndarray, stones: np.ndarray) -> None:
     """Set the board to ``stones`` [P] (0/1/2), rebuilding strings; ko cleared, captures kept."""
     n = n_of(s)
@@ -363,3 +364,19 @@ def rebuild(s: np.ndarray, nbr: np.ndarray, zob: np.ndarray, stones: np.ndarray)
         if stones[p] != EMPTY:
             place(v, meta, nbr, zob, p, stones[p])
     s[m + M_CAP_B], s[m + M_CAP_W] = cap_b, cap_w
+
+
+KERNELS = KernelSet(
+    clear=_clear,
+    check=check,
+    play=play,
+    hash_after=hash_after,
+    legal_points=legal_points,
+    legal_mask=legal_mask,
+    legal_list=legal_list,
+    is_eye=is_eye,
+    count_liberties=count_liberties,
+    rebuild=rebuild,
+)
+"""The kernels ``GameState`` calls, by name: compiled, or their interpreted twins while a cold
+start compiles them (``igo.go.warm``)."""

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba as nb
 import numpy as np
 from numba.core import cgutils, types
 from numba.core.imputils import impl_ret_borrowed
 from numba.extending import intrinsic
 from numba.np.arrayobj import make_array, populate_array
+
+from igo.go.jit import inline, kernel, loop_kernel, python_version
+
+__all__ = ["inline", "kernel", "loop_kernel"]  # re-exported: the decorators board.py uses
 
 EMPTY, BLACK, WHITE = 0, 1, 2
 OK, OCCUPIED, SUICIDE, KO = 0, 1, 2, 3
@@ -38,20 +41,13 @@ NUM_FIELDS = 9
 M_KO, M_KO_COLOR, M_HASH, M_CAP_B, M_CAP_W, M_NEMPTY, M_SIZE = range(7)
 NUM_META = 8
 
-inline = nb.njit(cache=True, inline="always")
-"""Decorator of the inline kernels."""
-kernel = nb.njit(cache=True, _nrt=False, forceinline=True)  # type: ignore[call-overload]
-"""Decorator of the small callable kernels built on them (``check``, ``play``...): LLVM inlines
-them into compiled callers, whose loops then hoist the view setup. ``_nrt=False`` (a private but
-long-standing numba option, used by numba itself) compiles them without numba's runtime: they
-may not allocate arrays, and they do no reference counting. With it, every inlined helper that
-takes an array increments and decrements its count, an atomic operation, at each use, which the
-pruning pass cannot remove inside loops: in a playout that was three quarters of the time."""
-loop_kernel = nb.njit(cache=True, _nrt=False)  # type: ignore[call-overload]
-"""Decorator of the callable kernels that are whole loops (``run_playout``, ``legal_points``):
-no runtime either, but not inlined into callers, which call them once per loop."""
+
+def _field_matrix_python(s: np.ndarray, n: int) -> np.ndarray:
+    """What ``_field_matrix`` computes, for interpreted twins (``igo.go.jit``)."""
+    return s[: NUM_FIELDS * n].reshape(NUM_FIELDS, n)
 
 
+@python_version(_field_matrix_python)
 @intrinsic
 def _field_matrix(typingctx: Any, s: Any, n: Any) -> Any:
     """``s[: NUM_FIELDS * n]`` as a [NUM_FIELDS, n] matrix view, built without reshape's shape

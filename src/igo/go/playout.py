@@ -11,7 +11,6 @@ determines a playout and no hidden global generator is involved.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from igo.go.board import n_of
@@ -29,6 +28,7 @@ from igo.go.board_core import (
 )
 from igo.go.board_core import play_v as _play_v
 from igo.go.board_core import playable as _playable
+from igo.go.jit import inline, njit
 
 
 def new_rng(seed: int) -> np.ndarray:
@@ -37,7 +37,7 @@ def new_rng(seed: int) -> np.ndarray:
     return np.array([mixed or 1], dtype=np.uint64)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def rand_below(rng: np.ndarray, bound: int) -> int:
     """A uniform integer in [0, bound) from the xorshift64* state ``rng``."""
     x = rng[0]
@@ -54,7 +54,7 @@ def rand_below(rng: np.ndarray, bound: int) -> int:
     return int(np.int64(((r >> np.uint64(32)) * np.uint64(bound)) >> np.uint64(32)))
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _random_move_v(
     v: np.ndarray, meta: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int, rng: np.ndarray
 ) -> int:
@@ -119,7 +119,7 @@ def run_playout(
     return played
 
 
-@nb.njit(cache=True)
+@njit
 def area_owner(stones: np.ndarray, nbr: np.ndarray, owner: np.ndarray) -> None:
     """Tromp-Taylor area: ``owner`` [P] gets 1/2 for black/white stones and for empty regions that
     reach only that colour, 0 for regions reaching both or neither."""
@@ -158,7 +158,7 @@ def area_owner(stones: np.ndarray, nbr: np.ndarray, owner: np.ndarray) -> None:
             owner[region[i]] = colour
 
 
-@nb.njit(cache=True)
+@njit
 def playout_ownership(
     s: np.ndarray,
     nbr: np.ndarray,

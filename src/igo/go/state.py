@@ -9,13 +9,15 @@ from its starting position, which keeps ``copy`` cheap (no per-move snapshots to
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar, Self
 
 import numpy as np
 
-from igo.go import board as kernels
-from igo.go.board import Geometry, geometry
+from igo.go import board
+from igo.go.board import KERNELS, Geometry, geometry
 from igo.go.coords import Color, Point, check_size
 from igo.go.errors import CannotUndo, IllegalMove
+from igo.go.jit import KernelSet
 from igo.go.rules import Rules
 from igo.go.text import format_ascii, parse_ascii
 
@@ -23,7 +25,7 @@ __all__ = ["CannotUndo", "GameState", "IllegalMove"]
 
 # XOR-ed into the hash when white is to play, for situational superko.
 _WHITE_TO_PLAY_KEY = 0x3C6EF372FE94F82A
-_REASONS = {kernels.OCCUPIED: "occupied", kernels.SUICIDE: "suicide", kernels.KO: "ko"}
+_REASONS = {board.OCCUPIED: "occupied", board.SUICIDE: "suicide", board.KO: "ko"}
 # Module constants, so that the per-move paths build no union type or enum member.
 _POINT_TYPES = (int, np.integer)
 _OPPONENT = (Color.EMPTY, Color.WHITE, Color.BLACK)
@@ -37,14 +39,18 @@ def _as_color(color: Color | int) -> Color:
 class GameState:
     """A game in progress on a ``size`` board under ``rules``. Mutable: ``play``, ``undo``."""
 
+    kernels: ClassVar[KernelSet] = KERNELS
+    """The board kernels this class calls: compiled, or their interpreted twins while a cold
+    start compiles them (``igo.go.warm``)."""
+
     def __init__(self, size: int, rules: Rules, move_cap: int | None = None) -> None:
         self.size = check_size(size)
         self.rules = rules
         self.move_cap = move_cap
         self.geometry: Geometry = geometry(size)
-        self._s = kernels.new_board(size)
+        self._s = board.new_board(size, self.kernels)
         self._n = size * size  # num_points, read on every move
-        self._hash_at = kernels.NUM_FIELDS * self._n + kernels.M_HASH
+        self._hash_at = board.NUM_FIELDS * self._n + board.M_HASH
         self.to_play = Color.BLACK
         self.num_handicap = 0
         self.consecutive_passes = 0
@@ -54,10 +60,10 @@ class GameState:
         self._seen: set[int] = set()
         self._remember()
 
-    @staticmethod
-    def new(size: int = 19, rules: Rules | None = None, move_cap: int | None = None) -> GameState:
+    @classmethod
+    def new(cls, size: int = 19, rules: Rules | None = None, move_cap: int | None = None) -> Self:
         """An empty board, black to play."""
-        return GameState(size, rules if rules is not None else Rules(), move_cap)
+        return cls(size, rules if rules is not None else Rules(), move_cap)
 
     # ----- reading the position -----
     @property
@@ -83,9 +89,9 @@ class GameState:
     @property
     def ko_point(self) -> Point | None:
         """The point the side to play may not take back this turn (simple ko), if any."""
-        m = kernels.NUM_FIELDS * self.num_points
-        ko = int(self._s[m + kernels.M_KO])
-        return ko if ko >= 0 and int(self._s[m + kernels.M_KO_COLOR]) == self.to_play else None
+        m = board.NUM_FIELDS * self.num_points
+        ko = int(self._s[m + board.M_KO])
+        return ko if ko >= 0 and int(self._s[m + board.M_KO_COLOR]) == self.to_play else None
 
     def stones(self) -> np.ndarray:
         """int8 [size*size]: 0 empty, 1 black, 2 white (a copy)."""
@@ -98,20 +104,20 @@ class GameState:
 
     def captures(self, color: Color) -> int:
         """Stones captured by ``color`` so far."""
-        m = kernels.NUM_FIELDS * self.num_points
-        return int(self._s[m + kernels.M_CAP_B + int(color) - 1])
+        m = board.NUM_FIELDS * self.num_points
+        return int(self._s[m + board.M_CAP_B + int(color) - 1])
 
     def liberties(self, point: Point) -> int:
         """Exact liberties of the string through ``point`` (0 for an empty point)."""
         if self.color_at(point) == Color.EMPTY:
             return 0
-        return int(kernels.count_liberties(self._s, self.geometry.neighbours, point))
+        return int(self.kernels.count_liberties(self._s, self.geometry.neighbours, point))
 
     def is_eye(self, point: Point, color: Color) -> bool:
         """Whether empty ``point`` is a true eye of ``color`` (see ``board.is_eye``)."""
         self._check_point(point, allow_pass=False)
         g = self.geometry
-        return bool(kernels.is_eye(self._s, g.neighbours, g.diagonals, point, int(color)))
+        return bool(self.kernels.is_eye(self._s, g.neighbours, g.diagonals, point, int(color)))
 
     # ----- legality -----
     def _position_key(self, stone_hash: int, to_play: Color) -> int:
@@ -146,13 +152,14 @@ class GameState:
         if point == self._n:
             return None
         g = self.geometry
-        code = kernels.check(
+        code = self.kernels.check(
             self._s, g.neighbours, point, int(color), self.rules.multi_stone_suicide
         )
-        if code != kernels.OK:
+        if code != board.OK:
             return _REASONS[code]
         if self.rules.ko != "simple":
-            after = int(kernels.hash_after(self._s, g.neighbours, g.zobrist, point, int(color)))
+            k = self.kernels
+            after = int(k.hash_after(self._s, g.neighbours, g.zobrist, point, int(color)))
             if self._position_key(after, _OPPONENT[color]) in self._seen:
                 return "superko"
         return None
@@ -172,10 +179,11 @@ class GameState:
         g = self.geometry
         multi = self.rules.multi_stone_suicide
         if self.rules.ko == "simple":  # no position repeats to look up: no move hashes needed
-            kernels.legal_mask(self._s, g.neighbours, int(color), multi, mask)
+            self.kernels.legal_mask(self._s, g.neighbours, int(color), multi, mask)
         else:
             hashes = np.zeros(n, dtype=np.int64)
-            kernels.legal_points(self._s, g.neighbours, g.zobrist, int(color), multi, mask, hashes)
+            k = self.kernels
+            k.legal_points(self._s, g.neighbours, g.zobrist, int(color), multi, mask, hashes)
             # _position_key inlined over plain ints: this loop visits every legal point
             situational = self.rules.ko == "situational" and color == Color.BLACK
             flip = _WHITE_TO_PLAY_KEY if situational else 0
@@ -197,7 +205,7 @@ class GameState:
         color = self.to_play if color is None else _as_color(color)
         out = np.empty(self._n + 1, dtype=np.int64)
         multi, g = self.rules.multi_stone_suicide, self.geometry
-        num = kernels.legal_list(self._s, g.neighbours, int(color), multi, out)
+        num = self.kernels.legal_list(self._s, g.neighbours, int(color), multi, out)
         out[num] = self._n
         moves = out[: num + 1].tolist()
         return moves
@@ -220,10 +228,10 @@ class GameState:
         """Play a move already known to be legal."""
         if point == self._n:
             self.consecutive_passes += 1
-            self._s[kernels.NUM_FIELDS * self._n + kernels.M_KO] = -1
+            self._s[board.NUM_FIELDS * self._n + board.M_KO] = -1
         else:
             g = self.geometry
-            kernels.play(self._s, g.neighbours, g.zobrist, point, int(color))
+            self.kernels.play(self._s, g.neighbours, g.zobrist, point, int(color))
             self.consecutive_passes = 0
         self._moves.append((color, point))
         self.to_play = _OPPONENT[color]
@@ -305,9 +313,9 @@ class GameState:
                 stones[int(p)] = value
         g = self.geometry
         trial = self._s.copy()
-        kernels.rebuild(trial, g.neighbours, g.zobrist, stones)
+        self.kernels.rebuild(trial, g.neighbours, g.zobrist, stones)
         for stone in np.flatnonzero(stones):
-            if kernels.count_liberties(trial, g.neighbours, int(stone)) == 0:
+            if self.kernels.count_liberties(trial, g.neighbours, int(stone)) == 0:
                 raise IllegalMove(
                     "suicide", f"setup leaves the string at {int(stone)} without liberties"
                 )
@@ -352,7 +360,7 @@ class GameState:
 
     def copy(self) -> GameState:
         """An independent copy (the board vector and history are copied, tables shared)."""
-        other = GameState.__new__(GameState)
+        other = type(self).__new__(type(self))
         other.__dict__.update(self.__dict__)
         other._s = self._s.copy()
         other._moves = list(self._moves)
@@ -367,16 +375,17 @@ class GameState:
     def __str__(self) -> str:
         return self.to_ascii()
 
-    @staticmethod
+    @classmethod
     def from_ascii(
+        cls,
         text: str,
         rules: Rules | None = None,
         to_play: Color = Color.BLACK,
         move_cap: int | None = None,
-    ) -> GameState:
+    ) -> Self:
         """A position from rows of ``X`` (black), ``O`` (white) and ``.``, top row first; spaces
         are ignored; the board size is the number of rows."""
         size, black, white = parse_ascii(text)
-        state = GameState.new(size, rules, move_cap)
+        state = cls.new(size, rules, move_cap)
         state.setup(black=black, white=white, to_play=to_play)
         return state

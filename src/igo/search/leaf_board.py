@@ -14,10 +14,10 @@ alike. ``simulate`` runs these steps on the leaves it selects, and re-exports th
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from igo.go.board import M_HASH, M_KO, NUM_FIELDS, OK, check, hash_after, play
+from igo.go.jit import inline, njit
 from igo.go.playout import area_owner, run_playout
 from igo.search.leaves import RootContext
 from igo.search.policy_playout import policy_playout
@@ -28,7 +28,7 @@ SUPERKO_NONE, SUPERKO_POSITIONAL, SUPERKO_SITUATIONAL = 0, 1, 2
 _WHITE_TO_MOVE_KEY = 0x2B992DDFA23249D6
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def position_key(stone_hash: int, to_play: int, superko: int) -> int:
     """The key superko compares: the stones, and the side to move if situational."""
     if superko == SUPERKO_SITUATIONAL and to_play == 2:
@@ -36,7 +36,7 @@ def position_key(stone_hash: int, to_play: int, superko: int) -> int:
     return stone_hash
 
 
-@nb.njit(cache=True)
+@njit
 def replay(
     t: TreeArrays,
     leaf: int,
@@ -74,7 +74,7 @@ def replay(
                 history[depth - 1 - j, q] = board[q]
 
 
-@nb.njit(cache=True)
+@njit
 def legal_moves(
     board: np.ndarray,
     color: int,
@@ -109,7 +109,7 @@ def legal_moves(
                 legal[p] = False
 
 
-@nb.njit(cache=True)
+@njit
 def area_value(
     board: np.ndarray, color: int, root: RootContext, prm: KernelParams, owner: np.ndarray
 ) -> float:
@@ -126,7 +126,7 @@ def area_value(
     return black if color == 1 else -black
 
 
-@nb.njit(cache=True)
+@njit
 def rollout(
     work: np.ndarray, root: RootContext, color: int, last: int, prm: KernelParams, rng: np.ndarray
 ) -> None:

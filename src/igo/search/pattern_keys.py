@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
+from igo.go.jit import inline, njit
 from igo.search.patterns import (
     DISTANCE,
     K_3X3,
@@ -89,12 +89,12 @@ _FIBONACCI = np.uint64(0x9E3779B97F4A7C15)
 _HASH_SHIFT = np.uint64(29)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _home(key: int, mask: int) -> int:
     return int((np.uint64(key) * _FIBONACCI) >> _HASH_SHIFT) & mask
 
 
-@nb.njit(cache=True)
+@njit
 def build_table(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A table mapping ``keys[i]`` to ``ids[i]`` (int64 [K] each; keys >= 0, a repeated key
     keeps its last id). Returns (table keys, table ids), int64 [capacity] each."""
@@ -113,7 +113,7 @@ def build_table(keys: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return table_keys, table_ids
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def lookup(table_keys: np.ndarray, table_ids: np.ndarray, key: int) -> int:
     """The id of ``key``, or -1 if it is not in the table."""
     mask = table_keys.shape[0] - 1
@@ -127,7 +127,7 @@ def lookup(table_keys: np.ndarray, table_ids: np.ndarray, key: int) -> int:
         j = (j + 1) & mask
 
 
-@nb.njit(cache=True)
+@njit
 def map_keys(
     keys: np.ndarray, table_keys: np.ndarray, table_ids: np.ndarray, ids: np.ndarray
 ) -> None:
@@ -148,7 +148,7 @@ def map_keys(
         ids[c, NUM_SLOTS] = RESPONSE if ids[c, K_RESPONSE] >= 0 else -1
 
 
-@nb.njit(cache=True)
+@njit
 def candidate_keys(
     s: np.ndarray,
     pg_diamond: np.ndarray,
@@ -220,7 +220,7 @@ def candidate_keys(
     return count
 
 
-@nb.njit(cache=True)
+@njit
 def _tree_keys(
     s: np.ndarray,
     nbr: np.ndarray,

@@ -44,10 +44,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
 from igo.go.board import F_COLOR, F_HEAD, F_LIBN, F_LIBS, F_NEXT, geometry, in_atari
+from igo.go.jit import inline, njit
 
 OFF = 3
 NUM_NEIGHBOURS, NUM_DIAMOND = 8, 12
@@ -104,7 +104,7 @@ def pattern_geometry(size: int) -> PatternGeometry:
     return PatternGeometry(size, g.neighbours, g.zobrist, diamond)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def swap_colours(code: int) -> int:
     """The pattern ``code`` with black and white exchanged (off-board points stay)."""
     b = code & _B_BITS
@@ -112,14 +112,14 @@ def swap_colours(code: int) -> int:
     return code ^ b ^ w ^ (b << 1) ^ (w >> 1)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def own_view(code: int, mover: int) -> int:
     """``code`` (black = own) as the side ``mover`` sees it."""
     return code if mover == 1 else swap_colours(code)
 
 
 # ----- point states and pattern codes -----
-@nb.njit(cache=True)
+@njit
 def liberty_bucket(s: np.ndarray, nbr: np.ndarray, n: int, h: int) -> int:
     """Liberties of the string headed at ``h`` minus one, capped at 2 (3 or more)."""
     if in_atari(s, n, h):
@@ -143,7 +143,7 @@ def liberty_bucket(s: np.ndarray, nbr: np.ndarray, n: int, h: int) -> int:
             return 1
 
 
-@nb.njit(cache=True)
+@njit
 def point_states(s: np.ndarray, nbr: np.ndarray, states: np.ndarray) -> None:
     """Fill ``states`` [>= P] with every point's 4-bit state, from scratch."""
     n = nbr.shape[0]
@@ -159,7 +159,7 @@ def point_states(s: np.ndarray, nbr: np.ndarray, states: np.ndarray) -> None:
         states[p] = c | (bucket[h] << 2)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def pattern_code(states: np.ndarray, diamond: np.ndarray, p: int, num: int) -> int:
     """The code of the first ``num`` diamond points around ``p`` (8: 3x3, 12: diamond)."""
     code = 0
@@ -169,20 +169,20 @@ def pattern_code(states: np.ndarray, diamond: np.ndarray, p: int, num: int) -> i
     return code
 
 
-@nb.njit(cache=True)
+@njit
 def codes_3x3(states: np.ndarray, diamond: np.ndarray, codes: np.ndarray) -> None:
     """Fill ``codes`` [>= P] with every point's 3x3 code (black = own), from scratch."""
     for p in range(diamond.shape[0]):
         codes[p] = pattern_code(states, diamond, p, NUM_NEIGHBOURS)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def response_code(states: np.ndarray, diamond: np.ndarray, last: int) -> int:
     """The 12-point diamond around the previous move plus its centre (bits 48-51)."""
     return pattern_code(states, diamond, last, NUM_DIAMOND) | (int(states[last]) << 48)
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def playable(code: int, mover: int) -> bool:
     """Whether ``mover`` may play an empty point of 3x3 ``code`` (black = own) without suicide
     and without filling its own true eye (the ko point aside): ``board.check`` and
@@ -217,7 +217,7 @@ def playable(code: int, mover: int) -> bool:
 
 
 # ----- tactical features -----
-@nb.njit(cache=True, inline="always")
+@inline
 def _add_point(a: int, b: int, q: int) -> tuple[int, int, bool]:
     """Record ``q`` among two distinct points ``a``, ``b``; True when it is a third."""
     if q == a or q == b:
@@ -229,7 +229,7 @@ def _add_point(a: int, b: int, q: int) -> tuple[int, int, bool]:
     return a, b, True
 
 
-@nb.njit(cache=True)
+@njit
 def liberties_after(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) -> int:
     """Liberties (capped at 3) of the string ``color`` would form at empty ``p``, captures
     ignored."""
@@ -259,7 +259,7 @@ def liberties_after(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) 
     return (a >= 0) + (b >= 0)
 
 
-@nb.njit(cache=True)
+@njit
 def captures(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) -> bool:
     """Whether ``color`` at ``p`` captures: an opponent string next to it is in atari."""
     for k in range(4):
@@ -269,13 +269,13 @@ def captures(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) -> bool
     return False
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _only_liberty(s: np.ndarray, n: int, h: int) -> int:
     """The liberty of a string in atari: all its pseudo-liberties are that point."""
     return int(s[F_LIBS * n + h] // s[F_LIBN * n + h])
 
 
-@nb.njit(cache=True)
+@njit
 def save_atari_points(
     s: np.ndarray, nbr: np.ndarray, n: int, last: int, mover: int, out: np.ndarray
 ) -> int:
@@ -307,7 +307,7 @@ def save_atari_points(
     return count
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _push_new(out: np.ndarray, count: int, p: int) -> int:
     for i in range(count):
         if out[i] == p:
@@ -318,7 +318,7 @@ def _push_new(out: np.ndarray, count: int, p: int) -> int:
     return count
 
 
-@nb.njit(cache=True)
+@njit
 def nakade_point(captured: np.ndarray, num: int, diamond: np.ndarray) -> tuple[int, int]:
     """(vital point, shape mask) of the space left by ``captured[:num]`` (the stones the
     previous move took), or (-1, 0): 3..6 stones, and a unique point with the most neighbours
@@ -348,7 +348,7 @@ def nakade_point(captured: np.ndarray, num: int, diamond: np.ndarray) -> tuple[i
     return best, mask
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def distance_bucket(p: int, q: int, size: int) -> int:
     """Manhattan distance from ``p`` to ``q`` minus one, capped at MAX_DISTANCE - 1."""
     d = abs(p // size - q // size) + abs(p % size - q % size)

@@ -25,11 +25,10 @@ samples. Without a policy (``RolloutTables`` with no weights) the search uses
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS
-from igo.go.board_core import loop_kernel
+from igo.go.jit import inline, loop_kernel, njit
 from igo.search.pattern_keys import TAG_ANY_RESPONSE, RolloutTables, lookup
 from igo.search.patterns import (
     NAKADE,
@@ -108,7 +107,7 @@ __all__ = [
 ]
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def _unit(rng: np.ndarray) -> float:
     """A uniform float in [0, 1) from the xorshift64* state ``rng`` (``igo.go.playout``)."""
     x = rng[0]
@@ -219,7 +218,7 @@ def draw(floats: np.ndarray, small: np.ndarray, mover: int, rng: np.ndarray) -> 
     return chosen
 
 
-@nb.njit(cache=True)
+@njit
 def policy_playout(
     s: np.ndarray,
     nbr: np.ndarray,

@@ -8,11 +8,10 @@ states, 3x3 codes, weights and row sums up to date after a move (``play_and_upda
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
 from igo.go.board import F_HEAD, F_NEXT, in_atari, play
-from igo.go.board_core import loop_kernel
+from igo.go.jit import loop_kernel, njit
 from igo.search.pattern_keys import RolloutTables, lookup
 from igo.search.patterns import (
     NUM_NEIGHBOURS,
@@ -36,7 +35,7 @@ S_STAMP, S_DIRTY, S_CAPTURED, S_SPECIAL = range(4)
 SPECIAL, MAX_SPECIAL = 4, 64
 
 
-@nb.njit(cache=True)
+@njit
 def new_work(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scratch space (ints, floats, small) of one rollout on ``n`` points."""
     floats = np.zeros((6, n))
@@ -70,7 +69,7 @@ def _row_sums(floats: np.ndarray, r: int, size: int) -> None:
         floats[W_ROW_BLACK + m, r] = total
 
 
-@nb.njit(cache=True)
+@njit
 def init_work(
     ints: np.ndarray,
     floats: np.ndarray,

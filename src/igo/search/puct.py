@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 
+from igo.go.jit import inline
 
-@nb.njit(cache=True, inline="always")
+
+@inline
 def exploration_constant(parent_visits: float, c_puct: float, c_base: float) -> float:
     """c(s): ``c_puct`` when ``c_base`` <= 0, else AlphaZero's growing constant."""
     if c_base <= 0.0:
@@ -30,7 +31,7 @@ def exploration_constant(parent_visits: float, c_puct: float, c_base: float) -> 
     return math.log((1.0 + parent_visits + c_base) / c_base) + c_puct
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def puct_score(
     mean_value: float, prior: float, parent_visits: float, visit_count: float, c: float
 ) -> float:

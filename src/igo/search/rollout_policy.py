@@ -168,15 +168,26 @@ class RolloutPolicy:
         Raises:
             ValueError: not a policy file, or of another format.
         """
-        try:
-            with np.load(path, allow_pickle=False) as npz:
-                fmt, kind = int(npz["format"]), str(npz["kind"])
-                vocab, weights = npz["vocabulary"], npz["weights"]
-        except (OSError, KeyError, ValueError) as exc:
-            raise ValueError(f"{path}: not a rollout policy file ({exc})") from exc
-        if fmt != POLICY_FORMAT:
-            raise ValueError(f"{path}: policy format {fmt}, expected {POLICY_FORMAT}")
-        return RolloutPolicy(kind, vocab, weights)
+        return RolloutPolicy(*read_policy_file(path))
+
+
+def read_policy_file(path: str | os.PathLike[str]) -> tuple[str, np.ndarray, np.ndarray]:
+    """(kind, vocabulary, weights) of a policy file, checked (cheap: nothing is compiled).
+
+    Raises:
+        ValueError: not a policy file, or of another format.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            fmt, kind = int(npz["format"]), str(npz["kind"])
+            vocab, weights = npz["vocabulary"], npz["weights"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ValueError(f"{path}: not a rollout policy file ({exc})") from exc
+    if fmt != POLICY_FORMAT:
+        raise ValueError(f"{path}: policy format {fmt}, expected {POLICY_FORMAT}")
+    if kind not in KINDS:
+        raise ValueError(f"{path}: policy kind {kind!r}, expected one of {KINDS}")
+    return kind, vocab, weights
 
 
 def candidate_features(

@@ -12,10 +12,10 @@ rollout live in ``leaf_board``; its names are re-exported here.
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 from numba.typed import List as ListType
 
+from igo.go.jit import njit
 from igo.search.leaf_board import (
     SUPERKO_NONE,
     SUPERKO_POSITIONAL,
@@ -69,7 +69,7 @@ __all__ = [
 ]
 
 
-@nb.njit(cache=True)
+@njit
 def select_edge(t: TreeArrays, node: int, prm: KernelParams) -> int:
     """The PUCT choice among ``node``'s edges, pending simulations counted as losses.
 
@@ -120,7 +120,7 @@ def select_edge(t: TreeArrays, node: int, prm: KernelParams) -> int:
     return best
 
 
-@nb.njit(cache=True)
+@njit
 def descend(t: TreeArrays, prm: KernelParams) -> int:
     """Walk from the root by PUCT to a leaf: a new or unexpanded node, a terminal node, a node
     already collected in this step, or (Lee) a node due for evaluator priors. Creates at most one
@@ -142,7 +142,7 @@ def descend(t: TreeArrays, prm: KernelParams) -> int:
         node = child
 
 
-@nb.njit(cache=True)
+@njit
 def prepare_leaf(
     t: TreeArrays,
     lv: LeafArrays,
@@ -183,7 +183,7 @@ def prepare_leaf(
     lv.kind[i] = LEAF_EVAL if batch.needs_eval[r] else LEAF_NO_EVAL
 
 
-@nb.njit(cache=True)
+@njit
 def select_leaves(
     t: TreeArrays,
     lv: LeafArrays,
@@ -222,7 +222,7 @@ def select_leaves(
     lv.counts[0] = k
 
 
-@nb.njit(cache=True)
+@njit
 def expand_and_backup(t: TreeArrays, lv: LeafArrays, batch: EvalBatch, prm: KernelParams) -> None:
     """Give the collected leaves their edges and priors (``batch.priors``) and back up their
     values (``batch.values``, from each leaf's side to move, for evaluated leaves)."""
@@ -240,7 +240,7 @@ def expand_and_backup(t: TreeArrays, lv: LeafArrays, batch: EvalBatch, prm: Kern
         t.leaf_slot[leaf] = -1
 
 
-@nb.njit(cache=True)
+@njit
 def select_all(
     trees: ListType,
     leaves: ListType,
@@ -266,7 +266,7 @@ def select_all(
         select_leaves(t, leaves[i], batch, roots[i], prm, k, rngs[i])
 
 
-@nb.njit(cache=True)
+@njit
 def backup_all(
     trees: ListType,
     leaves: ListType,
@@ -284,7 +284,7 @@ def backup_all(
         root_ready[i] = t.expanded[0] == EVALUATOR_PRIORS
 
 
-@nb.njit(cache=True)
+@njit
 def run_uniform(
     t: TreeArrays,
     lv: LeafArrays,

@@ -34,8 +34,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
+
+from igo.go.jit import inline, njit
 
 NOT_EXPANDED, TREE_PRIORS, EVALUATOR_PRIORS = 0, 1, 2
 _NODE_INT_FIELDS = (
@@ -127,14 +128,14 @@ def new_tree(to_play: int, passes: int, node_capacity: int, edge_capacity: int) 
     return t
 
 
-@nb.njit(cache=True)
+@njit
 def _grown(a: np.ndarray, size: int, used: int) -> np.ndarray:
     out = np.zeros(size, dtype=a.dtype)
     out[:used] = a[:used]
     return out
 
 
-@nb.njit(cache=True)
+@njit
 def reserve(t: TreeArrays, num_nodes: int, num_edges: int) -> TreeArrays:
     """``t`` itself if it has room for ``num_nodes`` and ``num_edges`` more, else a copy with at
     least twice the room (compiled, so a batched step can grow trees without leaving numba)."""
@@ -157,7 +158,7 @@ def reserve(t: TreeArrays, num_nodes: int, num_edges: int) -> TreeArrays:
     )  # fmt: skip
 
 
-@nb.njit(cache=True)
+@njit
 def add_child(t: TreeArrays, node: int, edge: int, prm: KernelParams) -> int:
     """Create the child of ``node`` along ``edge`` (room must be reserved). Returns its index."""
     c = t.counts[0]
@@ -184,7 +185,7 @@ def add_child(t: TreeArrays, node: int, edge: int, prm: KernelParams) -> int:
     return int(c)
 
 
-@nb.njit(cache=True)
+@njit
 def set_priors(t: TreeArrays, node: int, priors: np.ndarray, legal: np.ndarray, state: int) -> None:
     """Give ``node`` its edge priors from ``priors`` [A] normalised over its legal moves.
 
@@ -219,7 +220,7 @@ def set_priors(t: TreeArrays, node: int, priors: np.ndarray, legal: np.ndarray, 
     t.expanded[node] = state
 
 
-@nb.njit(cache=True)
+@njit
 def add_virtual_loss(t: TreeArrays, leaf: int) -> None:
     """Mark one simulation in flight on every node from ``leaf`` up to the root."""
     parent, pending = t.parent, t.pending
@@ -229,7 +230,7 @@ def add_virtual_loss(t: TreeArrays, leaf: int) -> None:
         node = parent[node]
 
 
-@nb.njit(cache=True)
+@njit
 def backup(t: TreeArrays, leaf: int, value: float, rollout: float, prm: KernelParams) -> None:
     """Add one finished simulation from ``leaf`` to the root and lift its virtual loss.
 
@@ -256,7 +257,7 @@ def backup(t: TreeArrays, leaf: int, value: float, rollout: float, prm: KernelPa
         node = parent[node]
 
 
-@nb.njit(cache=True, inline="always")
+@inline
 def mixed_mean(
     value_sum: float, value_visits: float, rollout_sum: float, rollout_visits: float, lam: float
 ) -> float:
@@ -268,7 +269,7 @@ def mixed_mean(
     return (1.0 - lam) * value_sum / value_visits + lam * rollout_sum / rollout_visits
 
 
-@nb.njit(cache=True)
+@njit
 def extract_subtree(t: TreeArrays, root: int, out: TreeArrays) -> None:
     """Copy the subtree under ``root`` into the empty tree ``out`` (room reserved), renumbered
     breadth-first so that ``root`` becomes node 0 at depth 0."""

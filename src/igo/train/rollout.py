@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numba as nb
 import numpy as np
 
 from igo.data.records import SlGame, iter_games
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
+from igo.go.jit import njit
 from igo.search.pattern_keys import candidate_keys
 from igo.search.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
 from igo.search.rollout_policy import KINDS, RolloutPolicy
@@ -112,7 +112,7 @@ class RolloutTrainReport:
         return "\n".join(lines)
 
 
-@nb.njit(cache=True)
+@njit
 def _game_keys(
     stones: np.ndarray,
     to_play: np.ndarray,
@@ -215,7 +215,7 @@ def build_vocabulary(data: PositionKeys, min_count: int) -> np.ndarray:
     return keys[counts >= min_count]
 
 
-@nb.njit(cache=True)
+@njit
 def _logits(weights: np.ndarray, ids: np.ndarray, a: int, b: int, out: np.ndarray) -> None:
     for c in range(a, b):
         z = 0.0
@@ -225,7 +225,7 @@ def _logits(weights: np.ndarray, ids: np.ndarray, a: int, b: int, out: np.ndarra
         out[c - a] = z
 
 
-@nb.njit(cache=True)
+@njit
 def _sgd_epoch(
     weights: np.ndarray,
     offsets: np.ndarray,
@@ -253,7 +253,7 @@ def _sgd_epoch(
                     weights[f] += lr * (grad - l2 * weights[f])
 
 
-@nb.njit(cache=True)
+@njit
 def _evaluate(
     weights: np.ndarray, offsets: np.ndarray, ids: np.ndarray, target: np.ndarray
 ) -> tuple[float, float, float]:
