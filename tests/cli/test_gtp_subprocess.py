@@ -172,7 +172,7 @@ def test_hostile_lines_get_at_most_one_reply(gtp: RawGtp, line: bytes) -> None:
         ("play black 44", "? syntax error"),
         ("genmove", "? syntax error"),
         ("genmove purple", "? syntax error"),
-        ("known_command", "? syntax error"),
+        ("known_command", "= false"),
         ("fixed_handicap", "? syntax error"),
         ("final_status_list", "? syntax error"),
         ("is_legal black", "? syntax error"),

@@ -132,7 +132,10 @@ def format_lz(infos: Sequence[MoveInfo], size: int) -> str:
 
 
 def format_kata(infos: Sequence[MoveInfo], size: int, ownership: np.ndarray | None) -> str:
-    """One KataGo ``info`` line for all moves (floats), then ``ownership`` if given."""
+    """One KataGo ``info`` line for all moves (floats), then ``ownership`` if given; empty (no
+    line at all) before the search has visited a move, as ownership belongs to an info line."""
+    if not infos:
+        return ""
     text = " ".join(
         f"info move {to_gtp(i.move, size)} visits {i.visits} utility {2 * i.winrate - 1:.6f} "
         f"winrate {i.winrate:.6f} prior {i.prior:.6f} lcb {i.lcb:.6f} order {i.order} "
