@@ -8,11 +8,13 @@ argument types, that part uses:
 
 | task    | workload                                                 | kernels of          |
 |---------|----------------------------------------------------------|---------------------|
-| rules   | games under simple ko and superko, a count with playouts | ``igo.go``          |
+| rules   | games under simple ko and superko, a count with playouts,| ``igo.go``,         |
+|         | ``igo bench rules``' playout loop                        | the bench's loop    |
 | alphago | the shipped ``alphago`` player (Lee search, rollouts),   | AlphaGo planes,     |
 |         | the ``rollout`` player, two batched policy-net games     | ladders, patterns   |
 | zero    | the shipped ``zero`` player, two self-play games at once | Zero planes, PUCT,  |
-|         | (many trees a network call), ``mcts`` without a network  | batched search      |
+|         | (many trees a network call), ``mcts`` without a network, | batched search      |
+|         | the ``policy`` player on the zero net                    |                     |
 | records | random games -> SGF -> shards -> rollout and tree        | records, pattern    |
 |         | policies; the SL planes rebuilt from the shards          | training            |
 
@@ -207,6 +209,7 @@ def _random_game(size: int, moves: int, seed: int, rules_name: str = "chinese") 
 
 @_task
 def _warm_rules() -> None:
+    from igo.bench.rules import bench_size
     from igo.go.scoring import final_score, final_status
     from igo.go.state import GameState
     from igo.go.warm import compile_rules_kernels
@@ -215,6 +218,7 @@ def _warm_rules() -> None:
     state = _random_game(9, 200, seed=0)
     assert isinstance(state, GameState)
     final_score(state, final_status(state, 16), 16)
+    bench_size(9, seconds=0.01, openspiel=False, num_rounds=1)  # igo bench rules' loop
 
 
 def _genmove(player: object, size: int, moves: int = 6) -> None:
@@ -252,6 +256,7 @@ def _warm_zero() -> None:
     from igo.selfplay.runner import play_selfplay_games
 
     _genmove(create_player("zero", visits=32, device="cpu"), 9)
+    _genmove(create_player("policy", checkpoint=str(zero_weights()), device="cpu"), 9)
     _genmove(create_player("mcts", visits=32), 9)
     evaluator = ZeroNetEvaluator(load_net(zero_weights()), device="cpu")
     config = SelfPlayConfig(

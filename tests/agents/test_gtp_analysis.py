@@ -79,6 +79,8 @@ def test_kata_format_with_ownership() -> None:
     )
     owner = line.split(" ownership ")[1].split()
     assert len(owner) == 81 and float(owner[0]) == -1.0 and float(owner[-1]) == 1.0
+    # Before the first visit: no line at all, never an "ownership" line without its info.
+    assert format_kata([], 9, np.linspace(-1, 1, 81)) == ""
 
 
 def test_gfx_heat_map() -> None:

@@ -85,7 +85,7 @@ def test_komi_changes_keep_the_game() -> None:
     gtp.ok("play b E5")
     gtp.ok("komi 6.5")
     gtp.ok("komi -3")
-    gtp.ok("komi 6.75")  # rounded to a half point rather than refused
+    gtp.ok("komi 6.75")  # quarter komi is kept (test_gtp_game.py)
     assert gtp.ok("list_stones black") == "E5"
     for bad in ("komi inf", "komi 1e9", "komi 7.5 1"):
         gtp.fails(bad, "syntax error")
@@ -271,10 +271,14 @@ def test_set_free_handicap_and_printsgf_roundtrip(tmp_path: Path) -> None:
     other.ok(f"loadsgf {path} 2")  # the position before move 2: handicap and W C7
     assert set(other.ok("list_stones black").split()) == {"G7", "E5", "C3"}
     assert other.ok("list_stones white") == "C7"
-    other.fails(f"loadsgf {tmp_path / 'missing.sgf'}", "cannot load file")
+    missing = tmp_path / "missing.sgf"
+    other.fails(f"loadsgf {missing}", f"cannot load file: {missing}: no such file or directory")
     other.fails("loadsgf", "syntax error")
     (tmp_path / "bad.sgf").write_text("(;SZ[9];B[ee];W[ee])")
-    other.fails(f"loadsgf {tmp_path / 'bad.sgf'}", "cannot load file")
+    bad = tmp_path / "bad.sgf"
+    other.fails(
+        f"loadsgf {bad}", f"cannot load file: {bad}: move 2 (W[ee] E5) is illegal: occupied"
+    )
     assert other.ok("list_stones white") == "C7"  # a failed load leaves the game alone
     other.fails(f"printsgf {tmp_path / 'no-such-dir' / 'x.sgf'}")
 

@@ -22,8 +22,10 @@ import pytest
 from igo.agents import Clock
 from igo.agents.conformance import GtpSession
 from igo.agents.gtp_engine import GoEngine
+from igo.agents.mcts_player import MctsPlayer
 from igo.go.coords import Color, Point
 from igo.go.state import GameState
+from igo.io.gtp import Stream
 
 HANG_GUARD = 600.0
 """Seconds after which a test gives up on a reply: a hang guard, not a speed check (a cold
@@ -147,3 +149,30 @@ def test_quit_ends_the_engine_while_it_still_prepares(player: str, tmp_path: Pat
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["=", "igo", f"({player})", "="]
     assert "Traceback" not in out.stderr and "Fatal" not in out.stderr, out.stderr
+
+
+class SlowSearch(MctsPlayer):
+    """A search player whose preparation waits for the test."""
+
+    def __init__(self) -> None:
+        super().__init__(visits=16, seed=0)
+        self.release = threading.Event()
+
+    def prepare(self) -> None:
+        assert self.release.wait(HANG_GUARD)
+        super().prepare()
+
+
+def test_analysis_waits_for_the_player_and_the_next_line_stops_the_wait() -> None:
+    player = SlowSearch()
+    engine = GoEngine(player, size=5, background=True)
+    gtp = GtpSession(engine)
+    assert "lz-analyze" in gtp.ok("list_commands").split()
+    assert gtp.ok("lz-analyze 10") == ""  # stopped while waiting: no info line, a clean reply
+    gtp.ok("play b c3")
+    player.release.set()
+    assert gtp.ok("genmove w") != ""
+    stream = engine.commands()["lz-analyze"](["1"])
+    assert isinstance(stream, Stream)
+    first_line = next(chunk for chunk in stream.chunks if chunk)
+    assert first_line.startswith("info move")

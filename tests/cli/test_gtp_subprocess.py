@@ -25,7 +25,7 @@ class RawGtp:
     """A byte-level GTP controller for one engine subprocess."""
 
     def __init__(self, cwd: Path, *args: str) -> None:
-        command = [sys.executable, "-m", "igo", "gtp", "--seed", "1", *args]
+        command = [sys.executable, "-m", "igo", "gtp", "--player", "random", "--seed", "1", *args]
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd
         )
@@ -172,7 +172,7 @@ def test_hostile_lines_get_at_most_one_reply(gtp: RawGtp, line: bytes) -> None:
         ("play black 44", "? syntax error"),
         ("genmove", "? syntax error"),
         ("genmove purple", "? syntax error"),
-        ("known_command", "? syntax error"),
+        ("known_command", "= false"),
         ("fixed_handicap", "? syntax error"),
         ("final_status_list", "? syntax error"),
         ("is_legal black", "? syntax error"),
@@ -238,7 +238,7 @@ def test_fuzz_random_lines(gtp: RawGtp) -> None:
 
 def test_end_of_input_exits_cleanly(tmp_path: Path) -> None:
     process = subprocess.run(
-        [sys.executable, "-m", "igo", "gtp", "--size", "9"],
+        [sys.executable, "-m", "igo", "gtp", "--player", "random", "--size", "9"],
         input=b"1 name\n2 genmove b", capture_output=True, timeout=60, cwd=tmp_path,
     )  # fmt: skip
     assert process.returncode == 0

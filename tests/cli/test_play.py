@@ -19,7 +19,7 @@ from igo.go.state import GameState
 
 def run_igo_play(stdin: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "igo", "play", "--seed", "3", *args],
+        [sys.executable, "-m", "igo", "play", "--player", "random", "--seed", "3", *args],
         input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
     )  # fmt: skip
 

@@ -407,7 +407,9 @@ def test_rules_from_name() -> None:
     [
         {"ko": "super"},
         {"scoring": "stones"},
-        {"komi": 7.25},
+        {"komi": 7.3},
+        {"komi": 6.125},
+        {"komi": 1000.25},
         {"komi": float("nan")},
         {"white_handicap_bonus": "2"},
     ],
@@ -440,3 +442,55 @@ def test_undo_after_a_resumed_game() -> None:
         assert not state.is_over()
     state.undo()
     assert state.moves == () and not state.is_over()
+
+
+def test_quarter_komi_is_a_komi() -> None:
+    for komi in (6.25, 3.75, -0.25, 1000.0):
+        assert Rules(komi=komi).komi == komi
+    assert rules_from_name("japanese", 6.75).komi == 6.75
+
+
+def test_playing_as_takes_ko_and_suicide_only() -> None:
+    tromp, chinese = PRESETS["tromp-taylor"], PRESETS["japanese"].with_komi(0.25)
+    mixed = chinese.playing_as(tromp)
+    assert (mixed.ko, mixed.multi_stone_suicide) == ("positional", True)
+    assert (mixed.scoring, mixed.komi, mixed.white_handicap_bonus) == ("territory", 0.25, "0")
+
+
+def test_change_rules_keeps_the_position_and_judges_later_moves() -> None:
+    """A multi-stone suicide under Tromp-Taylor stays played; Chinese rules forbid the next."""
+    state = GameState.from_ascii(
+        """
+        . . . . .
+        . . . . .
+        O . . . .
+        X O . . .
+        . O . . .
+        """,
+        rules=PRESETS["tromp-taylor"],
+    )
+    _play(state, "A1")
+    stones, captures = state.stones(), state.captures(Color.WHITE)
+    state.change_rules(PRESETS["chinese"])
+    assert (state.stones() == stones).all() and state.captures(Color.WHITE) == captures == 2
+    assert state.rules == PRESETS["chinese"] and state.moves == ((Color.BLACK, _p(state, "A1")),)
+    _play(state, "pass A2 pass")
+    assert _reason(state, "A1") == "suicide"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "legal_after"),
+    [("positional", "situational", True), ("situational", "positional", False)],
+)
+def test_change_rules_rekeys_earlier_positions(before: str, after: str, legal_after: bool) -> None:
+    """Every earlier position counts after a change, keyed for the new ko rule: white's retake
+    recreates a position seen only with white to play, which situational superko allows and
+    positional superko forbids."""
+    state = GameState.from_ascii(KO, rules=Rules(ko=before))  # type: ignore[arg-type]
+    state.play(_p(state, "E1"), Color.BLACK)  # white to play, white holding the ko
+    state.play(_p(state, "C4"), Color.BLACK)  # black takes it (GTP plays either colour)
+    state.pass_move(Color.WHITE)  # the capture is no longer fresh: only superko is left
+    retake = _p(state, "B4")
+    assert state.is_legal(retake, Color.WHITE) == (before == "situational")
+    state.change_rules(Rules(ko=after))  # type: ignore[arg-type]
+    assert state.is_legal(retake, Color.WHITE) == legal_after

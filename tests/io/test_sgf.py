@@ -380,7 +380,7 @@ _RESULTS = st.sampled_from(["B+R", "W+R", "B+3.5", "W+12", "W+T", "B+F", "0", "V
 def played_games(draw: st.DrawFn) -> tuple[GameState, GameRecord]:
     """A random legal game on a small board, and its record with random extras."""
     size = draw(st.integers(5, 9))
-    komi = draw(st.integers(-20, 20)) / 2
+    komi = draw(st.integers(-40, 40)) / 4
     if draw(st.booleans()):
         rules = rules_from_name(draw(st.sampled_from(sorted(PRESETS))), komi)
     else:
@@ -463,3 +463,69 @@ def test_mangled_files_fail_only_with_sgf_error(edits: list[tuple[int, int, bool
             replay(record)
     except SgfError as error:
         assert "mangled.sgf" in str(error)
+
+
+# ----------------------------------------------------------------------------- quarter komi
+def test_quarter_komi_and_results() -> None:
+    record = parse_sgf("(;GM[1]SZ[9]KM[6.25]RE[W+0.25];B[ee])")
+    assert record.komi == 6.25 and record.result == GameResult(W, "score", 0.25)
+    text = write_sgf(record)
+    assert "KM[6.25]" in text and "RE[W+0.25]" in text and parse_sgf(text) == record
+    assert parse_sgf("(;KM[3.75])").komi == 3.75 and parse_sgf("(;KM[-0,75])").komi == -0.75
+    with pytest.raises(SgfError, match=r"bad KM\[6.3\]: komi must be a multiple of 0.25"):
+        parse_sgf("(;KM[6.3])")
+    assert GameResult.by_score(10.0, 9.75).to_sgf() == "B+0.25"
+    assert GameResult.from_sgf("B+0.75").margin == 0.75
+
+
+# ----------------------------------------------------------------------------- rule changes
+# A two-stone suicide (B A1 next to B A2) under Tromp-Taylor, then Chinese rules from move 7 on.
+SUICIDE_THEN_CHINESE = (
+    "(;GM[1]SZ[5]KM[7.5]RU[Tromp-Taylor];B[ad];W[ac];B[ea];W[bd];B[eb];W[be];B[ae]"
+    "IGORULES[koSIMPLEsui0];W[cc])"
+)
+
+
+def test_rule_changes_read_write_and_replay() -> None:
+    record = parse_sgf(SUICIDE_THEN_CHINESE)
+    chinese_play = PRESETS["tromp-taylor"].playing_as(PRESETS["chinese"])
+    assert record.rules == PRESETS["tromp-taylor"]
+    assert record.rule_changes == ((7, chinese_play),)
+    assert record.rules_at(6) == record.rules_at(0) == record.rules
+    assert record.rules_at(7) == record.final_rules == chinese_play
+    state = replay(record)
+    assert state.rules == chinese_play and state.captures(W) == 2
+    assert state.color_at(point("ad", 5)) == Color.EMPTY and state.color_at(point("cc", 5)) == W
+    back = parse_sgf(write_sgf(record))
+    assert back == record and "IGORULES" not in back.metadata
+    # Without the change the record is not a game: Chinese rules forbid the suicide.
+    chinese = replace(record, rules=chinese_play, rule_changes=())
+    with pytest.raises(SgfError, match=r"move 7 \(B\[ae\] A1\) is illegal: suicide"):
+        replay(chinese)
+
+
+def test_a_rule_change_before_the_first_move_is_on_the_root() -> None:
+    record = parse_sgf("(;GM[1]SZ[5]RU[Chinese]IGORULES[koPOSITIONALsui1];B[cc])")
+    assert record.rule_changes[0][0] == 0 and record.final_rules.ko == "positional"
+    assert parse_sgf(write_sgf(record)) == record
+    assert replay(record).rules == record.final_rules
+
+
+def test_bad_rule_changes_are_refused() -> None:
+    record = parse_sgf(SUICIDE_THEN_CHINESE)
+    change = record.rule_changes[0][1]
+    with pytest.raises(SgfError, match="in order"):
+        replace(record, rule_changes=((9, change),))
+    with pytest.raises(SgfError, match="in order"):
+        replace(record, rule_changes=((3, change), (3, record.rules)))
+    with pytest.raises(SgfError, match="ko and suicide rules only"):
+        replace(record, rule_changes=((2, PRESETS["japanese"]),))
+    with pytest.raises(SgfError, match=r"bad IGORULES\[koWEIRDsui0\]"):
+        parse_sgf("(;SZ[5];B[aa]IGORULES[koWEIRDsui0])")
+
+
+def test_handicap_count_counts_with_other_setup_stones() -> None:
+    state = replay(parse_sgf("(;GM[1]SZ[9]HA[2]AB[cc][gg][ee]PL[W])"))
+    assert state.num_handicap == 2 and state.to_play == W
+    with pytest.raises(SgfError, match="bad HA"):
+        parse_sgf("(;HA[" + "9" * 5000 + "])")

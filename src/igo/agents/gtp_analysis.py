@@ -37,6 +37,7 @@ import numpy as np
 from igo.agents.analysis import AnalysisPlayer, MoveInfo, SearchSession
 from igo.agents.gtp_rules import parse_int
 from igo.go.coords import Color, parse_color, to_gtp
+from igo.go.state import GameState
 from igo.io.gtp import GtpError, Handler, Stream
 
 if TYPE_CHECKING:
@@ -132,7 +133,10 @@ def format_lz(infos: Sequence[MoveInfo], size: int) -> str:
 
 
 def format_kata(infos: Sequence[MoveInfo], size: int, ownership: np.ndarray | None) -> str:
-    """One KataGo ``info`` line for all moves (floats), then ``ownership`` if given."""
+    """One KataGo ``info`` line for all moves (floats), then ``ownership`` if given; empty (no
+    line at all) before the search has visited a move, as ownership belongs to an info line."""
+    if not infos:
+        return ""
     text = " ".join(
         f"info move {to_gtp(i.move, size)} visits {i.visits} utility {2 * i.winrate - 1:.6f} "
         f"winrate {i.winrate:.6f} prior {i.prior:.6f} lcb {i.lcb:.6f} order {i.order} "
@@ -203,17 +207,38 @@ class AnalysisCommands:
     def _analyze(self, args: list[str], kata: bool) -> Stream:
         request = parse_request(args)
         state = self.engine.game.view(self._color(request.color))
+        line = line_fn(kata, request, self.engine.size)
+        if not self.engine.player_ready:
+            # A cold start prepares the player for minutes: wait inside the stream, so that the
+            # next input line stops the wait as it would stop the analysis.
+            return Stream(self._when_ready(state, request.interval, line), interruptible=True)
+        session = self._start_analysis(state)
+        return Stream(analysis_chunks(session, request.interval, line), interruptible=True)
+
+    def _start_analysis(self, state: GameState) -> SearchSession:
+        self.engine.wait_for_player()
         try:
-            session = self.player.start_analysis(state)
+            return self.player.start_analysis(state)
         except ValueError as err:
             raise GtpError(str(err)) from None
-        line = line_fn(kata, request, self.engine.size)
-        return Stream(analysis_chunks(session, request.interval, line), interruptible=True)
+
+    def _when_ready(self, state: GameState, interval: float, line: LineFn) -> Iterator[str]:
+        """The analysis stream of a player still preparing: empty chunks until it is ready."""
+        while not self.engine.player_ready:
+            time.sleep(SLICE_SECONDS)
+            yield ""
+        try:
+            session = self._start_analysis(state)
+        except GtpError as err:  # the reply has begun: say why on the log, end it
+            self.engine.log(f"analysis not started: {err}")
+            return
+        yield from analysis_chunks(session, interval, line)
 
     def _genmove_analyze(self, args: list[str], kata: bool) -> Stream:
         request = parse_request(args)
         color = self._color(request.color)
         state, clock = self.engine.move_context(color)
+        self.engine.wait_for_player()
         started = time.monotonic()
         try:
             session = self.player.start_genmove(state, clock)
@@ -248,6 +273,7 @@ class AnalysisCommands:
 
     def _policy_gfx(self, args: list[str]) -> str:
         state = self.engine.game.view(self._gfx_color(args))
+        self.engine.wait_for_player()
         try:
             priors = self.player.policy_priors(state)
         except ValueError as err:
@@ -257,6 +283,7 @@ class AnalysisCommands:
 
     def _visits_gfx(self, args: list[str]) -> str:
         state = self.engine.game.view(self._gfx_color(args))
+        self.engine.wait_for_player()
         try:
             result = self.player.start_genmove(state, None).run()
         except ValueError as err:

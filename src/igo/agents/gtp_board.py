@@ -23,12 +23,13 @@ from igo.agents.handicap import fixed_handicap, free_handicap, max_free_handicap
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp, parse_color, to_gtp
 from igo.go.scoring import final_score, final_status, seki_stones
 from igo.io import sgf
-from igo.io.gtp import GtpError
+from igo.io.gtp import GtpError, Handler, Stream
+from igo.io.sgf import SgfError
 
 if TYPE_CHECKING:
     from igo.agents.gtp_engine import GoEngine
 
-__all__ = ["BoardCommands", "color_arg", "vertex_arg", "vertex_list"]
+__all__ = ["BoardCommands", "color_arg", "player_refusals", "vertex_arg", "vertex_list"]
 
 
 def vertex_arg(word: str, size: int) -> Point:
@@ -54,6 +55,19 @@ def color_arg(args: list[str], arity: int = 1) -> Color:
         raise GtpError("syntax error") from None
 
 
+def player_refusals(handler: Handler) -> Handler:
+    """``handler`` (a genmove) answering ``? cannot generate a move: REASON`` where the player
+    refuses the position (a ValueError, such as a board size its network does not play)."""
+
+    def refusing(args: list[str]) -> str | Stream:
+        try:
+            return handler(args)
+        except ValueError as err:
+            raise GtpError(f"cannot generate a move: {err}") from None
+
+    return refusing
+
+
 class BoardCommands:
     """The setup, handicap, scoring and query command handlers of one ``GoEngine``."""
 
@@ -68,13 +82,27 @@ class BoardCommands:
         if len(args) != 1:
             raise GtpError("syntax error")
         size = parse_int(args[0])
-        if not MIN_SIZE <= size <= MAX_SIZE:
-            raise GtpError("unacceptable size")
-        board_sizes = self.engine.board_sizes
-        if board_sizes is not None and size not in board_sizes:
+        refusal = self._size_refusal(size)
+        if refusal is not None:
+            # The standard reply, and the reason on the log: GUIs such as Lizzie ignore errors.
+            self.engine.log(refusal)
             raise GtpError("unacceptable size")
         self.engine.new_game(size)
         return ""
+
+    def _size_refusal(self, size: int) -> str | None:
+        """Why the engine cannot play a ``size`` board (one log line), or None if it can."""
+        if not MIN_SIZE <= size <= MAX_SIZE:
+            return f"igo plays board sizes {MIN_SIZE} to {MAX_SIZE}, not {size}"
+        sizes = self.engine.board_sizes
+        if sizes is None or size in sizes:
+            return None
+        plays = " and ".join(f"{n}x{n}" for n in sizes)
+        wanted = f"{size}x{size}"
+        return (
+            f"{self.engine.player.name} plays {plays} only (its networks are {plays}); "
+            f"for {wanted} use --player mcts (no network) or a {wanted} --checkpoint"
+        )
 
     def clear_board(self, args: list[str]) -> str:
         self.engine.new_game()
@@ -86,8 +114,13 @@ class BoardCommands:
         komi = parse_number(args[0])
         if abs(komi) > 1000:
             raise GtpError("syntax error")
-        # Rules hold whole or half komi; a controller sending 6.75 gets the nearest half point.
-        self.engine.set_rules(self.engine.rules.with_komi(round(komi * 2) / 2))
+        # GTP says an engine must accept any komi; the rules count in quarter points.
+        quarters = round(komi * 4) / 4
+        if quarters != komi:
+            self.engine.log(
+                f"komi {komi:g} is played as {quarters:g} (komi goes in quarter points)"
+            )
+        self.engine.set_rules(self.engine.rules.with_komi(quarters))
         return ""
 
     def kgs_rules(self, args: list[str]) -> str:
@@ -104,17 +137,26 @@ class BoardCommands:
         return ""
 
     def loadsgf(self, args: list[str]) -> str:
+        """``loadsgf FILE [MOVE]``: the game of FILE, up to the position before move MOVE."""
         if len(args) not in (1, 2):
             raise GtpError("syntax error")
-        move_number = parse_int(args[1]) if len(args) == 2 else None
+        path, move_number = args[0], parse_int(args[1]) if len(args) == 2 else None
         try:
-            record = sgf.read_sgf(args[0])
-        except (OSError, ValueError):
-            raise GtpError("cannot load file") from None
+            record = sgf.read_sgf(path)
+        except OSError as err:
+            raise GtpError(f"cannot load file: {path}: {_os_reason(err)}") from None
+        except SgfError as err:  # the message names the file
+            raise GtpError(f"cannot load file: {err}") from None
+        refusal = self._size_refusal(record.size)
+        if refusal is not None:
+            self.engine.log(refusal)
+            raise GtpError(
+                f"cannot load file: {path}: a {record.size}x{record.size} game; {refusal}"
+            )
         try:
             self.engine.game.load(record, None if move_number is None else max(0, move_number - 1))
-        except ValueError:
-            raise GtpError("cannot load file") from None
+        except SgfError as err:
+            raise GtpError(f"cannot load file: {err}") from None
         self.engine.reset_clocks()
         self.engine.position_changed()
         return ""
@@ -201,12 +243,17 @@ class BoardCommands:
     def printsgf(self, args: list[str]) -> str:
         if len(args) > 1:
             raise GtpError("syntax error")
-        text = sgf.write_sgf(self.engine.game.record())
+        record = self.engine.game.record()
         if not args:
-            return text
+            return sgf.write_sgf(record)
         try:
-            with open(args[0], "w", encoding="utf-8") as handle:
-                handle.write(text)
+            sgf.save_sgf(record, args[0])
         except OSError as err:
-            raise GtpError(f"cannot write file: {err.strerror}") from None
+            raise GtpError(f"cannot write file: {args[0]}: {_os_reason(err)}") from None
         return ""
+
+
+def _os_reason(err: OSError) -> str:
+    """An OSError's reason in words (``no such file or directory``), without its class name."""
+    reason = err.strerror or "input/output error"
+    return reason[:1].lower() + reason[1:]

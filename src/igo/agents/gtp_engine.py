@@ -3,7 +3,8 @@
 It implements the ``Engine`` protocol of ``igo.io.gtp``: the standard GTP 2 commands, the
 tournament commands (handicap, scoring, time), and the extensions Sabaki, GoGui, Lizzie, KGS and
 KataGo-aware tools send. The game lives here, not in the player: the engine replays its own
-history when the rules change or a move is undone, and tells the player with ``reset``.
+history when a move is undone, applies a rule change from the current position on
+(``igo.agents.gtp_game``), and tells the player with ``reset``.
 
 This module holds the engine itself (the game, the player, the clocks and the command table),
 the move commands (``play``, the ``genmove`` family, ``undo``) and the time commands. The setup,
@@ -30,7 +31,7 @@ import numpy as np
 from igo.agents import gtp_rules
 from igo.agents.analysis import supports_analysis
 from igo.agents.gtp_analysis import AnalysisCommands
-from igo.agents.gtp_board import BoardCommands, color_arg, vertex_arg
+from igo.agents.gtp_board import BoardCommands, color_arg, player_refusals, vertex_arg
 from igo.agents.gtp_game import GtpGame, StartPosition
 from igo.agents.gtp_rules import parse_int, parse_number
 from igo.agents.player import (
@@ -70,6 +71,9 @@ class GoEngine:
         background: prepare the player (networks, compiled kernels) on a background thread
             from the start, answering every command that needs no move at once meanwhile
             (``igo.agents.startup``); otherwise the first move prepares it.
+        version: what ``version`` answers instead of igo's own version, as KataGo's
+            ``override-version``: Lizzie reads a Leela Zero version there and wants 0.15 or
+            later (``--gtp-version 0.17``).
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class GoEngine:
         num_scoring_playouts: int = 256,
         log: Callable[[str], None] | None = None,
         background: bool = False,
+        version: str | None = None,
     ) -> None:
         rules = rules if rules is not None else PRESETS["chinese"]
         self.player = player
@@ -89,6 +94,7 @@ class GoEngine:
             size = self.board_sizes[0]
         self.num_scoring_playouts = num_scoring_playouts
         self.log = log or _stderr_log
+        self._version = version
         self.time_settings: TimeSettings | None = None
         self._clocks: dict[Color, Clock] = {}
         self._cleanup_rng = np.random.default_rng(0)
@@ -103,8 +109,8 @@ class GoEngine:
 
     @property
     def version(self) -> str:
-        """The igo package version."""
-        return _package_version()
+        """The igo package version, or the version the engine was told to answer."""
+        return _package_version() if self._version is None else self._version
 
     def commands(self) -> Mapping[str, Handler]:
         """The full command table (standard commands first)."""
@@ -116,9 +122,9 @@ class GoEngine:
                 "clear_board": board.clear_board,
                 "komi": board.komi,
                 "play": self._play,
-                "genmove": self._genmove,
-                "reg_genmove": self._reg_genmove,
-                "kgs-genmove_cleanup": self._genmove_cleanup,
+                "genmove": player_refusals(self._genmove),
+                "reg_genmove": player_refusals(self._reg_genmove),
+                "kgs-genmove_cleanup": player_refusals(self._genmove_cleanup),
                 "undo": self._undo,
                 "showboard": board.showboard,
                 "fixed_handicap": board.fixed_handicap,
@@ -177,7 +183,7 @@ class GoEngine:
             self._clocks = {c: Clock.start(settings) for c in (Color.BLACK, Color.WHITE)}
 
     def set_rules(self, rules: Rules) -> None:
-        """Change the rules (komi included), replaying the game under them; tell the player."""
+        """Play on under ``rules`` (komi included) from the current position; tell the player."""
         self.game.set_rules(rules)
         self.position_changed()
 

@@ -1,9 +1,13 @@
 """The game as a GTP engine keeps it: a start position plus a move history, replayed on demand.
 
-GTP controllers change the rules mid-game (``komi``, ``kgs-rules``), take moves back, load
-records and keep playing after two passes (KGS's cleanup phase). ``GtpGame`` absorbs all of that
-on top of ``GameState``: the rules of a state are fixed, so a rule change rebuilds the state from
-the start position and the history, and so does ``undo`` (one replay, no snapshots to keep).
+GTP controllers change the rules mid-game (``komi``, ``kgs-rules``, ``kata-set-rules``), take
+moves back, load records and keep playing after two passes (KGS's cleanup phase). ``GtpGame``
+absorbs all of that on top of ``GameState``. A rule change applies from the current position on:
+the stones stay as they are, and each move keeps the ko and suicide rules it was played under
+(a multi-stone suicide played under Tromp-Taylor stays legal history under Chinese rules), while
+scoring, komi and the handicap bonus are those of the current rules (``Rules.playing_as``).
+``undo`` rebuilds the state by replaying the game as a record (``igo.io.sgf.replay``), each move
+under its own rules, so it works across rule changes, and ``printsgf`` writes those changes.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import numpy as np
 from igo.go.coords import Color, Point
 from igo.go.rules import Rules
 from igo.go.state import CannotUndo, GameState
-from igo.io.sgf import GameRecord
+from igo.io.sgf import GameRecord, SgfError, replay
 
 
 @dataclass(frozen=True)
@@ -35,69 +39,69 @@ class GtpGame:
     def __init__(self, size: int, rules: Rules) -> None:
         self.size = size
         self.rules = rules
+        """The rules in force now, komi included."""
         self.start = StartPosition()
         self.history: list[tuple[Color, Point]] = []
+        self.played_under: list[Rules] = []
+        """The rules each move of ``history`` was played under (their ko and suicide count)."""
         self.state = self._build()
 
     def _build(self) -> GameState:
         """A fresh state for the current size, rules, start position and history.
 
         Raises:
-            IllegalMove: if the history does not replay (the caller restores what it had).
+            SgfError: if the history does not replay (the caller restores what it had).
         """
-        state = GameState.new(self.size, self.rules)
-        start = self.start
-        handicap_only = not start.white and len(start.black) == start.num_handicap
-        if start.num_handicap >= 2 and handicap_only and start.to_play == Color.WHITE:
-            state.place_handicap(list(start.black))
-        elif start.black or start.white or start.to_play != Color.BLACK:
-            state.setup(black=start.black, white=start.white, to_play=start.to_play)
-            # setup() knows nothing of handicaps; the count matters only to scoring.
-            state.num_handicap = start.num_handicap
-        for color, point in self.history:
-            _force_play(state, point, color)
-        return state
+        return replay(self.record())
 
     def new_game(self, size: int | None = None, start: StartPosition | None = None) -> None:
         """Start over, on a new board size and/or from a handicap or setup position."""
         self.size = self.size if size is None else size
         self.start = start or StartPosition()
-        self.history = []
+        self.history, self.played_under = [], []
         self.state = self._build()
 
     def set_rules(self, rules: Rules) -> None:
-        """Change the rules (komi included) and replay the game under them."""
+        """Play on under ``rules`` (komi included) from the current position; never fails."""
         self.rules = rules
-        self.state = self._build()
+        self.state.change_rules(rules)
 
     def load(self, record: GameRecord, num_moves: int | None = None) -> None:
         """Load a record's start position and its first ``num_moves`` moves (all when None).
 
         Raises:
-            ValueError: if the record does not replay; the game is then left as it was.
+            SgfError: if the record does not replay (naming the record and the move); the game
+                is then left as it was.
         """
-        saved = (self.size, self.rules, self.start, self.history)
-        self.size, self.rules = record.size, record.rules
+        saved = (self.size, self.rules, self.start, self.history, self.played_under)
+        moves = record.moves if num_moves is None else record.moves[:num_moves]
+        self.size, self.rules = record.size, record.rules_at(len(moves))
         self.start = StartPosition(
             tuple(record.setup_black),
             tuple(record.setup_white),
             record.first_player,
             record.handicap,
         )
-        self.history = list(record.moves if num_moves is None else record.moves[:num_moves])
+        self.history = list(moves)
+        self.played_under = [record.rules_at(number) for number in range(len(moves))]
         try:
             self.state = self._build()
-        except ValueError:
-            self.size, self.rules, self.start, self.history = saved
+        except SgfError as err:
+            self.size, self.rules, self.start, self.history, self.played_under = saved
             self.state = self._build()
-            raise
+            raise SgfError(record.source, err.reason) from None
 
     def record(self) -> GameRecord:
-        """The game so far as a record (start position and every move, no result)."""
+        """The game so far as a record (start position, every move and rule change, no result)."""
+        now = self.rules
+        # rules[n]: in force after n moves; scoring and komi are the current ones throughout.
+        rules = [now.playing_as(played) for played in self.played_under] + [now]
+        changes = tuple((n, rules[n]) for n in range(1, len(rules)) if rules[n] != rules[n - 1])
         start, moves = self.start, tuple(self.history)
-        first = moves[0][0] if moves else self.state.to_play
+        first = moves[0][0] if moves else start.to_play
+        black, white, handicap = start.black, start.white, start.num_handicap
         return GameRecord(
-            self.size, self.rules, start.num_handicap, start.black, start.white, first, moves
+            self.size, rules[0], handicap, black, white, first, moves, rule_changes=changes
         )
 
     def is_empty(self) -> bool:
@@ -112,12 +116,14 @@ class GtpGame:
         """Play and record a move. Raises IllegalMove, leaving the game unchanged."""
         _force_play(self.state, point, color)
         self.history.append((color, point))
+        self.played_under.append(self.rules)
 
     def undo(self) -> None:
-        """Take back the last move. Raises CannotUndo at the start position."""
+        """Take back the last move (the rules in force stay). Raises CannotUndo at the start."""
         if not self.history:
             raise CannotUndo("cannot undo")
         self.history.pop()
+        self.played_under.pop()
         self.state = self._build()
 
     def view(self, color: Color) -> GameState:

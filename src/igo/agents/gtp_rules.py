@@ -58,23 +58,40 @@ def rules_from_kgs(name: str, komi: float) -> Rules:
 
 
 def rules_from_katago(text: str, komi: float) -> Rules:
-    """Rules for ``kata-set-rules``: a preset name (KataGo's or igo's) or KataGo's JSON object."""
+    """Rules for ``kata-set-rules``: a preset name (KataGo's or igo's) or KataGo's JSON object.
+
+    A JSON object may set ``ko``, ``scoring``, ``suicide``, ``whiteHandicapBonus`` and ``komi``
+    (a multiple of 0.25); KataGo's other keys (``tax``, ``hasButton``, ``friendlyPassOk``) are
+    accepted and ignored.
+    """
     text = text.strip()
     if not text.startswith("{"):
         return rules_from_kgs(text, komi)
     try:
         spec = json.loads(text)
-        if not isinstance(spec, dict):
-            raise ValueError("not an object")
-        bonus = str(spec.get("whiteHandicapBonus", "0"))
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        spec = None
+    if not isinstance(spec, dict):
+        raise GtpError("unknown rules: not a JSON object")
+    ko = _KO_NAMES.get(str(spec.get("ko", "SIMPLE")).upper())
+    scoring = _SCORING_NAMES.get(str(spec.get("scoring", "AREA")).upper())
+    suicide, new_komi = spec.get("suicide", False), spec.get("komi", komi)
+    if ko is None or scoring is None:
+        raise GtpError("unknown rules: ko must be SIMPLE, POSITIONAL or SITUATIONAL and scoring "
+                       "AREA or TERRITORY")  # fmt: skip
+    if not isinstance(suicide, bool):
+        raise GtpError("unknown rules: suicide must be true or false")
+    if isinstance(new_komi, bool) or not isinstance(new_komi, int | float):
+        raise GtpError("unknown rules: komi must be a number")
+    try:
         return Rules(
-            ko=_KO_NAMES[str(spec.get("ko", "SIMPLE")).upper()],  # type: ignore[arg-type]
-            multi_stone_suicide=bool(spec.get("suicide", False)),
-            scoring=_SCORING_NAMES[str(spec.get("scoring", "AREA")).upper()],  # type: ignore[arg-type]
-            komi=float(spec.get("komi", komi)),
-            white_handicap_bonus=bonus,  # type: ignore[arg-type]
+            ko=ko,  # type: ignore[arg-type]
+            multi_stone_suicide=suicide,
+            scoring=scoring,  # type: ignore[arg-type]
+            komi=float(new_komi),
+            white_handicap_bonus=str(spec.get("whiteHandicapBonus", "0")),  # type: ignore[arg-type]
         )
-    except (ValueError, KeyError, TypeError) as err:
+    except (ValueError, OverflowError) as err:  # OverflowError: an integer komi beyond floats
         raise GtpError(f"unknown rules: {err}") from None
 
 

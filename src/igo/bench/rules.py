@@ -29,6 +29,7 @@ import numpy as np
 
 from igo.go import board as kernels
 from igo.go.board import geometry
+from igo.go.jit import njit
 from igo.go.playout import new_rng, run_playout
 from igo.go.rules import PRESETS
 from igo.go.state import GameState
@@ -39,9 +40,7 @@ TARGET_MOVES_19 = 2_000_000
 """igo playout moves/s we aim for on 19x19."""
 
 
-# Not cached: numba's cache would keep the run_playout it linked when first compiled, even after
-# playout.py changes, and the benchmark would time stale code. Compiling this loop takes ~0.1 s.
-@nb.njit
+@njit
 def _playout_batch(
     empty: np.ndarray,
     nbr: np.ndarray,

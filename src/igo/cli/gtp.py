@@ -16,13 +16,21 @@ USAGE = "igo gtp [--player NAME] [player options] [--rules R] [--komi K] [--size
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("gtp", help="run a GTP engine on stdin/stdout", usage=USAGE)
     add_game_options(parser, size=19)
+    parser.add_argument(
+        "--gtp-version",
+        metavar="TEXT",
+        help="what the GTP version command answers (default: igo's version); Lizzie wants a "
+        "Leela Zero version of 0.15 or later: --gtp-version 0.17",
+    )
     parser.set_defaults(run=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
     player, rules = game_config(args.parser, args)
     # The engine answers at once; networks and compiled kernels load in the background.
-    engine = GoEngine(player, size=args.size, rules=rules, background=True)
+    engine = GoEngine(
+        player, size=args.size, rules=rules, version=args.gtp_version, background=True
+    )
     print(f"igo: GTP engine ready ({player.name}, {args.size}x{args.size})", file=sys.stderr)
     status = serve(engine, sys.stdin.buffer, sys.stdout.buffer)
     if not engine.player_ready:

@@ -43,7 +43,8 @@ class Rules:
     scoring: Scoring = "area"
     """Area (stones + surrounded empty points) or territory (surrounded points + prisoners)."""
     komi: float = 7.5
-    """Points given to white; any whole or half number."""
+    """Points given to white: any multiple of 0.25 (real records have ``KM[6.25]``, ``KM[3.75]``)
+    within +-1000."""
     white_handicap_bonus: HandicapBonus = "N"
     """Points white gets per handicap game: 0, N-1 or N for N handicap stones (area scoring)."""
 
@@ -57,8 +58,8 @@ class Rules:
                 f"white handicap bonus must be one of {HANDICAP_BONUSES}, "
                 f"not {self.white_handicap_bonus!r}"
             )
-        if not math.isfinite(self.komi) or abs(self.komi) > 1000 or (2 * self.komi) % 1 != 0:
-            raise ValueError(f"komi must be a whole or half number, not {self.komi!r}")
+        if not math.isfinite(self.komi) or abs(self.komi) > 1000 or (4 * self.komi) % 1 != 0:
+            raise ValueError(f"komi must be a multiple of 0.25 within +-1000, not {self.komi!r}")
 
     def handicap_bonus(self, num_handicap: int) -> int:
         """Points white receives for ``num_handicap`` black handicap stones."""
@@ -70,6 +71,15 @@ class Rules:
     def with_komi(self, komi: float) -> Rules:
         """The same rules with another komi."""
         return replace(self, komi=komi)
+
+    def playing_as(self, other: Rules) -> Rules:
+        """These rules with ``other``'s ko and suicide rules.
+
+        Ko and suicide decide which moves are legal, so they belong to each move (a GTP
+        controller may change them mid-game); scoring, komi and the handicap bonus only count at
+        the end, so they hold for the whole game.
+        """
+        return replace(self, ko=other.ko, multi_stone_suicide=other.multi_stone_suicide)
 
 
 PRESETS: dict[str, Rules] = {

@@ -346,6 +346,23 @@ class GameState:
         self.consecutive_passes = 0
         self.resigned = None
 
+    def change_rules(self, rules: Rules) -> None:
+        """Play on under ``rules`` from this position (GTP controllers change the rules mid-game).
+
+        The stones, captures, history and side to play stay exactly as they are, and every
+        earlier position still counts for superko from now on; the moves already played are not
+        judged again (a multi-stone suicide played under Tromp-Taylor stays on the record).
+        ``undo`` keeps the new rules.
+        """
+        # Situational superko keys positions with the side to play; the other rules do not.
+        rekey = (rules.ko == "situational") != (self.rules.ko == "situational")
+        self.rules = rules
+        if rekey:
+            replay = self.start_position()  # remembers the start under the new rules
+            for color, point in self._moves:
+                replay._apply(point, color)
+            self._seen = replay._seen
+
     def start_position(self) -> GameState:
         """A copy of this game rewound to its starting position (after setup and handicap)."""
         start = self.copy()

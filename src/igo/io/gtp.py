@@ -12,8 +12,9 @@ cleans them as the GTP 2 specification (section 2) asks, and writes framed repli
 | blank, or ``# comment``   | nothing                     |
 
 Every reply ends with exactly one blank line and contains no other, whatever a handler returns.
-A handler signals a GTP failure by raising :class:`GtpError`; any other exception becomes
-``? internal error: ...`` (with a traceback on the log stream) and the server keeps answering.
+A handler signals a GTP failure by raising :class:`GtpError`; any other exception is a bug that
+becomes ``? internal error: NAME failed; ...`` (never the exception's class: the traceback goes
+to the log stream) and the server keeps answering.
 ``quit`` and the end of input both end :func:`serve` with exit status 0.
 
 A handler may also return a :class:`Stream`: a reply written piece by piece, as the analysis
@@ -158,9 +159,11 @@ def call(
         result = handler(list(command.args))
     except GtpError as err:
         return format_response(command.id, False, str(err) or "failed")
-    except Exception as err:  # The server must keep answering, whatever a handler does.
+    except Exception:  # The server must keep answering, whatever a handler does.
+        # The controller gets words, never a Python exception; the traceback goes to the log.
         log(f"internal error in {command.name!r}:\n{traceback.format_exc()}")
-        return format_response(command.id, False, f"internal error: {type(err).__name__}: {err}")
+        text = f"internal error: {command.name} failed; the engine's log says why"
+        return format_response(command.id, False, text)
     if isinstance(result, Stream):
         return result
     if not isinstance(result, str):
@@ -320,9 +323,8 @@ def standard_commands(engine: Engine, command_names: Callable[[], list[str]]) ->
     """
 
     def known_command(args: list[str]) -> str:
-        if len(args) != 1:
-            raise GtpError("syntax error")
-        return "true" if args[0] in command_names() else "false"
+        # No name names no known command: "false", as GNU Go answers (it reads the first word).
+        return "true" if args and args[0] in command_names() else "false"
 
     return {
         "protocol_version": lambda args: PROTOCOL_VERSION,

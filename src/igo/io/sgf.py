@@ -26,12 +26,14 @@ from igo.go.result import GameResult
 from igo.go.rules import Rules
 from igo.io.sgf_record import (
     _STRUCTURAL,
+    RULES_CHANGE,
     GameRecord,
     Move,
     PropertyMap,
     SgfError,
     _default_first,
     _rules_from_ru,
+    play_rules_from_text,
     record_from_state,
     replay,
     save_sgf,
@@ -177,7 +179,7 @@ class _Reader:
 
     def handicap(self, root: PropertyMap) -> int:
         text = self.first(root, "HA") or "0"
-        if not (text.isascii() and text.isdigit()):
+        if not (text.isascii() and text.isdigit()) or len(text) > 3:  # no board holds 1000
             raise self.error(f"bad HA[{text}]")
         return int(text)
 
@@ -186,8 +188,14 @@ class _Reader:
         try:
             # A decimal comma is a common slip in hand-made files.
             return _rules_from_ru(self.first(root, "RU"), float((text or "0").replace(",", ".")))
-        except ValueError as exc:  # not a number, or not a whole or half number
+        except ValueError as exc:  # not a number, or not a multiple of 0.25
             raise self.error(f"bad KM[{text}]: {exc}") from None
+
+    def play_rules(self, text: str, rules: Rules) -> Rules:
+        try:
+            return play_rules_from_text(text, rules)
+        except ValueError as exc:
+            raise self.error(f"bad {RULES_CHANGE}[{text}]: {exc}") from None
 
     def points(self, values: Iterable[bytes], size: int, ident: str) -> list[Point]:
         """A point list, expanding FF[4] ``aa:cc`` rectangles; empty values and passes drop."""
@@ -229,6 +237,7 @@ class _Line:
     comments: list[str | None] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
     result: GameResult | None = None
+    rule_changes: dict[int, str] = field(default_factory=dict)  # moves played -> IGORULES text
 
 
 def _build_record(tree: Any, encoding: str | None, source: str) -> GameRecord:
@@ -246,8 +255,9 @@ def _build_record(tree: Any, encoding: str | None, source: str) -> GameRecord:
     black, white, moves = tuple(line.black), tuple(line.white), tuple(line.moves)
     first = moves[0][0] if moves else line.player or _default_first(handicap, black)
     result, meta, notes = line.result, line.metadata, tuple(line.comments)
+    changes = tuple((n, reader.play_rules(text, rules)) for n, text in line.rule_changes.items())
     return GameRecord(
-        size, rules, handicap, black, white, first, moves, result, meta, notes, source
+        size, rules, handicap, black, white, first, moves, result, meta, notes, source, changes
     )
 
 
@@ -281,6 +291,9 @@ def _read_node(reader: _Reader, node: PropertyMap, size: int, line: _Line, is_ro
         line.comments[-1] = "\n".join(c for c in (line.comments[-1], comment) if c is not None)
     elif comment is not None:
         line.metadata["C"] = "\n".join(c for c in (line.metadata.get("C"), comment) if c)
+    change = reader.first(node, RULES_CHANGE)
+    if change is not None:  # after this node's move, if it has one
+        line.rule_changes[len(line.moves)] = change
 
 
 def _moves_to_handicap(line: _Line, handicap: int, size: int) -> None:

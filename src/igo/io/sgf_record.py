@@ -3,13 +3,15 @@
 ``GameRecord`` (one game's main line) and ``SgfError`` live here, with everything that turns a
 record into something else or builds one from a game: ``write_sgf`` / ``save_sgf`` (FF[4] text,
 atomic files), ``replay`` (record -> ``GameState``) and ``record_from_state`` (``GameState`` ->
-record), and the RU (rules) names both ways. Reading SGF text is ``igo.io.sgf``, which re-exports
+record), and the RU (rules) names both ways, with igo's ``IGORULES`` node property for a ko or
+suicide rule changed mid-game. Reading SGF text is ``igo.io.sgf``, which re-exports
 all of this, so ``igo.io.sgf`` stays the one import for callers.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -24,10 +26,13 @@ from igo.go.state import GameState, IllegalMove
 from igo.io.atomic import write_text_atomic
 
 __all__ = [
+    "RULES_CHANGE",
     "GameRecord",
     "Move",
     "PropertyMap",
     "SgfError",
+    "play_rules_from_text",
+    "play_rules_text",
     "record_from_state",
     "replay",
     "save_sgf",
@@ -37,11 +42,16 @@ __all__ = [
 Move = tuple[Color, Point]
 PropertyMap = dict[str, list[bytes]]
 
+RULES_CHANGE = "IGORULES"
+"""igo's own SGF property for a change of the ko or suicide rule mid-game, on the node after which
+it applies: ``IGORULES[koSIMPLEsui0]`` (KataGo's spelling of the two rules). Other readers ignore
+it, as SGF readers ignore unknown properties."""
 # Root properties that GameRecord fields carry; they never go into ``metadata``.
-_STRUCTURAL = frozenset("FF GM CA SZ KM HA AB AW AE PL RE B W C".split())
+_STRUCTURAL = frozenset(f"FF GM CA SZ KM HA AB AW AE PL RE B W C {RULES_CHANGE}".split())
 # How RU usually spells the presets; the others are just capitalised ("Chinese").
 _PRESET_LABELS = {"tromp-taylor": "Tromp-Taylor", "aga": "AGA", "new-zealand": "NZ"}
 # KataGo's rule strings (``koPOSITIONALscoreAREAtaxNONEsui1whbN``), for rules no preset names.
+_PLAY_RULES = re.compile(r"ko(?P<ko>SIMPLE|POSITIONAL|SITUATIONAL)sui(?P<sui>[01])", re.IGNORECASE)
 _KATAGO_RULES = re.compile(
     r"ko(?P<ko>SIMPLE|POSITIONAL|SITUATIONAL)score(?P<scoring>AREA|TERRITORY)(?:tax[A-Z]+)?"
     r"sui(?P<sui>[01])(?:button[01])?(?:whb(?P<whb>N-1|N|0))?(?:fpok[01])?",
@@ -79,6 +89,11 @@ class GameRecord:
     """The comment on each move's node, aligned with ``moves`` (``()`` means none at all)."""
     source: str = field(default="<string>", compare=False)
     """Where the record came from, for error messages; not part of equality."""
+    rule_changes: tuple[tuple[int, Rules], ...] = ()
+    """Changes of the ko or suicide rule during the game (a GTP controller may change the rules
+    mid-game), in order: (moves played before the change, the rules from there on). The rules
+    differ from ``rules`` in ko and suicide only: scoring, komi and handicap bonus hold for the
+    whole game (see ``Rules.playing_as``)."""
 
     def __post_init__(self) -> None:
         if not self.comments:
@@ -100,12 +115,30 @@ class GameRecord:
             return "first_player disagrees with the colour of the first move"
         if len(self.comments) != len(self.moves) or self.handicap < 0:
             return "there must be one comment (or None) per move, and no negative handicap"
+        changed_at = [-1] + [number for number, _ in self.rule_changes]
+        if any(not a < b <= len(self.moves) for a, b in itertools.pairwise(changed_at)):
+            return "rule changes must come in order, each after 0 to len(moves) moves"
+        if any(rules.playing_as(self.rules) != self.rules for _, rules in self.rule_changes):
+            return "a rule change may change the ko and suicide rules only"
         return None
 
     @property
     def komi(self) -> float:
         """Points given to white (the rules' komi)."""
         return self.rules.komi
+
+    def rules_at(self, num_moves: int) -> Rules:
+        """The rules in force once ``num_moves`` moves are played (after any change there)."""
+        rules = self.rules
+        for number, changed in self.rule_changes:
+            if number <= num_moves:
+                rules = changed
+        return rules
+
+    @property
+    def final_rules(self) -> Rules:
+        """The rules in force at the end of the game (``rules`` unless they changed)."""
+        return self.rules_at(len(self.moves))
 
 
 def _rules_from_ru(text: str | None, komi: float) -> Rules:
@@ -160,7 +193,27 @@ def write_sgf(record: GameRecord) -> str:
         if comment is not None:
             node["C"] = [_escape(comment)]
         tree.sequence.append(node)
+    for number, rules in record.rule_changes:  # node ``number`` is the one after that many moves
+        tree.sequence[number][RULES_CHANGE] = [play_rules_text(rules).encode()]
     return bytes(sgf_grammar.serialise_game_tree(tree)).decode("utf-8")
+
+
+def play_rules_text(rules: Rules) -> str:
+    """The ko and suicide rules as ``IGORULES`` writes them: ``koPOSITIONALsui1``."""
+    return f"ko{rules.ko.upper()}sui{int(rules.multi_stone_suicide)}"
+
+
+def play_rules_from_text(text: str, rules: Rules) -> Rules:
+    """``rules`` with the ko and suicide rules an ``IGORULES`` value names.
+
+    Raises:
+        ValueError: the text names no ko and suicide rules.
+    """
+    match = _PLAY_RULES.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not a ko and suicide rule such as {play_rules_text(rules)!r}")
+    ko = match["ko"].lower()
+    return replace(rules, ko=ko, multi_stone_suicide=match["sui"] == "1")  # type: ignore[arg-type]
 
 
 def save_sgf(record: GameRecord, path: str | os.PathLike[str]) -> None:
@@ -191,7 +244,8 @@ def replay(record: GameRecord) -> GameState:
     """Play the record's moves with the engine and return the final position.
 
     Moves after two passes are played too (the game was resumed); a resignation in ``result``
-    is not applied.
+    is not applied. Each move is judged by the rules in force when it was played
+    (``rule_changes``), and the state ends under ``final_rules``.
 
     Raises:
         SgfError: The setup is impossible or a move is illegal (the message gives its number).
@@ -203,10 +257,14 @@ def replay(record: GameRecord) -> GameState:
             state.place_handicap(black)  # not setup(): scoring needs the handicap count
             black = ()
         if black or white or record.first_player != state.to_play:
-            state.setup(black, white, to_play=record.first_player)
+            # HA counts for scoring even when the setup stones are not just the handicap.
+            state.setup(black, white, to_play=record.first_player, num_handicap=record.handicap)
     except ValueError as exc:
         raise SgfError(record.source, f"impossible setup stones: {exc}") from exc
+    changes = dict(record.rule_changes)
     for number, (color, point) in enumerate(record.moves, 1):
+        if number - 1 in changes:
+            state.change_rules(changes[number - 1])
         if state.consecutive_passes >= 2:
             state.resume()  # play went on after two passes (a disputed end, a GTP game)
         try:
@@ -215,6 +273,8 @@ def replay(record: GameRecord) -> GameState:
             where = f"{color.letter}[{to_sgf(point, record.size)}] {to_gtp(point, record.size)}"
             reason = f"move {number} ({where}) is illegal: {exc.reason}"
             raise SgfError(record.source, reason) from exc
+    if len(record.moves) in changes:
+        state.change_rules(changes[len(record.moves)])
     return state
 
 
