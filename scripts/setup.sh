@@ -62,7 +62,7 @@ fi
 
 # --- the Python environment --------------------------------------------------------------------
 PY="$(igo_python)"
-if [ -z "${IGO_PYTHON:-}" ] && [ -z "${VIRTUAL_ENV:-}" ] && ! "$PY" -c 'import pip' 2>/dev/null; then
+if [ -z "${IGO_PYTHON:-}${VIRTUAL_ENV:-}" ] && ! "$PY" -c 'import pip' 2>/dev/null; then
   make_venv  # none yet, or a broken one (a venv left without pip by a failed `python3 -m venv`)
 fi
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
@@ -78,15 +78,16 @@ fi
 
 # --- igo and its dependencies ------------------------------------------------------------------
 # A stamp in the virtual environment records what was installed: the same pyproject.toml,
-# checkout and extras again (and igo still importable) means nothing to do. A Python outside a
-# virtual environment gets no stamp (pip checks it each time).
+# checkout and extras again (and igo and torch still there) means nothing to do. A Python outside
+# a virtual environment gets no stamp (pip checks it each time).
 prefix="$("$PY" -c 'import sys; print(sys.prefix)')"
 stamp=/dev/null
 if "$PY" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
   stamp="$prefix/.igo-setup-$(printf '%s' "$PWD" | sha256sum | cut -c1-12)"
 fi
 want="$(sha256sum pyproject.toml | cut -c1-64) $EXTRAS $TORCH_PIN"
-if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$PY" -c 'import igo, torch' 2>/dev/null; then
+installed='import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, ("igo", "torch"))))'
+if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$PY" -c "$installed"; then
   say "igo is installed in $prefix (nothing to do)"
 else
   pip=("$PY" -m pip install -q --disable-pip-version-check)
