@@ -86,8 +86,11 @@ if "$PY" -c 'import sys; sys.exit(sys.prefix == sys.base_prefix)'; then
   stamp="$prefix/.igo-setup-$(printf '%s' "$PWD" | sha256sum | cut -c1-12)"
 fi
 want="$(sha256sum pyproject.toml | cut -c1-64) $EXTRAS $TORCH_PIN"
-installed='import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, ("igo", "torch"))))'
-if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$PY" -c "$installed"; then
+# (igo must be this checkout's: one environment may have served another checkout since.)
+installed='import importlib.util as u, sys
+igo = u.find_spec("igo")
+sys.exit(not (igo and str(igo.origin).startswith(sys.argv[1]) and u.find_spec("torch")))'
+if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && "$PY" -c "$installed" "$PWD/src/"; then
   say "igo is installed in $prefix (nothing to do)"
 else
   pip=("$PY" -m pip install -q --disable-pip-version-check)
