@@ -20,6 +20,7 @@ from typing import Any
 
 from igo.eval.elo import DEFAULT_ANCHOR, RatingTable, fit_elo, rated_games
 from igo.eval.store import GameRow, open_existing
+from igo.extras import figure_class
 
 
 def _label(name: str, width: int = 24) -> str:
@@ -28,11 +29,7 @@ def _label(name: str, width: int = 24) -> str:
 
 
 def _figure(width: float = 7.0, height: float = 4.0) -> Any:
-    try:
-        from matplotlib.figure import Figure
-    except ImportError as exc:
-        raise ValueError("igo report needs matplotlib (pip install matplotlib)") from exc
-    return Figure(figsize=(width, height), layout="constrained")
+    return figure_class("igo report")(figsize=(width, height), layout="constrained")
 
 
 def _plot_ratings(table: RatingTable, names: list[str], path: Path) -> None:
@@ -189,8 +186,9 @@ def write_report(
     """Write ``report.md`` and its plots into ``out_dir``; returns the markdown file's path.
 
     Raises:
-        ValueError: no database or no games, or matplotlib is missing.
+        ValueError: no database or no games, or matplotlib is missing (MissingExtraError).
     """
+    figure_class("igo report")  # a missing matplotlib fails before anything is read or written
     with open_existing(db) as store:
         names, rows, matches = store.engines(), store.games(size), store.matches()
     table = fit_elo(rated_games(rows), names, anchor, anchor_elo, prior_draws)

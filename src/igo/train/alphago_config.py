@@ -4,10 +4,11 @@ Stages in order (``igo.train.alphago_pipeline``): ``records`` (engine self-play 
 ``shards`` (SL training shards) -> ``rollout`` and ``tree`` (pattern policies) -> ``sl`` (SL policy
 net) -> ``rl`` (RL policy net) -> ``value_data`` (one position per game) -> ``value`` (value net)
 -> ``evaluate`` (an arena of the parts against GNU Go, Elo table, report). Presets are TOML files
-``configs/alphago-<name>.toml``: top-level keys are AlphaGoConfig fields, tables its sections
-(``[records]``, ``[shards]``, ``[rollout]``, ``[sl]``, ``[rl]``, ``[value_data]``, ``[value]``,
-``[evaluate]``). ``komi``, ``rules`` and ``seed`` are set once at the top and reach every stage
-that has them (a section may not set its own). Every problem is one :class:`ConfigError`.
+``igo/configs/alphago-<name>.toml`` (shipped in the package): top-level keys are AlphaGoConfig
+fields, tables its sections (``[records]``, ``[shards]``, ``[rollout]``, ``[sl]``, ``[rl]``,
+``[value_data]``, ``[value]``, ``[evaluate]``). ``komi``, ``rules`` and ``seed`` are set once at
+the top and reach every stage that has them (a section may not set its own). Every problem is one
+:class:`ConfigError`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from igo.train.sl_policy import SlConfig
 from igo.train.value_net import ValueConfig
 
 PRESET_PREFIX = "alphago"
-"""Presets are ``configs/alphago-<name>.toml``."""
+"""Presets are ``igo/configs/alphago-<name>.toml`` (package ``igo.configs``)."""
 STAGES = ("records", "shards", "rollout", "tree", "sl", "rl", "value_data", "value", "evaluate")
 """The pipeline's stages, in the order they run."""
 SHARED = ("komi", "rules", "seed")

@@ -21,7 +21,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from igo.extras import MissingExtraError, require
 from igo.io.atomic import write_text_atomic
+
+
+def summary_writer(log_dir: str | Path, purge_step: int | None) -> Any:
+    """A TensorBoard writer into ``log_dir`` (events past ``purge_step`` dropped), or None, with
+    one warning line naming the extra, when tensorboard is not installed: it is optional, as the
+    CSV logs and reports hold the numbers."""
+    try:
+        module = require("torch.utils.tensorboard", "TensorBoard logging", "tensorboard")
+    except MissingExtraError as err:
+        print(f"igo: {err}; skipping TensorBoard events", file=sys.stderr)
+        return None
+    return module.SummaryWriter(str(log_dir), purge_step=purge_step)
 
 
 class CsvLog:
@@ -94,15 +107,12 @@ class MetricsLog:
         self.train_csv = CsvLog(logs_dir / "train.csv", "step", train_steps + 1)
         self.generation_csv = CsvLog(logs_dir / "generations.csv", "generation", generation)
         self._writers: dict[str, Any] = {}
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-        except ImportError:  # tensorboard is optional: the CSV files hold everything
-            print("igo: tensorboard is not installed; logging to CSV only", file=sys.stderr)
-            return
-        self._writers = {
-            "train": SummaryWriter(str(logs_dir / "train"), purge_step=train_steps + 1),
-            "generations": SummaryWriter(str(logs_dir / "generations"), purge_step=generation),
-        }
+        train = summary_writer(logs_dir / "train", train_steps + 1)
+        if train is not None:
+            self._writers = {
+                "train": train,
+                "generations": summary_writer(logs_dir / "generations", generation),
+            }
 
     def train(self, step: int, metrics: Mapping[str, float]) -> None:
         """Log training step ``step`` (1-based: the steps done after it)."""

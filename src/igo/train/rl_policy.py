@@ -57,6 +57,7 @@ from igo.selfplay.policy_games import (
 )
 from igo.train.checkpoint import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.config import TrainConfig
+from igo.train.logger import summary_writer
 
 _UPDATE_CHUNK = 1024
 """Positions per forward/backward pass in the update (bounds memory; gradients accumulate)."""
@@ -290,9 +291,7 @@ def _log(writer: Any, iteration: int, step: _Step) -> None:
 def _open_writer(log_dir: str | Path | None, done: int) -> Any:
     if log_dir is None:
         return None
-    from torch.utils.tensorboard import SummaryWriter
-
-    return SummaryWriter(str(log_dir), purge_step=done + 1 if done else None)
+    return summary_writer(log_dir, done + 1 if done else None)
 
 
 def _train(trainer: Trainer, work_dir: Path, config: RlConfig, writer: Any, progress: bool) -> None:

@@ -2,10 +2,11 @@
 and the run folder's lock.
 
 A pipeline's settings are one frozen dataclass of frozen parts (``ZeroConfig``, ``AlphaGoConfig``),
-read from a TOML preset in ``configs/`` (``<prefix>-<name>.toml``): top-level keys are the
-config's fields, tables its parts. The run folder keeps the resolved config in ``config.json``; a
-rerun with settings that change what is computed is refused, naming every differing key. Every
-problem is one :class:`ConfigError` whose message names the key.
+read from a TOML preset shipped in the package ``igo.configs`` (``<prefix>-<name>.toml``) or any
+TOML file: top-level keys are the config's fields, tables its parts. The run folder keeps the
+resolved config in ``config.json``; a rerun with settings that change what is computed is
+refused, naming every differing key. Every problem is one :class:`ConfigError` whose message
+names the key.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import tomllib
 from collections.abc import Callable, Collection
 from dataclasses import fields
+from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,27 +30,29 @@ class ConfigError(ValueError):
     """A config or preset that cannot be used; the message says which key and why."""
 
 
-def preset_dirs() -> list[Path]:
-    """Where presets are looked for: ``configs/`` here, then the source tree's ``configs/``."""
-    return [Path("configs"), Path(__file__).resolve().parents[3] / "configs"]
+PRESETS_PACKAGE = "igo.configs"
+"""The package whose ``<prefix>-<name>.toml`` files are the named presets."""
+
+
+def presets(prefix: str) -> dict[str, Path]:
+    """The shipped presets of one pipeline (``zero``, ``alphago``): short name -> file."""
+    folder = Path(str(resources.files(PRESETS_PACKAGE)))
+    return {f.stem.removeprefix(f"{prefix}-"): f for f in sorted(folder.glob(f"{prefix}-*.toml"))}
 
 
 def find_preset(name: str, prefix: str) -> Path:
-    """The preset file for ``name``: a path to a TOML file, or a short name such as ``tiny``
-    (``configs/<prefix>-tiny.toml``).
+    """The preset file for ``name``: a path to a TOML file, or the short name of a shipped preset
+    such as ``tiny`` (``igo/configs/<prefix>-tiny.toml`` inside the package).
 
     Raises:
-        ConfigError: if there is no such file (listing the presets found).
+        ConfigError: if there is no such file (listing the shipped presets).
     """
     path = Path(name)
     if path.suffix == ".toml" or path.is_file():
         if not path.is_file():
             raise ConfigError(f"preset file {path} does not exist")
         return path
-    found: dict[str, Path] = {}
-    for folder in preset_dirs():
-        for file in sorted(folder.glob(f"{prefix}-*.toml")) if folder.is_dir() else []:
-            found.setdefault(file.stem.removeprefix(f"{prefix}-"), file)
+    found = presets(prefix)
     if name not in found:
         known = ", ".join(sorted(found)) or "none found"
         raise ConfigError(f"unknown preset {name!r}; presets: {known} (or a path to a .toml)")
@@ -245,6 +249,7 @@ def remove_temp_files(root: Path) -> None:
 
 
 __all__ = [
+    "PRESETS_PACKAGE",
     "ConfigError",
     "apply_overrides",
     "build",
@@ -255,7 +260,7 @@ __all__ = [
     "from_tables",
     "lock_run_dir",
     "parse_assignment",
-    "preset_dirs",
+    "presets",
     "read_toml",
     "remove_temp_files",
     "toml_text",

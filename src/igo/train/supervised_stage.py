@@ -38,7 +38,7 @@ from igo.nn.checkpoint import save_checkpoint
 from igo.nn.net import Net
 from igo.train.checkpoint import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.config import TrainConfig, learning_rate_at
-from igo.train.logger import CsvLog
+from igo.train.logger import CsvLog, summary_writer
 from igo.train.supervised import Symmetries, as_input
 from igo.train.zero import TrainingDiverged
 
@@ -197,11 +197,7 @@ class StageLog:
         root.mkdir(parents=True, exist_ok=True)
         for name in ("train", "heldout"):
             self._csv[name] = CsvLog(root / f"{name}.csv", "step", step + 1)
-        try:
-            from torch.utils.tensorboard import SummaryWriter
-        except ImportError:  # optional: the CSV files hold everything
-            return
-        self._writer = SummaryWriter(str(root), purge_step=step + 1)
+        self._writer = summary_writer(root, step + 1)
 
     @property
     def active(self) -> bool:

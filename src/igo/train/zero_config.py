@@ -2,9 +2,9 @@
 
 It composes :class:`~igo.selfplay.config.SelfPlayConfig`, :class:`~igo.train.config.TrainConfig`
 and :class:`~igo.train.config.GateConfig` with the network and the run's own knobs. Presets are
-TOML files in ``configs/`` (``zero-tiny.toml``, ``zero-9x9.toml``, ``zero-19x19.toml``): top-level
-keys are ZeroConfig fields, tables ``[selfplay]``, ``[train]``, ``[gate]`` and
-``[net_overrides]`` the parts. Every problem (an unknown key, a bad value) is one
+TOML files shipped in ``igo/configs/`` (``zero-tiny.toml``, ``zero-9x9.toml``,
+``zero-19x19.toml``): top-level keys are ZeroConfig fields, tables ``[selfplay]``, ``[train]``,
+``[gate]`` and ``[net_overrides]`` the parts. Every problem (an unknown key, a bad value) is one
 :class:`ConfigError` whose message names the key.
 """
 
@@ -130,7 +130,7 @@ def config_from_dict(data: dict[str, Any], source: str = "config") -> ZeroConfig
 
 def find_preset(name: str) -> Path:
     """The preset file for ``name``: a path to a TOML file, or ``tiny`` / ``9x9`` / ``19x19``
-    (``configs/zero-<name>.toml``).
+    (``igo/configs/zero-<name>.toml``, shipped in the package).
 
     Raises:
         ConfigError: if there is no such file (listing the presets found).

@@ -20,16 +20,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from igo.eval.arena import MatchConfig, run_match
 from igo.eval.elo import ratings_from_db
 from igo.eval.store import ArenaStore, games_between
 from igo.eval.summary import MatchSummary
+from igo.extras import figure_class
 from igo.io.atomic import write_text_atomic
 from igo.run_dir import RunDir
 from igo.train.state import load_state
 
 _GEN = re.compile(r"^gen-(\d+)\.safetensors$")
+_CURVE = "igo zero --curve"
+"""What needs matplotlib here (named when it is missing)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,12 @@ def play_curve_games(
     config: CurveConfig,
     on_match: Callable[[str, str, MatchSummary], None] | None = None,
 ) -> Path:
-    """Play the missing games of every chosen generation; returns the database path."""
+    """Play the missing games of every chosen generation; returns the database path.
+
+    Raises:
+        MissingExtraError: without matplotlib, before any game (the curve could not be drawn).
+    """
+    figure_class(_CURVE)
     db = run_dir.arena / "curve.sqlite"
     db.parent.mkdir(parents=True, exist_ok=True)
     generations = chosen_generations(model_generations(run_dir), config.every)
@@ -204,7 +213,12 @@ def _score_against(db: Path, name: str, opponent: str) -> float:
 
 
 def write_curve(run_dir: RunDir, points: list[CurvePoint]) -> Path:
-    """``arena/curve.md`` (a table) and ``arena/curve.png`` (Elo by games and by hours)."""
+    """``arena/curve.md`` (a table) and ``arena/curve.png`` (Elo by games and by hours).
+
+    Raises:
+        MissingExtraError: without matplotlib (nothing is written).
+    """
+    figure = figure_class(_CURVE)
     out = run_dir.arena / "curve.md"
     lines = [
         "| generation | self-play games | self-play hours | Elo (GNU Go = 0) | 95% CI | "
@@ -218,17 +232,12 @@ def write_curve(run_dir: RunDir, points: list[CurvePoint]) -> Path:
         )
     write_text_atomic(out, "\n".join(lines) + "\n")
     if points:
-        _plot(points, run_dir.arena / "curve.png")
+        _plot(figure(figsize=(10, 4)), points, run_dir.arena / "curve.png")
     return out
 
 
-def _plot(points: list[CurvePoint], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+def _plot(fig: Any, points: list[CurvePoint], path: Path) -> None:
+    axes = fig.subplots(1, 2, sharey=True)
     for ax, key, label in ((axes[0], "games", "self-play games"), (axes[1], "hours", "hours")):
         xs = [getattr(p, key) for p in points]
         ax.errorbar(xs, [p.elo for p in points], yerr=[p.ci95 for p in points], marker="o")
@@ -240,5 +249,4 @@ def _plot(points: list[CurvePoint], path: Path) -> None:
     fig.tight_layout()
     tmp = path.with_suffix(".tmp.png")
     fig.savefig(tmp, dpi=100)
-    plt.close(fig)
     tmp.replace(path)

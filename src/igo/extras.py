@@ -1,0 +1,51 @@
+"""Optional dependencies: packages only some commands need, and the extra that installs them.
+
+igo's core (``igo gtp``, ``igo play``, ``igo match``, the rules, search and networks) needs only
+the package's plain dependencies. Plots and TensorBoard logs need the ``train`` extra
+(``pip install 'igo[train]'``; ``scripts/setup.sh`` installs every extra). Code that needs such a
+package imports it through :func:`require` where it is used, never at module level, so the core
+runs without it and a missing one is one clear line naming the extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+from typing import Any
+
+TRAIN_EXTRA = "train"
+"""The extra with training's, plotting's and TensorBoard's packages (matplotlib, tensorboard)."""
+
+
+class MissingExtraError(ValueError):
+    """An optional package is not installed; the message names it, the extra and the command."""
+
+
+def require(module: str, purpose: str, package: str | None = None) -> ModuleType:
+    """``module`` imported, for ``purpose`` (``"igo report"``); ``package`` is what pip installs
+    (default: the module's top-level name).
+
+    Raises:
+        MissingExtraError: if it cannot be imported.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        name = package or module.partition(".")[0]
+        raise MissingExtraError(
+            f"{purpose} needs {name}, from igo's optional {TRAIN_EXTRA!r} extra: "
+            f"pip install {name} (or pip install -e '.[{TRAIN_EXTRA}]' in igo's checkout)"
+        ) from err
+
+
+def figure_class(purpose: str) -> Any:
+    """matplotlib's ``Figure``: its object API draws on the Agg canvas, so plots need no display
+    and leave no pyplot state behind.
+
+    Raises:
+        MissingExtraError: without matplotlib.
+    """
+    return require("matplotlib.figure", purpose, "matplotlib").Figure
+
+
+__all__ = ["TRAIN_EXTRA", "MissingExtraError", "figure_class", "require"]
