@@ -151,14 +151,27 @@ def test_a_killed_import_resumes_without_duplicates(
     assert again.shards == 0 and again.files_done_before == again.files - len(BAD)
 
 
+def test_missing_or_empty_inputs_are_errors_and_make_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(FileNotFoundError, match="no such file or folder"):
+        import_records([tmp_path / "nothere"], out)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="no SGF files"):
+        import_records([tmp_path / "empty"], out)
+    (tmp_path / "bad.sgf").write_text("(;GM[1]SZ[9];B[zz")
+    summary = import_records([tmp_path / "bad.sgf"], out)  # read, skipped, nothing to write
+    assert len(summary.skipped) == 1 and summary.shards == 0
+    assert not out.exists()
+
+
 def test_cli_import_prints_the_skipped_files_and_a_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     archive = _archive(tmp_path / "archive", games=3)
     assert main(["data", "import", str(archive), "--out", str(tmp_path / "out")]) == 0
-    out = capsys.readouterr().out
-    assert sum(line.startswith("skipped ") for line in out.splitlines()) == len(BAD)
-    assert "3 files" not in out and f"{3 + 1 + len(BAD)} files" in out
+    out, err = capsys.readouterr()
+    assert sum(line.startswith("skipped ") for line in err.splitlines()) == len(BAD)
+    assert out.count("\n") == 1 and f"{3 + 1 + len(BAD)} files" in out  # the summary alone
 
 
 @pytest.mark.gnugo

@@ -7,7 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from igo.data.shards import ShardError, iter_shards, read_manifest, read_shard, write_shard
+from igo.data.shards import (
+    ShardError,
+    iter_shards,
+    read_manifest,
+    read_shard,
+    require_shards,
+    write_shard,
+)
 
 
 def _arrays(n: int = 4) -> dict[str, np.ndarray]:
@@ -50,3 +57,14 @@ def test_bad_manifest_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json")
     with pytest.raises(ShardError, match="unreadable manifest"):
         read_manifest(tmp_path)
+
+
+def test_a_reader_that_needs_shards_is_told_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no such shard folder"):
+        require_shards(tmp_path / "nothere", "sl")
+    with pytest.raises(ShardError, match="no sl shards"):
+        require_shards(tmp_path, "sl")  # a folder without a manifest
+    write_shard(tmp_path, "v.npz", {"x": np.zeros(2, np.int8)}, "value", "train", ())
+    with pytest.raises(ShardError, match="no sl shards"):
+        require_shards(tmp_path, "sl")
+    assert [info.name for info in require_shards(tmp_path, "value")] == ["v.npz"]

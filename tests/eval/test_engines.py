@@ -32,8 +32,8 @@ def test_specs_parse_into_kinds_and_names(text: str, kind: str, name: str) -> No
 
 def test_igo_options_pass_through_as_flags_with_the_rules_and_seed() -> None:
     argv = engine_argv(parse_engine_spec("igo:player=random,visits=400,name=x"), JAPANESE, 5)
-    assert argv[:4] == [sys.executable, "-m", "igo", "gtp"]
-    flags = argv[4:]
+    assert argv[:5] == [sys.executable, "-P", "-m", "igo", "gtp"]  # -P: see test_clean_start
+    flags = argv[5:]
     assert flags == ["--rules", "japanese", "--player", "random", "--visits", "400", "--seed", "5"]
     own_seed = engine_argv(parse_engine_spec("igo:seed=1"), CHINESE, 5)
     assert own_seed[-2:] == ["--seed", "1"]  # the spec's own seed wins

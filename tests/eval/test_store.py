@@ -50,3 +50,8 @@ def test_opening_errors_are_clear(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not a database" * 100)
     with pytest.raises(ValueError, match="cannot open arena database"):
         ArenaStore(junk)
+    notes = tmp_path / "notes.txt"  # under a page: SQLite itself would take it for a new database
+    notes.write_text("x")
+    with pytest.raises(ValueError, match="not an SQLite file"):
+        ArenaStore(notes)
+    assert notes.read_text() == "x"

@@ -86,6 +86,18 @@ def test_device_and_precision_choice() -> None:
             resolve_device("cuda")
 
 
+def test_a_device_torch_or_this_machine_lacks_is_a_value_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        resolve_device("tpu")  # torch's own error is a RuntimeError listing twenty device types
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda:0") == torch.device("cuda:0")
+    with pytest.raises(ValueError, match="'cuda:3' was asked for but this machine has 1 GPU"):
+        resolve_device("cuda:3")
+
+
 def test_symmetry_average_is_invariant() -> None:
     """Averaged over all 8 symmetries, a rotated board gets the rotated policy and same value."""
     symmetries = [_dihedral(k, flip) for k in range(4) for flip in (False, True)]

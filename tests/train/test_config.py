@@ -41,6 +41,30 @@ def test_overrides_and_unknown_keys() -> None:
         load_preset("nope")
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("seed", 1.5, "seed must be int, not 1.5"),
+        ("seed", True, "seed must be int, not True"),
+        ("selfplay.num_simulations", "many", "num_simulations must be int, not 'many'"),
+        ("selfplay.scoring", "area", "scoring must be one of 'tromp-taylor', 'estimate'"),
+        ("train.learning_rate", "fast", "learning_rate must be float"),
+        ("train.lr_drops", [0.5, "x"], r"lr_drops must be tuple\[float, ...\]"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_config_error(key: str, value: object, message: str) -> None:
+    """Refused when the config is built, before a run folder exists (not a TypeError deep in
+    the run)."""
+    with pytest.raises(ConfigError, match=message):
+        with_overrides(load_preset("tiny"), {key: value})
+
+
+def test_an_int_is_a_float_and_a_list_a_tuple() -> None:
+    overrides = {"train.learning_rate": 1, "train.lr_drops": [0.25, 0.5]}
+    config = with_overrides(load_preset("tiny"), overrides)
+    assert config.train.learning_rate == 1 and config.train.lr_drops == (0.25, 0.5)
+
+
 def test_resume_may_change_only_how_long_and_where() -> None:
     saved = ZeroConfig().to_dict()
     longer = with_overrides(

@@ -15,7 +15,6 @@ speed (samples per second of ``igo.train.zero.train_steps``) is measured too.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import platform
 import tempfile
@@ -31,6 +30,7 @@ import torch.nn.functional as F
 from igo.data.replay_buffer import ReplayBuffer
 from igo.encode.zero import encode_zero
 from igo.go.state import GameState
+from igo.io.processes import spawn_context
 from igo.nn.checkpoint import save_checkpoint
 from igo.nn.inference import tune_cpu_malloc
 from igo.nn.net import Net
@@ -177,7 +177,7 @@ def _igo_worker(job: SelfPlayJob, seconds: float, out: Any) -> None:
 
 def run_igo(job: SelfPlayJob, seconds: float) -> float:
     """Positions per hour of igo self-play in ``job.config.num_workers`` processes at once."""
-    ctx = mp.get_context("spawn")
+    ctx = spawn_context()
     out = ctx.Queue()
     procs = [
         ctx.Process(target=_igo_worker, args=(replace(job, seed=w), seconds, out))

@@ -13,9 +13,20 @@ USAGE = (
 )
 
 
+EXAMPLES = """\
+examples:
+  igo alphago --preset tiny --run-dir runs/alphago-tiny   all, in minutes
+  igo alphago --until sl --set sl.steps=500               records to the SL net
+  igo alphago --stages evaluate --set evaluate.games=50   more evaluation games
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "alphago", help="AlphaGo (Lee) pipeline, records to evaluation (resumable)", usage=USAGE
+        "alphago",
+        help="AlphaGo (Lee) pipeline, records to evaluation (resumable)",
+        usage=USAGE,
+        epilog=EXAMPLES,
     )
     parser.add_argument("--preset", default="9x9", help="tiny, 9x9 or a .toml path")
     parser.add_argument("--config", help="a TOML file whose keys replace the preset's")
@@ -35,22 +46,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    """Bad settings (ConfigError, any ValueError) and unwritable folders (OSError) are
+    ``igo.cli.main``'s one-line errors; a stage that fails as it runs exits 1."""
     # Imported here so that other subcommands never pay for importing torch.
-    from igo.train.run_setup import ConfigError
+    from igo.nn.inference import tune_cpu_malloc
+    from igo.train.alphago_pipeline import run_alphago
 
+    tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
+    config = _config(args)
+    stages = _stages(args)
     try:
-        from igo.nn.inference import tune_cpu_malloc
-        from igo.train.alphago_pipeline import run_alphago
-        from igo.train.zero import TrainingDiverged
-
-        tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
-        config = _config(args)
-        stages = _stages(args)
         done = run_alphago(config, progress=not args.no_progress, stages=stages)
-    except ConfigError as err:
-        print(f"igo alphago: error: {err}", file=sys.stderr)
-        return 2
-    except (TrainingDiverged, ValueError, RuntimeError) as err:
+    except RuntimeError as err:  # TrainingDiverged, an engine that cannot play...
         print(f"igo alphago: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     report = f"; report {config.run_dir}/report.md" if "evaluate" in done else ""

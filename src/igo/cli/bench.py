@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-from igo.io.atomic import write_text_atomic
+from igo.io.atomic import check_creatable, write_text_atomic
 
 # Each target names the module and function that measure it; imported on demand, so that
 # ``igo bench rules`` never pays for importing torch.
@@ -20,15 +20,26 @@ TARGETS = {
 }
 
 
+EXAMPLES = """\
+examples:
+  igo bench rules                      playouts and moves per second
+  igo bench search --out search.json   also keep the JSON
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("bench", help="measure speed; prints JSON")
+    parser = subparsers.add_parser("bench", help="measure speed; prints JSON", epilog=EXAMPLES)
     parser.add_argument("target", choices=sorted(TARGETS), help="what to measure")
-    parser.add_argument("--out", default=None, help="also write the JSON to this file")
+    parser.add_argument(
+        "--out", default=None, help="also write the JSON to this file (default: stdout only)"
+    )
     parser.set_defaults(run=run, parser=parser)
 
 
 def run(args: argparse.Namespace) -> int:
     module_name, function_name = TARGETS[args.target]
+    if args.out:
+        check_creatable(args.out)  # before the benchmark, not after minutes of it
     try:
         function = getattr(importlib.import_module(module_name), function_name)
     except (ImportError, AttributeError) as err:

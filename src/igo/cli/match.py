@@ -16,20 +16,30 @@ _FLAGS = (  # flag, type, default, help
     ("--size", int, 9, "board size"),
     ("--komi", float, None, "komi (default: the rules')"),
     ("--rules", str, "chinese", "rules preset the referee applies"),
-    ("--move-cap", int, None, "moves before a game is stopped and counted (default 3*size^2)"),
+    ("--move-cap", int, None, "moves before a game is stopped and counted (default: 3*size^2)"),
     ("--move-timeout", float, 60.0, "seconds per reply before an engine forfeits as hung"),
-    ("--time", str, None, "time control MAIN or MAIN,PERIOD,STONES seconds (time_settings)"),
+    ("--time", str, None, "time control MAIN or MAIN,PERIOD,STONES seconds (default: none)"),
     ("--jobs", int, None, "games at once (default: every core)"),
     ("--db", str, "runs/arena.sqlite", "arena database the results accumulate in"),
     ("--sgf-dir", str, None, "folder for the SGF files (default: games/ next to the DB)"),
-    ("--sprt", str, None, "stop early by SPRT: elo0,elo1 (e.g. 0,10)"),
+    ("--sprt", str, None, "stop early by SPRT: elo0,elo1, e.g. 0,10 (default: never)"),
     ("--alpha", float, 0.05, "SPRT false-positive rate"),
     ("--beta", float, 0.05, "SPRT false-negative rate"),
 )
 
 
+EXAMPLES = """\
+examples:
+  igo match igo:player=zero,visits=200 gnugo:level=10 --games 20 --jobs 2
+  igo match igo:player=random,name=a igo:player=random,name=b --size 5
+  igo match "leelaz:weights=lz.gz,visits=100" gnugo --sprt 0,50 --games 400
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("match", help="play refereed games between two GTP engines")
+    parser = subparsers.add_parser(
+        "match", help="play refereed games between two GTP engines", epilog=EXAMPLES
+    )
     parser.add_argument("first", help="engine spec: igo:player=random, gnugo:level=10, a command")
     parser.add_argument("second", help="engine spec of the opponent")
     for flag, kind, default, text in _FLAGS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import Any
 
 from igo.agents import Player, create_player, default_player, list_players
@@ -29,9 +30,9 @@ def _bool(word: str) -> bool:
 # flag -> (player keyword, type, help); every one defaults to None (not given).
 PLAYER_FLAGS: dict[str, tuple[str, Any, str]] = {
     "--checkpoint": ("checkpoint", str, "network checkpoint (.safetensors with its .json)"),
-    "--visits": ("visits", int, "search: new simulations per move (default 400)"),
+    "--visits": ("visits", int, "search: new simulations per move (default: 400)"),
     "--seconds": ("seconds", float, "search: most seconds per move (the clock may give less)"),
-    "--batch": ("batch", int, "search: leaves per network call (default 8)"),
+    "--batch": ("batch", int, "search: leaves per network call (default: 8)"),
     "--mode": ("mode", str, "search: zero (value head) or lee (value + rollouts)"),
     "--policy-checkpoint": ("policy_checkpoint", str, "Lee mode: AlphaGo policy net"),
     "--value-checkpoint": ("value_checkpoint", str, "Lee mode: AlphaGo value net"),
@@ -40,14 +41,26 @@ PLAYER_FLAGS: dict[str, tuple[str, Any, str]] = {
     "--lambda": ("lee_lambda", float, "Lee mode: weight of rollouts in Q (0..1)"),
     "--expand-threshold": ("expand_threshold", int, "Lee mode: visits before net priors"),
     "--c-puct": ("c_puct", float, "search: exploration constant"),
-    "--noise": ("noise", float, "search: Dirichlet noise weight at the root (default 0)"),
-    "--temperature": ("temperature", float, "0: best move; > 0: sample (policy, opening)"),
-    "--lcb": ("lcb", _bool, "search: choose by lower confidence bound (true/false)"),
-    "--resign-threshold": ("resign_threshold", float, "resign below this root value (-0.9)"),
-    "--resign-moves": ("resign_moves", int, "... for this many own moves in a row (3)"),
-    "--resign-after": ("resign_after", int, "never resign before this move number (20)"),
-    "--device": ("device", str, "where networks run: auto, cpu, cuda"),
-    "--symmetry": ("symmetry", str, "Zero nets: none, random or all board symmetries"),
+    "--noise": ("noise", float, "search: Dirichlet noise weight at the root (default: 0)"),
+    "--temperature": (
+        "temperature",
+        float,
+        "0: best move; > 0: sample (policy, opening) (default: 0)",
+    ),
+    "--lcb": ("lcb", _bool, "search: choose by lower confidence bound (default: false)"),
+    "--resign-threshold": (
+        "resign_threshold",
+        float,
+        "resign below this root value (default: -0.9)",
+    ),
+    "--resign-moves": ("resign_moves", int, "... for this many own moves in a row (default: 3)"),
+    "--resign-after": ("resign_after", int, "never resign before this move number (default: 20)"),
+    "--device": ("device", str, "where networks run: auto, cpu, cuda, cuda:N (default: auto)"),
+    "--symmetry": (
+        "symmetry",
+        str,
+        "Zero nets: none, random or all symmetries (default: random; policy: none)",
+    ),
     "--run-dir": ("run_dir", str, "alphago: the parts of an igo alphago run (default: shipped)"),
 }
 
@@ -85,6 +98,32 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
     parser.set_defaults(default_size=size)
 
 
+def player_flags(name: str) -> list[str]:
+    """The flags player ``name`` takes, read from its factory's signature (so never stale)."""
+    accepted = player_options(name)
+    flags = [flag for flag, (dest, _, _) in PLAYER_FLAGS.items() if dest in accepted]
+    return flags + ["--threads"] * ("device" in accepted) + ["--seed"] * ("seed" in accepted)
+
+
+def players_help() -> str:
+    """Every registered player with the flags it takes, for a help page's epilog."""
+    width = max(len(name) for name in list_players())
+    lines = ["players and the flags each takes:"]
+    for name in list_players():
+        lead = f"  {name:<{width}}  "
+        flags = ", ".join(player_flags(name)) or "no options"
+        lines.append(
+            textwrap.fill(
+                flags,
+                79,
+                initial_indent=lead,
+                subsequent_indent=" " * len(lead),
+                break_on_hyphens=False,
+            )
+        )
+    return "\n".join(lines) + "\n"
+
+
 def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, Any]:
     """The given player flags as keyword arguments, checked against what the player takes."""
     accepted = player_options(args.player)
@@ -96,7 +135,7 @@ def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     if args.threads is not None and "device" not in accepted:
         wrong.append("--threads")
     if wrong:
-        takes = [flag for key, flag in flags.items() if key in accepted]
+        takes = player_flags(args.player)
         parser.error(
             f"--player {args.player} does not take {', '.join(wrong)}"
             f" (it takes: {', '.join(takes) or 'no options'})"

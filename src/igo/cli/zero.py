@@ -18,17 +18,30 @@ FLAGS = {
 }
 
 
+EXAMPLES = """\
+examples:
+  igo zero --preset tiny --run-dir runs/zero-tiny   minutes: checks the setup
+  igo zero --preset 9x9 --device cuda --workers 4   runs/zero-9x9, resumed
+  igo zero --curve --run-dir runs/zero-9x9          its generations vs GNU Go
+"""
+PRESET = "(default: the preset's)"
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("zero", help="AlphaGo Zero training loop (resumable)")
+    parser = subparsers.add_parser(
+        "zero", help="AlphaGo Zero training loop (resumable)", epilog=EXAMPLES
+    )
     parser.add_argument("--preset", default="9x9", help="tiny, 9x9, 19x19 or a .toml path")
-    parser.add_argument("--run-dir", help="the run directory (default: the preset's)")
-    parser.add_argument("--games-per-generation", type=int, help="self-play games per generation")
-    parser.add_argument("--visits", type=int, help="simulations of a full self-play search")
-    parser.add_argument("--generations", type=int, help="generations to run in all")
-    parser.add_argument("--net", help="network variant, e.g. resnet_b6c64")
-    parser.add_argument("--device", help="auto, cpu, cuda, cuda:1 (self-play and training)")
-    parser.add_argument("--workers", type=int, help="self-play worker processes")
-    parser.add_argument("--seed", type=int, help="seed of the run")
+    parser.add_argument("--run-dir", help=f"the run directory {PRESET}")
+    parser.add_argument(
+        "--games-per-generation", type=int, help=f"self-play games per generation {PRESET}"
+    )
+    parser.add_argument("--visits", type=int, help=f"simulations of a self-play search {PRESET}")
+    parser.add_argument("--generations", type=int, help=f"generations to run in all {PRESET}")
+    parser.add_argument("--net", help=f"network variant, e.g. resnet_b6c64 {PRESET}")
+    parser.add_argument("--device", help=f"auto, cpu, cuda or cuda:N, for everything {PRESET}")
+    parser.add_argument("--workers", type=int, help=f"self-play worker processes {PRESET}")
+    parser.add_argument("--seed", type=int, help=f"seed of the run {PRESET}")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     curve = parser.add_argument_group("learning curve (instead of training)")
     curve.add_argument(

@@ -25,7 +25,6 @@ turns ``gnugo:level=10`` into one in the CLI).
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,12 +32,14 @@ from pathlib import Path
 
 import numpy as np
 
-from igo.go.coords import from_gtp, to_gtp
+from igo.go.coords import MAX_SIZE, MIN_SIZE, from_gtp, to_gtp
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.scoring import final_score
 from igo.go.state import GameState, IllegalMove
+from igo.io.atomic import check_creatable
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
+from igo.io.processes import spawn_context
 from igo.io.sgf import GameRecord, record_from_state, save_sgf
 
 
@@ -47,7 +48,7 @@ class GenerateConfig:
     """How ``generate_games`` plays its games."""
 
     out: str
-    """Folder of the SGF files (created if missing)."""
+    """Folder of the SGF files (made with the first game written)."""
     games: int = 100
     """Games wanted in the folder (existing ``game-*.sgf`` files count)."""
     size: int = 9
@@ -66,8 +67,11 @@ class GenerateConfig:
     """Seconds the engine may think about one move before the game is abandoned."""
 
     def __post_init__(self) -> None:
-        if self.games < 0 or self.jobs < 1:
-            raise ValueError("games must be >= 0 and jobs >= 1")
+        for name in ("games", "jobs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+        if not MIN_SIZE <= self.size <= MAX_SIZE:
+            raise ValueError(f"size must be from {MIN_SIZE} to {MAX_SIZE}, not {self.size}")
         low, high = self.opening_moves
         if not 0 <= low <= high:
             raise ValueError(f"opening_moves must be 0 <= min <= max, not {self.opening_moves}")
@@ -209,9 +213,12 @@ def generate_games(
 
     Returns:
         Counts of games played, found and abandoned.
+
+    Raises:
+        OSError: ``config.out`` cannot be written (checked before any game).
     """
     out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_creatable(out, folder=True)
     summary = GenerateSummary()
     rules = rules_from_name(config.rules, config.komi)
     tasks = []
@@ -237,6 +244,7 @@ def generate_games(
         if isinstance(outcome, str):
             summary.failed.append((task.index, outcome))
         else:
+            out.mkdir(parents=True, exist_ok=True)  # here: a run whose every game fails makes none
             save_sgf(outcome, game_path(out, task.index))
             summary.played += 1
         if on_game is not None:
@@ -252,7 +260,7 @@ def _run_all(tasks: list[GameTask], jobs: int) -> Iterator[tuple[GameTask, GameR
             yield task, _run_task(task)
         return
     # spawn, not fork: the parent may hold threads (GTP pipe readers) that fork would copy.
-    context = multiprocessing.get_context("spawn")
+    context = spawn_context()
     pool = cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts)
     try:
         running = {pool.submit(_run_task, task): task for task in tasks}

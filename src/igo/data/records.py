@@ -39,6 +39,7 @@ interrupted chunk under the same shard names (so nothing is duplicated), then go
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections import defaultdict
@@ -49,8 +50,9 @@ from pathlib import Path
 import numpy as np
 
 from igo.data.shards import ShardInfo, iter_shards, read_manifest, write_shard
-from igo.go.coords import Color
+from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.state import IllegalMove
+from igo.io.atomic import check_creatable
 from igo.io.sgf import GameRecord, SgfError, read_collection, replay
 
 KIND = "sl"
@@ -74,6 +76,8 @@ class ImportConfig:
             raise ValueError("heldout must be in [0, 1)")
         if self.shard_positions < 1:
             raise ValueError("shard_positions must be at least 1")
+        if self.size is not None and not MIN_SIZE <= self.size <= MAX_SIZE:
+            raise ValueError(f"size must be from {MIN_SIZE} to {MAX_SIZE}, not {self.size}")
 
 
 @dataclass
@@ -104,9 +108,15 @@ class ImportSummary:
 
 
 def sgf_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """Every SGF file named or inside the named folders (recursively), sorted, no repeats."""
+    """Every SGF file named or inside the named folders (recursively), sorted, no repeats.
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+    """
     found: set[Path] = set()
     for path in map(Path, paths):
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "no such file or folder", str(path))
         if path.is_dir():
             found.update(p.resolve() for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES)
         else:
@@ -258,12 +268,21 @@ def import_records(
 
     Returns:
         Counts of files, games, positions and shards, and the skipped files with reasons.
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+        ValueError: no SGF file among the paths.
+        OSError: ``out`` cannot be written (``check_creatable``); nothing is read then. The
+            folder is made with the first shard, so an import that writes none leaves none.
     """
     config = config or ImportConfig()
     skip = on_skip or (lambda path, reason: None)
     root = Path(out)
-    root.mkdir(parents=True, exist_ok=True)
-    files = sgf_files(paths)
+    names = [str(path) for path in paths]
+    files = sgf_files(names)
+    if not files:
+        raise ValueError(f"no SGF files (*.sgf) in {', '.join(names) or 'no paths given'}")
+    check_creatable(root, folder=True)
     summary = ImportSummary(files=len(files))
     done, partial, next_index = _chunks_in(read_manifest(root))
     redo = {f for fs in partial.values() for f in fs}

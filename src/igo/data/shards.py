@@ -15,6 +15,7 @@ writer can resume where it stopped (a shard in the manifest is complete; anythin
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -120,6 +121,21 @@ def read_manifest(folder: str | os.PathLike[str]) -> list[ShardInfo]:
         return [ShardInfo(**{**e, "sources": tuple(e.get("sources", ()))}) for e in body["shards"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ShardError(f"{path}: unreadable manifest ({exc})") from exc
+
+
+def require_shards(folder: str | os.PathLike[str], kind: str) -> list[ShardInfo]:
+    """The manifest entries of ``kind`` in ``folder``, for a reader that needs some.
+
+    Raises:
+        FileNotFoundError: ``folder`` does not exist.
+        ShardError: it lists no shard of ``kind`` (no manifest: not a shard folder).
+    """
+    if not Path(folder).is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such shard folder", str(folder))
+    entries = [entry for entry in read_manifest(folder) if entry.kind == kind]
+    if not entries:
+        raise ShardError(f"{folder}: no {kind} shards (no {MANIFEST} listing any)")
+    return entries
 
 
 def read_shard(

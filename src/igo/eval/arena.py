@@ -12,7 +12,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures as cf
 import contextlib
-import multiprocessing
 import os
 import random
 import signal
@@ -32,7 +31,9 @@ from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.state import GameState
+from igo.io.atomic import check_creatable
 from igo.io.gtp_client import GtpClient, GtpEngineError
+from igo.io.processes import spawn_context
 from igo.io.sgf import record_from_state, save_sgf
 
 GameCallback = Callable[[GameOutcome, MatchSummary], None]
@@ -187,7 +188,7 @@ def _run_pool(
 ) -> Iterator[tuple[_Task, GameOutcome, bool]]:
     """Run tasks from ``queue`` on one process pool until done, stopped or the pool breaks."""
     # spawn, not fork: the parent has threads (progress bar, pipe readers) that fork would copy.
-    context = multiprocessing.get_context("spawn")
+    context = spawn_context()
     with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
         running: dict[cf.Future[GameOutcome], _Task] = {}
         broken = False
@@ -219,7 +220,12 @@ def _prepare(first: str, second: str, config: MatchConfig) -> list[EngineSpec]:
     Raises:
         ValueError: a bad spec, a missing program, an engine that does not work, or two engines
             with one name (the database tells engines apart by name).
+        OSError: the database or SGF folder cannot be written (checked before anything is).
     """
+    if config.db is not None:
+        check_creatable(config.db)
+    if config.sgf_dir is not None:
+        check_creatable(config.sgf_dir, folder=True)
     specs = [parse_engine_spec(first), parse_engine_spec(second)]
     rules = config.resolved_rules()
     argvs = [engine_argv(spec, rules) for spec in specs]
@@ -267,6 +273,7 @@ def run_match(
 
     Raises:
         ValueError: a spec that cannot be parsed or started, or a database that cannot be opened.
+        OSError: the database or SGF folder cannot be written (checked before the first game).
         ArenaError: the worker processes cannot play.
     """
     specs = _prepare(first, second, config)

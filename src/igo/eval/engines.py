@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 import shlex
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from igo.go.rules import Rules, rules_name
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError, find_program
+from igo.io.processes import python_argv
 
 KNOWN = ("igo", "gnugo", "leelaz")
 
@@ -119,7 +119,7 @@ def engine_argv(spec: EngineSpec, rules: Rules, seed: int | None = None) -> list
 
 
 def _igo_argv(opts: dict[str, str], rules: Rules) -> list[str]:
-    argv = [sys.executable, "-m", "igo", "gtp"]
+    argv = python_argv("-m", "igo", "gtp")  # -P: a file in the current folder shadows nothing
     preset = rules_name(rules)
     if "rules" not in opts and preset is not None:
         # The referee is authoritative, but an engine that knows the rules plays legal moves.

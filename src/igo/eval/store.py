@@ -91,11 +91,26 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of every SQLite database file."""
+
+
 class ArenaStore:
     """An open arena database. Use as a context manager, or call ``close``."""
 
     def __init__(self, path: str | Path) -> None:
+        """Open (or create) the database at ``path``.
+
+        Raises:
+            ValueError: ``path`` is a file but not an SQLite database (which SQLite would
+                overwrite were it shorter than a page: ``--db notes.txt``), or cannot be read.
+        """
         self.path = Path(path)
+        if self.path.is_file():
+            with self.path.open("rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+            if header and header != _SQLITE_HEADER:
+                raise ValueError(f"cannot open arena database {self.path}: not an SQLite file")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(self.path, timeout=30.0)
@@ -225,7 +240,7 @@ def open_existing(path: str | Path) -> ArenaStore:
     """Open a database that must already exist (for reading: ratings, reports).
 
     Raises:
-        ValueError: there is no such file.
+        ValueError: there is no such file, or it cannot be opened (``ArenaStore``).
     """
     if not Path(path).is_file():
         raise ValueError(f"no arena database at {path} (play a match first: igo match A B)")

@@ -56,12 +56,22 @@ _DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
-    """``"auto"``: CUDA when available, else CPU; otherwise ``torch.device(device)``."""
+    """``"auto"``: CUDA when available, else CPU; otherwise ``torch.device(device)``.
+
+    Raises:
+        ValueError: a device torch does not know (``tpu``), or a CUDA device this machine lacks.
+    """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    resolved = torch.device(device)
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as err:  # torch's message lists twenty device types
+        raise ValueError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N") from err
     if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for but CUDA is not available")
+        raise ValueError(f"device {str(device)!r} was asked for but CUDA is not available")
+    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
+        count = torch.cuda.device_count()
+        raise ValueError(f"device {str(device)!r} was asked for but this machine has {count} GPUs")
     return resolved
 
 

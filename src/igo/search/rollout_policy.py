@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -245,7 +245,9 @@ def state_features(state: GameState, tree: bool = True) -> tuple[np.ndarray, np.
 
 
 def _write_atomic(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    # Created as open() creates files (0o666 less the umask; mkstemp's would be 0o600), O_EXCL.
+    temp = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

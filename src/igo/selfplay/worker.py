@@ -12,7 +12,6 @@ manifest).
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import queue as queue_lib
 import time
 import traceback
@@ -27,6 +26,7 @@ from tqdm import tqdm
 
 from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.data.shards import read_manifest
+from igo.io.processes import spawn_context
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import tune_cpu_malloc
 from igo.selfplay.config import SelfPlayConfig
@@ -195,7 +195,7 @@ def _worker_main(job: SelfPlayJob, worker: int, quota: int, out: Any, stop: Any)
 
 def _play_in_workers(job: SelfPlayJob, num_games: int, write: Callable[[GameData], None]) -> None:
     """Play ``num_games`` in ``num_workers`` processes; this process writes every game."""
-    ctx = mp.get_context("spawn")  # fork after torch has started threads can deadlock
+    ctx = spawn_context()  # fork after torch has started threads can deadlock
     out, stop = ctx.Queue(), ctx.Event()
     workers = job.config.num_workers
     quotas = [num_games // workers + (w < num_games % workers) for w in range(workers)]

@@ -125,13 +125,12 @@ def run_alphago(
     chosen = _chosen(stages)
     run = AlphaGoRun(config, Path(config.run_dir), progress)
     write = log or _stderr
+    _plan(run, chosen)  # before the run folder is made: a refused run leaves nothing behind
     run.root.mkdir(parents=True, exist_ok=True)
     lock = lock_run_dir(run.root, "igo alphago")
     try:
         remove_temp_files(run.root)
-        done = load_stages(run.root)
-        todo = [s for s in chosen if not _is_done(run, s, done)]
-        _preflight(run, todo)  # before config.json is written: nothing has started
+        done, todo = _plan(run, chosen)  # again: another process may have run stages meanwhile
         check_saved_config(run.root, config.to_dict(), differences, package_version())
         for stage in chosen:
             if stage in todo:
@@ -149,6 +148,14 @@ def _chosen(stages: Sequence[str] | None) -> list[str]:
     if unknown:
         raise ConfigError(f"unknown stage {', '.join(unknown)}; stages: {', '.join(STAGES)}")
     return [s for s in STAGES if stages is None or s in stages]
+
+
+def _plan(run: AlphaGoRun, chosen: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """(the stages done before, the chosen stages still to run), checked by ``_preflight``."""
+    done = load_stages(run.root)
+    todo = [s for s in chosen if not _is_done(run, s, done)]
+    _preflight(run, todo)
+    return done, todo
 
 
 def _stderr(text: str) -> None:

@@ -90,6 +90,9 @@ class ZeroLoop:
 
     def __init__(self, config: ZeroConfig, progress: bool, hook: Hook) -> None:
         self.config, self.progress, self.hook = config, progress, hook
+        # Checked before the run folder is made: a refused run leaves nothing behind.
+        self.device = resolve_device(config.train.device)
+        resolve_device(config.selfplay.device)  # the self-play workers resolve it again
         self.run_dir = RunDir(config.run_dir)
         self.run_dir.create()
         self._lock = _lock(self.run_dir)
@@ -98,7 +101,6 @@ class ZeroLoop:
             self._check_config()
             state = load_state(self.run_dir.state_path)
             self.state = state if state is not None else self._initialise()
-            self.device = resolve_device(config.train.device)
             self.metrics = MetricsLog(
                 self.run_dir.logs, self.state.train_steps, self.state.generation
             )

@@ -31,9 +31,11 @@ from pathlib import Path
 
 import numpy as np
 
-from igo.data.records import SlGame, iter_games
+from igo.data.records import KIND, SlGame, iter_games
+from igo.data.shards import require_shards
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
 from igo.go.jit import njit
+from igo.io.atomic import check_creatable
 from igo.search.pattern_keys import candidate_keys
 from igo.search.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
 from igo.search.rollout_policy import KINDS, RolloutPolicy
@@ -61,8 +63,14 @@ class RolloutTrainConfig:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
-        if self.min_count < 1 or self.epochs < 0 or self.learning_rate <= 0 or self.l2 < 0:
-            raise ValueError("min_count >= 1, epochs >= 0, learning_rate > 0 and l2 >= 0")
+        for name, low, ok in (
+            ("min_count", "at least 1", self.min_count >= 1),
+            ("epochs", "at least 0", self.epochs >= 0),
+            ("learning_rate", "positive", self.learning_rate > 0),
+            ("l2", "at least 0", self.l2 >= 0),
+        ):
+            if not ok:
+                raise ValueError(f"{name} must be {low}, not {getattr(self, name)}")
 
 
 @dataclass(frozen=True)
@@ -307,14 +315,26 @@ def train_from_shards(
     log: Callable[[str], None] | None = None,
 ) -> RolloutTrainReport:
     """Fit a policy on the training split of ``folder``'s ``sl`` shards, measure it on both
-    splits, and save it to ``out`` (None: not saved)."""
+    splits, and save it to ``out`` (None: not saved).
+
+    Raises:
+        FileNotFoundError: no such folder.
+        ShardError: it holds no ``sl`` shards.
+        ValueError: its training split holds no usable position.
+        OSError: ``out`` cannot be written (checked before the work).
+    """
     config = config or RolloutTrainConfig()
     start = time.perf_counter()
+    require_shards(folder, KIND)
+    if out is not None:
+        check_creatable(out)
     tree = config.kind == "tree"
     data = {
         "train": position_keys(iter_games(folder, "train"), tree, config.max_positions),
         "heldout": position_keys(iter_games(folder, "heldout"), tree),
     }
+    if data["train"].num_positions == 0:
+        raise ValueError(f"{folder}: no usable training positions in its {KIND} shards")
     policy = fit(data["train"], config, log)
     report = RolloutTrainReport(config.kind)
     tags = policy.vocabulary >> TAG_SHIFT

@@ -14,6 +14,8 @@ from __future__ import annotations
 import fcntl
 import json
 import tomllib
+import types
+import typing
 from collections.abc import Callable, Collection
 from dataclasses import fields
 from importlib import resources
@@ -67,7 +69,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     """
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"cannot read preset {path}: {err}") from err
 
 
@@ -80,13 +82,51 @@ def check_keys(data: dict[str, Any], known: Collection[str], source: str, prefix
 
 
 def build(cls: type, values: dict[str, Any], source: str, what: str) -> Any:
-    """``cls(**values)``, its errors turned into ConfigErrors naming ``source`` and ``what``."""
+    """``cls(**values)``, each value checked against its field's type first (a ``--set`` seed of
+    1.5 is refused here, not as a traceback after the run folder is made); its errors turned
+    into ConfigErrors naming ``source`` and ``what``."""
     try:
+        check_types(cls, values)
         return cls(**values)
     except ConfigError as err:
         raise ConfigError(f"{source}: {err}") from err
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{source}: {what}: {err}") from err
+
+
+def check_types(cls: type, values: dict[str, Any]) -> None:
+    """Raise a TypeError naming the first value that does not fit its field's annotation (bool,
+    int, float, str, None, Literal, unions, ``tuple[X, ...]``, dict and classes are checked)."""
+    hints = typing.get_type_hints(cls)
+    for key, value in values.items():
+        if key in hints and not _fits(value, hints[key]):
+            raise TypeError(f"{key} must be {_type_name(hints[key])}, not {value!r}")
+
+
+def _type_name(kind: Any) -> str:
+    if typing.get_origin(kind) is typing.Literal:
+        return "one of " + ", ".join(map(repr, typing.get_args(kind)))
+    if isinstance(kind, type) and typing.get_origin(kind) is None:
+        return kind.__name__
+    return str(kind).replace("typing.", "")  # int | None, tuple[float, ...]
+
+
+def _fits(value: Any, kind: Any) -> bool:
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if kind in (int, float) and isinstance(value, bool):
+        return False  # bool is an int to Python, never to a config
+    if kind is float:
+        return isinstance(value, int | float)
+    if origin is typing.Literal:
+        return value in args
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in args)
+    if origin is tuple:
+        inner = args[0] if len(args) == 2 and args[1] is Ellipsis else Any
+        return isinstance(value, tuple | list) and all(_fits(v, inner) for v in value)
+    if origin is not None:
+        return isinstance(value, origin)  # dict[str, Any], list[...]: the container only
+    return kind is Any or not isinstance(kind, type) or isinstance(value, kind)
 
 
 def from_tables(
@@ -255,6 +295,7 @@ __all__ = [
     "build",
     "check_keys",
     "check_saved_config",
+    "check_types",
     "config_differences",
     "find_preset",
     "from_tables",

@@ -115,10 +115,10 @@ def play_curve_games(
     """
     figure_class(_CURVE)
     db = run_dir.arena / "curve.sqlite"
-    db.parent.mkdir(parents=True, exist_ok=True)
     generations = chosen_generations(model_generations(run_dir), config.every)
     if not generations:
         raise ValueError(f"{run_dir.root}: no saved generations in {run_dir.models}")
+    db.parent.mkdir(parents=True, exist_ok=True)
     first = player_spec(run_dir, generations[0], config.visits)
     for generation in generations:
         spec = player_spec(run_dir, generation, config.visits)
