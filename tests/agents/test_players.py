@@ -46,8 +46,7 @@ def test_registered_player_conforms(
             pytest.skip(f"the shipped {name} weights are not installed yet")
     else:
         player = create_player(name, seed=0, **kwargs)
-    # Generous per-move limit for untimed games: a loaded machine may be compiling kernels.
-    check_player(player, sizes=sizes, move_timeout=120.0)
+    check_player(player, sizes=sizes)  # its hang guard is generous (kernels may compile)
 
 
 def test_registry() -> None:

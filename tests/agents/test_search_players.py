@@ -14,6 +14,7 @@ from igo.agents.analysis import SearchSession, supports_analysis
 from igo.agents.conformance import check_player
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import LeeParts, MissingWeightsError, zero_weights
+from igo.agents.player import estimate_moves_left
 from igo.agents.policy_player import PolicyPlayer
 from igo.agents.resign import ResignPolicy, ResignTracker
 from igo.go.coords import Color, from_gtp
@@ -21,15 +22,12 @@ from igo.go.rules import PRESETS
 from igo.go.state import GameState
 from igo.search.evaluator import FakeEvaluator, UniformEvaluator
 
-SLOW = 120.0
-"""Seconds an untimed move may take: generous, as a loaded machine may be compiling kernels."""
-
 
 def test_policy_player_plays_alphago_and_zero_nets(
     zero_checkpoint: str, alphago_policy_checkpoint: str
 ) -> None:
     player = PolicyPlayer(alphago_policy_checkpoint, temperature=1.0, seed=1)
-    check_player(player, sizes=(5,), move_timeout=SLOW)
+    check_player(player, sizes=(5,))
     player = PolicyPlayer(zero_checkpoint)
     assert player.board_sizes == (5,)
     state = GameState.new(5)
@@ -52,7 +50,7 @@ def test_mcts_zero_mode_with_a_checkpoint(zero_checkpoint: str) -> None:
     player = MctsPlayer(zero_checkpoint, visits=16, seed=0)
     assert player.config.mode == "zero" and player.board_sizes == (5,)
     assert supports_analysis(player) and not supports_analysis(create_player("random"))
-    check_player(player, sizes=(5,), move_timeout=SLOW)
+    check_player(player, sizes=(5,))
 
 
 def test_mcts_lee_mode_with_and_without_nets(
@@ -61,7 +59,7 @@ def test_mcts_lee_mode_with_and_without_nets(
     plain = MctsPlayer(visits=32, seed=0)
     assert plain.config.mode == "lee" and plain.config.lee_lambda == 1.0
     assert plain.board_sizes is None
-    check_player(plain, sizes=(7,), move_timeout=SLOW)
+    check_player(plain, sizes=(7,))
     nets = MctsPlayer(
         mode="lee",
         policy_checkpoint=alphago_policy_checkpoint,
@@ -70,7 +68,7 @@ def test_mcts_lee_mode_with_and_without_nets(
         seed=0,
     )
     assert nets.config.lee_lambda == 0.5 and nets.board_sizes == (5,)
-    check_player(nets, sizes=(5,), move_timeout=SLOW)
+    check_player(nets, sizes=(5,))
 
 
 def test_lee_builder_is_a_hook() -> None:
@@ -173,7 +171,11 @@ def test_hopeless_side_resigns_after_the_streak() -> None:
 
 
 @pytest.mark.parametrize("size", [5, 9])
-def test_one_second_byo_yomi_is_never_exceeded(size: int, zero_checkpoint: str) -> None:
+def test_one_second_byo_yomi_budgets_half_the_period(size: int, zero_checkpoint: str) -> None:
+    """Under a 1 s byo-yomi each move gets the clock's safe share (half the period), not the
+    player's own 30 s, and the search runs to that deadline. The budget and the deadline are
+    checked, not the seconds a move took: those depend on the machine and are measured by
+    ``igo bench clock`` (docs/benchmarks.md)."""
     if size == 5:
         player = MctsPlayer(zero_checkpoint, seconds=30.0, seed=0)
     else:
@@ -185,10 +187,16 @@ def test_one_second_byo_yomi_is_never_exceeded(size: int, zero_checkpoint: str) 
     for _ in range(6):
         if state.is_over():
             break
-        started = time.monotonic()
-        move = player.genmove(state, clock)
-        elapsed = time.monotonic() - started
-        assert elapsed < 0.8, f"a 1 s byo-yomi move took {elapsed:.2f} s"
+        budget = clock.budget_seconds(estimate_moves_left(state))
+        assert 0.0 < budget < 0.6 * settings.byo_yomi_time  # about half the period
+        before = time.monotonic()
+        session = player.start_genmove(state, clock)
+        after = time.monotonic()
+        assert session.deadline is not None and session.visits is None
+        assert before + budget <= session.deadline <= after + budget
+        session.run()
+        assert session.done and time.monotonic() >= session.deadline  # stopped by the clock
+        move = player.finish_genmove(state, session)
         assert move is not RESIGN
         player.observe(state.to_play, int(move))
         state.play(int(move))
@@ -258,7 +266,7 @@ def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
         mode="lee", rollout_checkpoint=str(rollout), tree_policy=str(tree), visits=32, seed=0
     )
     assert player.config.rollout_policy == str(rollout)
-    check_player(player, sizes=(5,), move_timeout=SLOW)
+    check_player(player, sizes=(5,))
     (tmp_path / "junk.npz").write_bytes(b"not a policy")
     with pytest.raises(ValueError, match="rollout policy"):
         MctsPlayer(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-TIMEOUT = 30.0
-STARTUP_TIMEOUT = 240.0
-"""A fresh process imports torch and may compile kernels: slow on a loaded machine."""
+TIMEOUT = 600.0
+"""A hang guard, not a speed claim: a fresh engine process imports torch and may compile kernels
+for minutes on a loaded machine (speed is measured by ``igo bench``, docs/benchmarks.md)."""
 SIZE = 5
 LZ_INFO = re.compile(
     r"info move [A-E][1-5]|pass visits \d+ winrate \d+ prior \d+ lcb \d+ order \d+ pv( \S+)+"
@@ -88,7 +88,7 @@ def checkpoint(tmp_path_factory: pytest.TempPathFactory) -> str:
 def lizzie_fixture(checkpoint: str) -> Iterator[Lizzie]:
     engine = Lizzie("--player", "mcts", "--checkpoint", checkpoint, "--visits", "50", "--seed", "1")
     engine.send_line("name")
-    assert engine.line(STARTUP_TIMEOUT) == "= igo (mcts)" and engine.line() == ""
+    assert engine.line() == "= igo (mcts)" and engine.line() == ""
     yield engine
     assert engine.close() == 0
 
@@ -153,7 +153,7 @@ def test_zero_player_without_weights_fails_cleanly(tmp_path: Path) -> None:
         pytest.skip("the shipped zero weights are installed")
     process = subprocess.run(
         [sys.executable, "-m", "igo", "gtp", "--player", "zero"],
-        input=b"", capture_output=True, timeout=60, cwd=tmp_path,
+        input=b"", capture_output=True, timeout=TIMEOUT, cwd=tmp_path,
     )  # fmt: skip
     assert process.returncode == 2 and process.stdout == b""
     assert b"Traceback" not in process.stderr
@@ -168,7 +168,7 @@ def test_arena_spec_reaches_the_player(checkpoint: str, tmp_path: Path) -> None:
     argv = engine_argv(spec, PRESETS["chinese"], seed=3)
     assert argv[argv.index("--visits") + 1] == "40" and "--resign-after" in argv
     process = subprocess.run(
-        argv, input=b"name\nboardsize 5\ngenmove b\nquit\n", capture_output=True, timeout=240,
+        argv, input=b"name\nboardsize 5\ngenmove b\nquit\n", capture_output=True, timeout=TIMEOUT,
         cwd=tmp_path,
     )  # fmt: skip
     assert process.returncode == 0, process.stderr.decode()[-2000:]
@@ -273,7 +273,7 @@ def test_lizzie_start_up_and_analysis(checkpoint: str) -> None:
     )
     try:
         lizzie.start(board_size=19, komi=7.5)  # Lizzie's default board: the network's is 5x5
-        assert lizzie.reply_to(3, STARTUP_TIMEOUT) == "?3 unacceptable size"
+        assert lizzie.reply_to(3) == "?3 unacceptable size"
         assert lizzie.reply_to(4) == "=4 "
         assert not lizzie.kata_go and lizzie.dialogs == []
         why = "igo: mcts plays 5x5 only (its networks are 5x5); for 19x19 use --player mcts"

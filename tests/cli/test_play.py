@@ -16,11 +16,15 @@ from igo.go.coords import Color
 from igo.go.rules import PRESETS
 from igo.go.state import GameState
 
+HANG_GUARD_S = 600.0
+"""A hang guard, not a speed claim: a fresh engine process imports torch and may compile kernels
+for minutes on a loaded machine (speed is measured by ``igo bench``, docs/benchmarks.md)."""
+
 
 def run_igo_play(stdin: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "igo", "play", "--player", "random", "--seed", "3", *args],
-        input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
+        input=stdin, capture_output=True, text=True, timeout=HANG_GUARD_S, cwd=cwd,
     )  # fmt: skip
 
 

@@ -16,13 +16,16 @@ from igo.io.gtp_client import GtpClient
 from igo.io.sgf import parse_sgf, write_sgf
 
 RULES = rules_from_name("chinese", 7.5)
+HANG_GUARD_S = 600.0
+"""A hang guard, not a speed claim: a fresh engine process imports torch and may compile kernels
+for minutes on a loaded machine (speed is measured by ``igo bench``, docs/benchmarks.md)."""
 FakeFactory = Callable[..., str]
 
 
 def _play(black: str, white: str, size: int = 5, limits: GameLimits | None = None):
     with (
-        GtpClient(shlex.split(black), 10, "black-engine") as b,
-        GtpClient(shlex.split(white), 10, "white-engine") as w,
+        GtpClient(shlex.split(black), HANG_GUARD_S, "black-engine") as b,
+        GtpClient(shlex.split(white), HANG_GUARD_S, "white-engine") as w,
     ):
         return play_game(b, w, size, RULES, limits)
 
@@ -75,8 +78,9 @@ def test_resignation_ends_the_game(fake: FakeFactory) -> None:
 def test_igo_players_over_gtp_play_a_full_game_with_move_times() -> None:
     rules = RULES
     argv = engine_argv(parse_engine_spec("igo:player=random"), rules, seed=1)
-    with GtpClient(argv, 30, "a") as b, GtpClient(argv, 30, "b") as w:
-        outcome = play_game(b, w, 5, rules, GameLimits(move_cap=40))
+    with GtpClient(argv, HANG_GUARD_S, "a") as b, GtpClient(argv, HANG_GUARD_S, "b") as w:
+        limits = GameLimits(move_cap=40, move_timeout=HANG_GUARD_S)
+        outcome = play_game(b, w, 5, rules, limits)
     assert outcome.faulty is None and outcome.num_moves > 2
     assert outcome.result.reason in ("score", "draw")
     assert all(c is not None and c.endswith("s") for c in outcome.record.comments)
@@ -88,7 +92,11 @@ def test_igo_players_over_gtp_play_a_full_game_with_move_times() -> None:
 @pytest.mark.gnugo
 def test_gnugo_scores_the_games_it_plays(fake: FakeFactory, gnugo: str) -> None:
     argv = engine_argv(parse_engine_spec("gnugo:level=1"), RULES, seed=1)
-    with GtpClient(argv, 30, "gnugo-l1") as b, GtpClient(shlex.split(fake("pass")), 10, "p") as w:
+    pass_argv = shlex.split(fake("pass"))
+    with (
+        GtpClient(argv, HANG_GUARD_S, "gnugo-l1") as b,
+        GtpClient(pass_argv, HANG_GUARD_S, "p") as w,
+    ):
         outcome = play_game(b, w, 5, RULES)
     # GNU Go fills the board while white passes: area 25 against komi 7.5.
     assert outcome.result.to_sgf() == "B+17.5"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -264,14 +263,13 @@ def test_tt_is_pass_up_to_19_but_a_point_on_21() -> None:
     assert parse_sgf(write_sgf(on21)) == on21
 
 
-def test_deep_variation_tree_parses_quickly() -> None:
+def test_deep_variation_tree_parses() -> None:
+    """10,000 nested variations parse without recursion (its speed: ``igo bench sgf``)."""
     text = "(;SZ[9]" + "(;B[aa]" * 10000 + ")" * 10001
-    start = time.perf_counter()
     record = parse_sgf(text, "deep.sgf")
     assert len(record.moves) == 10000
     with pytest.raises(SgfError, match=r"deep\.sgf: move 2 .*occupied"):
         replay(record)
-    assert time.perf_counter() - start < 10
 
 
 def test_deep_legal_variation_tree_replays() -> None:

@@ -2,7 +2,8 @@
 
 ``check_player(player)`` plays the player against itself on several board sizes, with and
 without handicap and a tight byo-yomi clock, and checks each ``genmove``: a legal point, pass or
-RESIGN; the state left untouched; an answer within the time the clock allows; no pass on an empty
+RESIGN; the state left untouched; an answer within the time the clock allows (counted in the CPU
+time of the thread that asked, so that a loaded machine cannot fail a player); no pass on an empty
 board; and games that end. ``check_engine(engine)`` drives a GTP engine through its command table
 (framing included) with the commands GUIs and tournament tools send, good and bad, and checks
 the replies. Both raise ``AssertionError`` with a message naming the first broken promise.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -25,25 +27,34 @@ from igo.io.gtp import Engine, execute, parse_line
 
 # A 1-second byo-yomi: the tightest clock the suite gives, to catch players that ignore time.
 _TIGHT_CLOCK = TimeSettings.canadian(0.0, 1.0, 1)
+HANG_GUARD_S = 600.0
+"""Seconds a move may take before the suite gives up on the player: a hang guard, not a speed
+claim (a first move may compile kernels for minutes on a loaded machine)."""
 
 
-def _call_with_timeout(fn: Callable[[], Point | Resign], seconds: float) -> Point | Resign:
-    """Run ``fn`` on a worker thread; fail if it has not returned after ``seconds``."""
+def _call_with_timeout(
+    fn: Callable[[], Point | Resign], seconds: float
+) -> tuple[Point | Resign, float]:
+    """Run ``fn`` on a worker thread; fail if it has not returned after ``seconds`` (a hang
+    guard). Returns its answer and the CPU seconds the worker thread spent."""
     box: list[Point | Resign | BaseException] = []
+    used = [0.0]
 
     def target() -> None:
+        started = time.thread_time()
         try:
             box.append(fn())
         except BaseException as err:  # re-raised below, on the caller's thread
             box.append(err)
+        used[0] = time.thread_time() - started
 
     worker = threading.Thread(target=target, daemon=True)
     worker.start()
     worker.join(seconds)
-    assert not worker.is_alive(), f"genmove did not return within {seconds:g} s"
+    assert not worker.is_alive(), f"genmove did not return within {seconds:g} s (hang guard)"
     if isinstance(box[0], BaseException):
         raise box[0]
-    return box[0]
+    return box[0], used[0]
 
 
 def _check_move(state: GameState, move: Point | Resign, name: str) -> None:
@@ -58,7 +69,7 @@ def play_self_game(
     player: Player,
     state: GameState,
     clock_settings: TimeSettings | None = None,
-    move_timeout: float = 10.0,
+    move_timeout: float = HANG_GUARD_S,
 ) -> GameState:
     """Let ``player`` play both sides from ``state`` to the end, checking every move.
 
@@ -70,15 +81,14 @@ def play_self_game(
     while not state.is_over():
         color, before = state.to_play, (state.hash, len(state.moves), state.to_play)
         clock = clocks.get(color)
-        limit = move_timeout if clock is None else min(move_timeout, clock.time_left)
-        started = time.monotonic()
-        move = _call_with_timeout(lambda: player.genmove(state, clock), limit)  # noqa: B023
-        elapsed = time.monotonic() - started
+        move, used = _call_with_timeout(partial(player.genmove, state, clock), move_timeout)
         assert (state.hash, len(state.moves), state.to_play) == before, "genmove changed state"
         _check_move(state, move, player.name)
         if clock is not None:
-            assert elapsed < clock.time_left, f"{player.name} lost on time ({elapsed:.2f} s)"
-            clocks[color] = clock.after_move(elapsed)
+            # The clock is charged CPU time, not wall time: other jobs on a loaded machine do
+            # not make a player lose, a search that ignores the clock still burns the seconds.
+            assert used < clock.time_left, f"{player.name} lost on time ({used:.2f} CPU s)"
+            clocks[color] = clock.after_move(used)
         if move is RESIGN:
             assert state.moves, f"{player.name} resigned before playing a move"
             state.resign(color)
@@ -91,10 +101,17 @@ def play_self_game(
     return state
 
 
+def _warm_up(player: Player, state: GameState, move_timeout: float) -> None:
+    """One untimed move from ``state`` (left as it is), so that the kernels of its rules compile
+    before a clock runs: compiling is not thinking time."""
+    player.reset(state.copy())
+    _call_with_timeout(lambda: player.genmove(state.copy(), None), move_timeout)
+
+
 def check_player(
     player: Player,
     sizes: tuple[int, ...] = (5, 9, 19),
-    move_timeout: float = 10.0,
+    move_timeout: float = HANG_GUARD_S,
 ) -> None:
     """Play ``player`` against itself and check the Player contract.
 
@@ -114,6 +131,8 @@ def check_player(
             handicap.place_handicap(fixed_handicap(size, 2))
             games.append((handicap, None))
         for state, clock in games:
+            if clock is not None:
+                _warm_up(player, state, move_timeout)
             final = play_self_game(player, state, clock, move_timeout)
             ended = final.resigned is not None or final.consecutive_passes >= 2
             assert ended, f"{player.name}: a {size}x{size} game did not end in {cap} moves"

@@ -17,6 +17,10 @@ TARGETS = {
     "search": ("igo.bench.search", "run_search_bench"),
     "selfplay": ("igo.bench.selfplay", "run_selfplay_bench"),
     "startup": ("igo.bench.startup", "run_startup_bench"),
+    "threads": ("igo.bench.genmove", "run_threads_bench"),
+    "clock": ("igo.bench.genmove", "run_clock_bench"),
+    "sgf": ("igo.bench.sgf", "run_sgf_bench"),
+    "alphago": ("igo.bench.pipeline", "run_alphago_bench"),
 }
 
 

@@ -9,6 +9,7 @@ the chosen player does not take is an error that names what it does take.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from typing import Any
@@ -17,6 +18,14 @@ from igo.agents import Player, create_player, default_player, list_players
 from igo.agents.player import board_sizes_of, player_options
 from igo.go.coords import MAX_SIZE, MIN_SIZE
 from igo.go.rules import PRESETS, Rules, rules_from_name
+
+DEFAULT_THREADS = 1
+"""Torch CPU threads of a process that plays with networks, unless ``--threads`` says otherwise.
+torch's default (one per core) makes its threads wait on each other, spinning, as soon as other
+work shares the cores: on a loaded 2-core machine a 400-visit ``genmove`` of the zero or alphago
+player took 10-12x longer with 2 threads than with 1, burning 13x the CPU (``igo bench threads``,
+docs/benchmarks.md). The search sends the network small batches (8 leaves), which one thread
+serves; ``--threads N`` is there for free cores and bigger batches."""
 
 
 def _bool(word: str) -> bool:
@@ -93,9 +102,20 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
         metavar = "BOOL" if kind is _bool else flag.strip("-").upper().replace("-", "_")
         group.add_argument(flag, dest=dest, type=kind, default=None, metavar=metavar, help=text)
     group.add_argument(
-        "--threads", type=int, default=None, metavar="N", help="CPU threads of the networks"
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"CPU threads of the networks (default {DEFAULT_THREADS}: one per engine process,"
+        " so a busy machine is not oversubscribed; see docs/gtp.md)",
     )
     parser.set_defaults(default_size=size)
+
+
+def takes_threads(player: str) -> bool:
+    """Whether ``player`` plays with networks, so that ``--threads`` concerns it: the players
+    that take ``--device``."""
+    return "device" in player_options(player)
 
 
 def player_flags(name: str) -> list[str]:
@@ -132,7 +152,7 @@ def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     kwargs = {key: value for key, value in given.items() if value is not None}
     flags = {dest: flag for flag, (dest, _, _) in PLAYER_FLAGS.items()} | {"seed": "--seed"}
     wrong = [flags[key] for key in kwargs if key not in accepted]
-    if args.threads is not None and "device" not in accepted:
+    if args.threads is not None and not takes_threads(args.player):
         wrong.append("--threads")
     if wrong:
         takes = player_flags(args.player)
@@ -143,15 +163,21 @@ def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     return kwargs
 
 
-def _set_threads(threads: int | None) -> None:
-    """Threads are a process setting, so the entry point makes it (never library code)."""
+def _set_threads(threads: int | None, uses_networks: bool) -> None:
+    """Threads are a process setting, so the entry point makes it (never library code): the
+    given count, else ``DEFAULT_THREADS`` for a player with networks (others never load torch)."""
     if threads is None:
-        return
+        if not uses_networks:
+            return
+        threads = DEFAULT_THREADS
     if threads < 1:
         raise ValueError(f"--threads must be at least 1, not {threads}")
-    import torch
-
-    torch.set_num_threads(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    else:
+        # torch reads it when it is first imported: importing torch here would cost an engine
+        # a second or two before its first answer (it loads its networks in the background).
+        os.environ["OMP_NUM_THREADS"] = str(threads)
 
 
 def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[Player, Rules]:
@@ -172,7 +198,7 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
         parser.error(str(err))
     kwargs = player_kwargs(parser, args)
     try:
-        _set_threads(args.threads)
+        _set_threads(args.threads, takes_threads(args.player))
         player = create_player(args.player, **kwargs)
     except (TypeError, ValueError, OSError) as err:
         parser.error(f"cannot create player {args.player!r}: {err}")
