@@ -107,9 +107,7 @@ sys.exit(v < (2, 4))' 2>/dev/null; then
 fi
 
 # --- ahead-of-time compilation -----------------------------------------------------------------
-# The numba kernels compile on first use (a minute or two); `igo warmup` compiles them now into
-# the package's cache. Run only where the command exists.
-if "$PY" -m igo warmup --help >/dev/null 2>&1; then
-  say "compiling the numba kernels (igo warmup)"
-  "$PY" -m igo warmup
-fi
+# numba compiles each kernel on first use: minutes for a search player's first move on a new
+# install. `igo warmup` compiles every kernel the players, pipelines and benchmarks use now, into
+# numba's disk cache (seconds when they are cached already), and prints how long it took.
+"$PY" -m igo warmup

@@ -4,10 +4,8 @@
 # another: see scripts/common.sh). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# numba caches compiled callers with the callee's code inside: after an edit to the rules kernels a
-# stale cache elsewhere would run old code, so every test run compiles afresh (before setup, whose
-# warmup step, where there is one, then compiles the current code).
-find src -name '*.nbi' -delete -o -name '*.nbc' -delete
+# numba's cached callers carry their callees' code; igo drops its cached kernels itself whenever a
+# kernel source changes (igo.go.jit), so the kernels setup compiled ahead serve the tests too.
 bash scripts/setup.sh
 source scripts/common.sh
 PY="$(igo_python)"

@@ -31,7 +31,9 @@ def test_match_from_a_folder_that_shadows_standard_modules(tmp_path: Path) -> No
     launcher.parent.mkdir()
     launcher.write_text(LAUNCHER)
     source = str(Path(igo.__file__).parents[1])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")])}
+    # (no empty entry: an empty PYTHONPATH entry is the current folder)
+    paths = [source, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     env.pop("PYTHONSAFEPATH", None)
     db = tmp_path / "arena.sqlite"
     engines = ["igo:player=random,name=a", "igo:player=random,name=b"]

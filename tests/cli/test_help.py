@@ -30,7 +30,18 @@ COMMANDS = _commands(build_parser())
 
 
 def test_every_subcommand_is_covered() -> None:
-    names = {"gtp", "play", "match", "ratings", "report", "bench", "data", "zero", "alphago"}
+    names = {
+        "gtp",
+        "play",
+        "match",
+        "ratings",
+        "report",
+        "bench",
+        "data",
+        "zero",
+        "alphago",
+        "warmup",
+    }
     actions = {"data generate", "data import", "data train-rollout"}
     assert set(COMMANDS) == {f"igo {name}" for name in names | actions}
 

@@ -101,3 +101,12 @@ def test_gnugo_scores_the_games_it_plays(fake: FakeFactory, gnugo: str) -> None:
     # GNU Go fills the board while white passes: area 25 against komi 7.5.
     assert outcome.result.to_sgf() == "B+17.5"
     assert outcome.faulty is None
+
+
+def test_a_new_engine_gets_time_to_prepare_its_first_move(fake: FakeFactory) -> None:
+    # "slow" takes 3 s for every move: longer than the move timeout, well within the first
+    # move's allowance, so its first move is played and its second forfeits.
+    limits = GameLimits(move_timeout=1.0, first_move_timeout=600.0)
+    outcome = _play(fake("slow", 0), fake("resign", 10), limits=limits)
+    assert outcome.faulty == Color.BLACK and outcome.fault == "timeout"
+    assert outcome.num_moves == 2  # black's slow first move and white's answer

@@ -31,6 +31,7 @@ from igo.agents.nets import (
     LeeBuilder,
     LeeParts,
     build_lee_evaluators,
+    check_device,
     check_lee_parts,
     check_pattern_policy,
     checkpoint_board_size,
@@ -175,6 +176,7 @@ class MctsPlayer:
         )
         if lee.rollout is not None:
             self.config = _with_rollout_policy(self.config, lee.rollout)
+        device = check_device(device)
         self._build = _SearchBuild(
             search_mode, checkpoint, lee, lee_builder, device, symmetry, seed
         )

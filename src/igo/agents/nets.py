@@ -85,6 +85,20 @@ def check_checkpoint(path: str | Path, what: str = "checkpoint") -> Path:
     return weights
 
 
+def check_device(device: str) -> str:
+    """``device`` checked at player creation: ``auto`` and ``cpu`` need no look (and no torch);
+    any other is resolved now, so an unknown device or a GPU the machine lacks fails at once.
+
+    Raises:
+        ValueError: naming the device and what to use instead.
+    """
+    if device not in ("auto", "cpu"):
+        from igo.nn.inference import resolve_device
+
+        resolve_device(device)
+    return device
+
+
 def checkpoint_board_size(path: str | Path, what: str = "checkpoint") -> int:
     """The board size a checkpoint's net plays, from its JSON alone (no torch, no weights read).
 

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from igo.agents.nets import checkpoint_board_size, load_net
+from igo.agents.nets import check_device, checkpoint_board_size, load_net
 from igo.agents.player import Clock, Resign, register_player
 from igo.agents.random_player import sensible_moves
 from igo.go.coords import Color, Point
@@ -59,7 +59,7 @@ class PolicyPlayer:
             raise ValueError("the policy player needs a network: --checkpoint PATH")
         if symmetry not in ("none", "random", "all"):
             raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
-        self._net = (checkpoint, device, symmetry, 0 if seed is None else seed)
+        self._net = (checkpoint, check_device(device), symmetry, 0 if seed is None else seed)
         self.board_sizes: tuple[int, ...] | None = (checkpoint_board_size(checkpoint),)
         """The one size the network plays (read from the checkpoint's JSON)."""
         self._setup(temperature, seed)

@@ -22,9 +22,9 @@ SUBCOMMANDS = (gtp, play, match, ratings, report, bench, data, zero, alphago, wa
 
 EXAMPLES = """\
 examples:
-  igo gtp --player zero                      a GTP engine for Sabaki or GoGui
-  igo play --player zero --color white       a game in the terminal
-  igo match igo:player=zero gnugo:level=10   games, kept in runs/arena.sqlite
+  igo gtp                                    a GTP engine for Sabaki or GoGui (alphago, 9x9)
+  igo play --color white                     a game in the terminal
+  igo match igo:player=alphago gnugo:level=10 --size 9   games, kept in runs/arena.sqlite
   igo SUBCOMMAND --help                      its flags and examples
 """
 

@@ -188,10 +188,9 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
     """
     if args.size is not None and not MIN_SIZE <= args.size <= MAX_SIZE:
         parser.error(f"--size must be from {MIN_SIZE} to {MAX_SIZE}, not {args.size}")
-    if args.player is None:
+    chosen = args.player is None
+    if chosen:
         args.player = default_player(args.size)
-        chosen = f"igo: playing {args.player}, the strongest shipped player for the board size"
-        print(f"{chosen} (--player chooses another)", file=sys.stderr)
     try:
         rules = rules_from_name(args.rules, args.komi)
     except ValueError as err:
@@ -207,4 +206,7 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
         args.size = sizes[0] if sizes else args.default_size
     elif sizes is not None and args.size not in sizes:
         parser.error(f"--player {args.player} plays {sizes[0]}x{sizes[0]} only, not {args.size}")
+    if chosen:
+        best = f"igo: playing {args.player}, the strongest shipped player for the board size"
+        print(f"{best} (--player chooses another)", file=sys.stderr)
     return player, rules

@@ -27,10 +27,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
-    player, rules = game_config(args.parser, args)
     try:
         human = parse_color(args.color)
     except ValueError:
         args.parser.error(f"--color must be black or white, not {args.color!r}")
+    player, rules = game_config(args.parser, args)
     state = GameState.new(args.size, rules)
     return play_in_terminal(player, state, human, sys.stdin, sys.stdout)

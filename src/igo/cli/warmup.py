@@ -8,7 +8,8 @@ import sys
 
 from igo.warmup import TaskReport, task_names, warm_up
 
-EXAMPLES = """examples:
+EXAMPLES = """\
+examples:
   igo warmup                      # every task, two processes (about 2-5 minutes on a new install)
   igo warmup --tasks rules zero   # only the rules kernels and the Zero player's search
   igo warmup --check              # developers: which kernels does no task compile?
@@ -20,12 +21,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "warmup",
         help="compile and cache every numba kernel ahead of use",
         epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--tasks", nargs="+", choices=task_names(), default=None, help="tasks (default: all)"
     )
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default: 2)")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument(
         "--check",
         action="store_true",

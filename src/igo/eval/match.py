@@ -78,12 +78,20 @@ class GameLimits:
     """Clock of each side, sent by ``time_settings``/``time_left``; None sends no time limits."""
     time_grace: float = 1.0
     """Seconds over its clock an engine may go (process and pipe lag) before it loses on time."""
+    first_move_timeout: float = 900.0
+    """Seconds each engine's first ``genmove`` of a game may take (without a clock): a new
+    engine may still be loading its networks, or compiling its kernels on a cold numba cache
+    (``igo gtp --player alphago``: about 100 s on a 2-core machine, docs/gtp.md)."""
 
     def __post_init__(self) -> None:
         if self.move_cap is not None and self.move_cap < 1:
             raise ValueError(f"--move-cap must be at least 1, not {self.move_cap}")
         if not self.move_timeout > 0:
             raise ValueError(f"--move-timeout must be positive, not {self.move_timeout}")
+        if not self.first_move_timeout > 0:
+            raise ValueError(
+                f"the first move's timeout must be positive, not {self.first_move_timeout}"
+            )
         if not self.time_grace >= 0:
             raise ValueError(f"the time grace must be non-negative, not {self.time_grace}")
 
@@ -131,6 +139,7 @@ class _Referee:
         self.engines, self.state, self.limits = engines, state, limits
         self.on_move = on_move
         self.comments: list[str | None] = []
+        self.moved: set[Color] = set()
         tc = limits.time_control
         self.clocks = {c: Clock.start(tc) for c in engines} if tc is not None else {}
 
@@ -147,6 +156,9 @@ class _Referee:
     def genmove(self, color: Color) -> tuple[Point | None, float]:
         """The engine's move for ``color`` (None = resign), checked; and the seconds it took."""
         engine, deadline = self.engines[color], self.limits.move_timeout
+        if color not in self.moved:
+            deadline = max(deadline, self.limits.first_move_timeout)
+            self.moved.add(color)
         clock = self.clocks.get(color)
         if clock is not None:
             with_lag = _allowance(clock) + self.limits.time_grace
