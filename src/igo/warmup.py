@@ -195,8 +195,8 @@ def all_kernels() -> list[str]:
 
 
 def _random_game(size: int, moves: int, seed: int, rules_name: str = "chinese") -> object:
-    from igo.agents.random_player import sensible_moves
     from igo.go.rules import rules_from_name
+    from igo.go.sensible import sensible_moves
     from igo.go.state import GameState
 
     rng = np.random.default_rng(seed)

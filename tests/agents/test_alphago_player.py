@@ -17,8 +17,8 @@ from igo.agents.conformance import GtpSession
 from igo.agents.gtp_engine import GoEngine
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
-from igo.agents.random_player import sensible_moves
 from igo.go.coords import from_gtp
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.rollout_policy import RolloutPolicy
 

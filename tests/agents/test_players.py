@@ -1,19 +1,20 @@
-"""Players: the conformance suite for every registered player, the registry, eyes and clocks."""
+"""Players: the conformance suite for every registered player, the registry, the random player
+and clocks (sensible moves: ``tests/go/test_sensible.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 
 from igo.agents import Clock, TimeSettings, create_player, list_players, register_player
 from igo.agents.conformance import check_player, play_self_game
 from igo.agents.nets import MissingWeightsError
 from igo.agents.player import estimate_moves_left
-from igo.agents.random_player import RandomPlayer, sensible_moves, true_eye_mask
-from igo.go.coords import Color, from_gtp
+from igo.agents.random_player import RandomPlayer
+from igo.go.coords import Color
 from igo.go.rules import PRESETS
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
 BoardFactory = Callable[..., GameState]
@@ -67,50 +68,6 @@ def test_random_player_is_reproducible() -> None:
 
     assert game(5) == game(5)
     assert game(5) != game(6)
-
-
-def test_true_eyes_match_the_engine() -> None:
-    rng = np.random.default_rng(0)
-    for _ in range(20):
-        state = GameState.new(7, PRESETS["chinese"], move_cap=int(rng.integers(10, 120)))
-        play_self_game(RandomPlayer(seed=int(rng.integers(1 << 30))), state)
-        stones = state.stones()
-        for color in (Color.BLACK, Color.WHITE):
-            mask = true_eye_mask(stones, state.size, color)
-            expected = [stones[p] == 0 and state.is_eye(p, color) for p in range(state.num_points)]
-            assert mask.tolist() == expected
-
-
-def test_eye_rules_on_a_known_board(board_from_ascii: BoardFactory) -> None:
-    state = board_from_ascii(
-        """
-        . X . X .
-        X X X X X
-        X . X O .
-        X X O . O
-        . X O . .
-        """
-    )
-    eyes = {int(p) for p in np.flatnonzero(true_eye_mask(state.stones(), 5, Color.BLACK))}
-    # Corners A5, E5, A1 and edge point C5 have no opponent diagonal; B3 is a centre eye with
-    # one (C2), which the rule allows.
-    assert eyes == {from_gtp(v, 5) for v in ("A5", "C5", "E5", "B3", "A1")}
-    assert not true_eye_mask(state.stones(), 5, Color.WHITE).any()
-
-
-def test_edge_eye_with_an_opponent_diagonal_is_false(board_from_ascii: BoardFactory) -> None:
-    state = board_from_ascii(
-        """
-        X . X . .
-        O X X . .
-        . . . . .
-        . . . . .
-        . . . . .
-        """
-    )
-    eyes = true_eye_mask(state.stones(), 5, Color.BLACK)
-    assert not eyes[from_gtp("B5", 5)]
-    assert sensible_moves(state).tolist().count(from_gtp("B5", 5)) == 1
 
 
 def test_random_player_passes_only_when_nothing_sensible(board_from_ascii: BoardFactory) -> None:

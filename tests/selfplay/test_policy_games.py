@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from igo.agents.random_player import sensible_moves
 from igo.encode.alphago import encode_alphago
 from igo.go.coords import Color
 from igo.go.rules import rules_from_name
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.nn.registry import create_net
 from igo.selfplay.game import final_result

@@ -42,10 +42,10 @@ from igo.agents.player import (
     board_sizes_of,
     prepare_player,
 )
-from igo.agents.random_player import sensible_moves
 from igo.agents.startup import Startup, StartupError
 from igo.go.coords import Color, Point, to_gtp
 from igo.go.rules import PRESETS, Rules
+from igo.go.sensible import sensible_moves
 from igo.go.state import CannotUndo, GameState
 from igo.io.gtp import GtpError, Handler, standard_commands
 

@@ -39,9 +39,9 @@ from igo.agents.nets import (
     zero_weights,
 )
 from igo.agents.player import RESIGN, Clock, Resign, estimate_moves_left, register_player
-from igo.agents.random_player import sensible_moves
 from igo.agents.resign import ResignPolicy, ResignTracker
 from igo.go.coords import Color, Point
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
 from igo.search.evaluator import (

@@ -19,8 +19,8 @@ import numpy as np
 
 from igo.agents.nets import check_device, checkpoint_board_size, load_net
 from igo.agents.player import Clock, Resign, register_player
-from igo.agents.random_player import sensible_moves
 from igo.go.coords import Color, Point
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
 _WARMUP_SIZE = 9  # encoders compile for array types, not sizes

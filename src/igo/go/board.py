@@ -98,6 +98,7 @@ __all__ = [
     "KERNELS",
     "Geometry",
     "check",
+    "clear_eyes",
     "count_liberties",
     "geometry",
     "hash_after",
@@ -331,6 +332,18 @@ def is_eye(s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, p: int, color: int)
     return is_eye_v(v, nbr, diag, p, color)
 
 
+@loop_kernel
+def clear_eyes(
+    s: np.ndarray, nbr: np.ndarray, diag: np.ndarray, color: int, mask: np.ndarray
+) -> None:
+    """Set ``mask[p]`` False at every true eye ``p`` of ``color`` (``is_eye``) among its first
+    P entries (the rest, pass for one, is left alone)."""
+    v, _ = fields(s)
+    for p in range(v.shape[1]):
+        if mask[p] and is_eye_v(v, nbr, diag, p, color):
+            mask[p] = False
+
+
 @njit
 def count_liberties(s: np.ndarray, nbr: np.ndarray, p: int) -> int:
     """Exact number of liberties of the string through stone ``p``."""
@@ -375,6 +388,7 @@ KERNELS = KernelSet(
     legal_mask=legal_mask,
     legal_list=legal_list,
     is_eye=is_eye,
+    clear_eyes=clear_eyes,
     count_liberties=count_liberties,
     rebuild=rebuild,
 )

@@ -15,6 +15,7 @@ from igo.go.board import KERNELS
 from igo.go.coords import Color
 from igo.go.jit import KernelSet
 from igo.go.rules import Rules
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
 __all__ = ["compile_rules_kernels"]
@@ -51,5 +52,6 @@ def compile_rules_kernels() -> None:
         state.legal_mask()  # legal_mask, or legal_points under superko
         state.legal_moves()  # legal_list under simple ko
         state.is_eye(0, Color.BLACK)
+        sensible_moves(state)  # clear_eyes
         state.liberties(1)
         state.undo()

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from igo.agents.random_player import sensible_moves
 from igo.encode.alphago import NUM_PLANES, SENSIBLENESS, encode_alphago_batch
 from igo.go.coords import Color
 from igo.go.result import GameResult
 from igo.go.rules import rules_from_name
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.selfplay.game import final_result
 
