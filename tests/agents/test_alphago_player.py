@@ -13,8 +13,8 @@ import pytest
 
 from igo.agents import create_player
 from igo.agents.alphago_player import RUN_FILES, RolloutPlayer, alphago_parts
-from igo.agents.conformance import GtpSession
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.conformance import GtpSession
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
 from igo.go.coords import from_gtp

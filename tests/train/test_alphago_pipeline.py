@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from igo.agents import create_player
-from igo.agents.conformance import GtpSession
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.conformance import GtpSession
 from igo.agents.mcts_player import MctsPlayer
 from igo.go.coords import from_gtp
 from igo.go.state import GameState

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
 from igo.cli.options import add_game_options, game_config, players_help
 from igo.io.gtp import serve
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from igo.agents import RESIGN, Clock, create_player
-from igo.agents.conformance import GtpSession, check_engine
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.conformance import GtpSession, check_engine
 from igo.agents.handicap import fixed_handicap, free_handicap, max_fixed_handicap
 from igo.agents.player import Resign
 from igo.go.coords import Color, Point, to_gtp

@@ -1,8 +1,10 @@
-"""Rule and time-control arguments as GTP controllers send them, parsed into igo types.
+"""GTP command arguments as controllers send them, parsed into igo types.
 
-Covers ``kgs-rules`` (KGS names), ``kata-set-rules`` / ``kata-get-rules`` (KataGo's names and JSON
-form), ``time_settings`` and ``kgs-time_settings``. Every parser raises ``GtpError`` with the
-message the controller should see, so the engine's handlers stay one line each.
+Covers the words every command group reads (numbers, colours, vertices) and the vertex lists it
+writes, the rules of ``kgs-rules`` (KGS names) and ``kata-set-rules`` / ``kata-get-rules``
+(KataGo's names and JSON form), and the time controls of ``time_settings`` and
+``kgs-time_settings``. Every parser raises ``GtpError`` with the message the controller should
+see, so the handlers stay a few lines each.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+
 from igo.agents.player import TimeSettings
+from igo.go.coords import Color, Point, from_gtp, parse_color, to_gtp
 from igo.go.rules import Rules, rules_from_name
 from igo.io.gtp import GtpError
 
@@ -47,6 +52,29 @@ def parse_int(word: str) -> int:
         return int(word)
     except ValueError:
         raise GtpError("syntax error") from None
+
+
+def color_arg(args: list[str], arity: int = 1) -> Color:
+    """The colour in ``args[0]`` of a command that takes ``arity`` arguments."""
+    if len(args) != arity:
+        raise GtpError("syntax error")
+    try:
+        return parse_color(args[0])
+    except ValueError:
+        raise GtpError("syntax error") from None
+
+
+def vertex_arg(word: str, size: int) -> Point:
+    """A GTP vertex argument as a point (``syntax error`` if it is none)."""
+    try:
+        return from_gtp(word, size)
+    except ValueError:
+        raise GtpError("syntax error") from None
+
+
+def vertex_list(points: list[Point] | np.ndarray, size: int) -> str:
+    """Points as a GTP vertex list (space separated)."""
+    return " ".join(to_gtp(int(p), size) for p in points)
 
 
 def rules_from_kgs(name: str, komi: float) -> Rules:

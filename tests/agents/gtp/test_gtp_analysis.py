@@ -10,15 +10,15 @@ import pytest
 
 from igo.agents import create_player
 from igo.agents.analysis import MoveInfo
-from igo.agents.conformance import check_engine
-from igo.agents.gtp_analysis import (
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.analysis_commands import (
     AnalyzeRequest,
     format_kata,
     format_lz,
     gfx_heat_map,
     parse_request,
 )
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp.conformance import check_engine
 from igo.agents.mcts_player import MctsPlayer
 from igo.go.coords import Color, from_gtp
 from igo.io.gtp import Command, GtpError, execute

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from igo.agents import create_player
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
 from igo.go.coords import to_gtp
 from igo.io.gtp import execute, parse_line
 

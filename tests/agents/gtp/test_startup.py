@@ -20,8 +20,8 @@ from typing import IO
 import pytest
 
 from igo.agents import Clock
-from igo.agents.conformance import GtpSession
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.conformance import GtpSession
 from igo.agents.mcts_player import MctsPlayer
 from igo.go.coords import Color, Point
 from igo.go.state import GameState

@@ -30,18 +30,15 @@ import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from igo.agents.analysis import AnalysisPlayer, MoveInfo, SearchSession
-from igo.agents.gtp_rules import parse_int
+from igo.agents.gtp.arguments import parse_int
+from igo.agents.gtp.context import EngineContext
 from igo.go.coords import Color, parse_color, to_gtp
 from igo.go.state import GameState
 from igo.io.gtp import GtpError, Handler, Stream
-
-if TYPE_CHECKING:
-    from igo.agents.gtp_engine import GoEngine
 
 DEFAULT_INTERVAL = 1.0
 """Seconds between info lines when the controller gives no interval."""
@@ -185,7 +182,7 @@ def analysis_chunks(session: SearchSession, interval: float, line: LineFn) -> It
 class AnalysisCommands:
     """The analysis command handlers of one engine whose player is an ``AnalysisPlayer``."""
 
-    def __init__(self, engine: GoEngine, player: AnalysisPlayer) -> None:
+    def __init__(self, engine: EngineContext, player: AnalysisPlayer) -> None:
         self.engine = engine
         self.player = player
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from igo.agents import create_player
-from igo.agents.conformance import GtpSession
-from igo.agents.gtp_engine import GoEngine
+from igo.agents.gtp import GoEngine
+from igo.agents.gtp.conformance import GtpSession
 from igo.agents.nets import MissingWeightsError
 from igo.agents.player import Clock, Resign
 from igo.go.coords import Color, Point, to_gtp

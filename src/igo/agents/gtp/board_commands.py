@@ -1,77 +1,41 @@
-"""GTP commands that set up, score or show the board: ``GoEngine``'s non-move handlers.
+"""GTP commands that set up or show the board: the game's size, komi, rules, start and record.
 
 ``BoardCommands`` answers the commands that change the game other than by a move, or only read
-it: ``boardsize``, ``clear_board``, ``komi`` and the rules (``kgs-rules``, ``kata-set-rules``),
-``loadsgf``, handicap placement (``fixed_handicap``, ``place_free_handicap``,
-``set_free_handicap``), scoring (``final_score``, ``final_status_list``) and the queries
-(``showboard``, ``list_stones``, ``captures``, ``is_legal``, ``printsgf``). The engine
-(``igo.agents.gtp_engine``) keeps the game, the player, the clocks and the move commands, and
-builds its command table from both; the argument helpers here (a colour, a vertex, a vertex list)
-serve both.
+it: ``boardsize``, ``clear_board``, ``komi`` and the rules (``kgs-rules``, ``kata-set-rules``,
+``kata-get-rules``), ``loadsgf``, handicap placement (``fixed_handicap``, ``place_free_handicap``,
+``set_free_handicap``) and the queries (``showboard``, ``list_stones``, ``captures``,
+``is_legal``, ``printsgf``). It sees the engine as an ``EngineContext``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from igo.agents import gtp_rules
-from igo.agents.gtp_game import StartPosition, stone_strings
-from igo.agents.gtp_rules import parse_int, parse_number
+from igo.agents.gtp.arguments import (
+    color_arg,
+    parse_int,
+    parse_number,
+    rules_from_katago,
+    rules_from_kgs,
+    rules_to_katago,
+    vertex_arg,
+    vertex_list,
+)
+from igo.agents.gtp.context import EngineContext
+from igo.agents.gtp.game import StartPosition
 from igo.agents.handicap import fixed_handicap, free_handicap, max_free_handicap
-from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp, parse_color, to_gtp
-from igo.go.scoring import final_score, final_status, seki_stones
+from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, from_gtp
 from igo.io import sgf
-from igo.io.gtp import GtpError, Handler, Stream
+from igo.io.gtp import GtpError
 from igo.io.sgf import SgfError
 
-if TYPE_CHECKING:
-    from igo.agents.gtp_engine import GoEngine
-
-__all__ = ["BoardCommands", "color_arg", "player_refusals", "vertex_arg", "vertex_list"]
-
-
-def vertex_arg(word: str, size: int) -> Point:
-    """A GTP vertex argument as a point (``syntax error`` if it is none)."""
-    try:
-        return from_gtp(word, size)
-    except ValueError:
-        raise GtpError("syntax error") from None
-
-
-def vertex_list(points: list[Point] | np.ndarray, size: int) -> str:
-    """Points as a GTP vertex list (space separated)."""
-    return " ".join(to_gtp(int(p), size) for p in points)
-
-
-def color_arg(args: list[str], arity: int = 1) -> Color:
-    """The colour in ``args[0]`` of a command that takes ``arity`` arguments."""
-    if len(args) != arity:
-        raise GtpError("syntax error")
-    try:
-        return parse_color(args[0])
-    except ValueError:
-        raise GtpError("syntax error") from None
-
-
-def player_refusals(handler: Handler) -> Handler:
-    """``handler`` (a genmove) answering ``? cannot generate a move: REASON`` where the player
-    refuses the position (a ValueError, such as a board size its network does not play)."""
-
-    def refusing(args: list[str]) -> str | Stream:
-        try:
-            return handler(args)
-        except ValueError as err:
-            raise GtpError(f"cannot generate a move: {err}") from None
-
-    return refusing
+__all__ = ["BoardCommands"]
 
 
 class BoardCommands:
-    """The setup, handicap, scoring and query command handlers of one ``GoEngine``."""
+    """The setup, rules, handicap and query command handlers of one engine."""
 
-    def __init__(self, engine: GoEngine) -> None:
+    def __init__(self, engine: EngineContext) -> None:
         self.engine = engine
 
     def _vertices(self, points: list[Point] | np.ndarray) -> str:
@@ -126,15 +90,18 @@ class BoardCommands:
     def kgs_rules(self, args: list[str]) -> str:
         if len(args) != 1:
             raise GtpError("syntax error")
-        self.engine.set_rules(gtp_rules.rules_from_kgs(args[0], self.engine.rules.komi))
+        self.engine.set_rules(rules_from_kgs(args[0], self.engine.rules.komi))
         return ""
 
     def kata_set_rules(self, args: list[str]) -> str:
         if not args:
             raise GtpError("syntax error")
-        rules = gtp_rules.rules_from_katago(" ".join(args), self.engine.rules.komi)
+        rules = rules_from_katago(" ".join(args), self.engine.rules.komi)
         self.engine.set_rules(rules)
         return ""
+
+    def kata_get_rules(self, args: list[str]) -> str:
+        return rules_to_katago(self.engine.rules)
 
     def loadsgf(self, args: list[str]) -> str:
         """``loadsgf FILE [MOVE]``: the game of FILE, up to the position before move MOVE."""
@@ -157,7 +124,7 @@ class BoardCommands:
             self.engine.game.load(record, None if move_number is None else max(0, move_number - 1))
         except SgfError as err:
             raise GtpError(f"cannot load file: {err}") from None
-        self.engine.reset_clocks()
+        self.engine.clocks.reset()
         self.engine.position_changed()
         return ""
 
@@ -197,25 +164,6 @@ class BoardCommands:
         self._check_empty_board()
         self.engine.new_game(start=StartPosition(tuple(points), (), Color.WHITE, len(points)))
         return ""
-
-    # ----- scoring -----
-    def _dead(self) -> np.ndarray:
-        return final_status(self.engine.state, self.engine.num_scoring_playouts)
-
-    def final_score(self, args: list[str]) -> str:
-        state, playouts = self.engine.state, self.engine.num_scoring_playouts
-        return final_score(state, self._dead(), playouts).to_sgf()
-
-    def final_status_list(self, args: list[str]) -> str:
-        if len(args) != 1 or args[0].lower() not in ("alive", "dead", "seki"):
-            raise GtpError("syntax error")
-        state, dead = self.engine.state, self._dead()
-        seki = seki_stones(state, dead, self.engine.num_scoring_playouts)
-        stones = state.stones() != 0
-        wanted = {"dead": dead, "seki": seki & ~dead, "alive": stones & ~dead & ~seki}
-        mask = wanted[args[0].lower()] & stones
-        # One string per line, as GNU Go answers.
-        return "\n".join(self._vertices(s) for s in stone_strings(state, mask))
 
     # ----- queries -----
     def showboard(self, args: list[str]) -> str:
