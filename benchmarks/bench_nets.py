@@ -17,6 +17,7 @@ import torch
 from igo.bench.nets import format_nets_table, run_nets_bench
 from igo.nn.inference import TorchEvaluator, prepare_eager, prepare_for_inference
 from igo.nn.registry import create_net
+from igo.nn.threads import torch_threads
 
 NETS = ["resnet_b6c64", "mobilenet_b10c96", "densenet_b3c32_k16"]
 BATCH_SIZES = [1, 32]
@@ -25,10 +26,8 @@ PATHS = {"eager": prepare_eager, "igo": prepare_for_inference}
 
 @pytest.fixture(scope="module", autouse=True)
 def _two_threads() -> Any:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(2)
-    yield
-    torch.set_num_threads(previous)
+    with torch_threads(2):
+        yield
 
 
 @pytest.mark.parametrize("path", list(PATHS))

@@ -274,8 +274,8 @@ def _warm_records() -> None:
     from igo.go.result import GameResult
     from igo.go.state import GameState
     from igo.io.sgf import record_from_state, save_sgf
-    from igo.train.rollout import RolloutTrainConfig, train_from_shards
-    from igo.train.supervised import load_examples, planes_from_examples
+    from igo.train.alphago.rollout_policy_stage import RolloutTrainConfig, train_from_shards
+    from igo.train.alphago.supervised_data import load_examples, planes_from_examples
 
     with tempfile.TemporaryDirectory(prefix="igo-warmup-") as tmp:
         root = Path(tmp)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from igo.agents import create_player
-from igo.agents.alphago_player import RUN_FILES, RolloutPlayer, alphago_parts
+from igo.agents.alphago_player import RolloutPlayer, alphago_parts
 from igo.agents.gtp import GoEngine
 from igo.agents.gtp.conformance import GtpSession
 from igo.agents.mcts_player import MctsPlayer
@@ -20,6 +20,7 @@ from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
 from igo.go.coords import from_gtp
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
+from igo.run_dir import AlphaGoRunDir
 from igo.search.rollout_policy import RolloutPolicy
 
 SIZE = 5
@@ -36,15 +37,15 @@ def run_dir_fixture(
     rollout_policy_file: str,
 ) -> Path:
     """A folder laid out as an ``igo alphago`` run: tiny 5x5 nets, pattern-free policies."""
-    for name, source in (
-        (RUN_FILES.policy, alphago_policy_checkpoint),
-        (RUN_FILES.value, alphago_value_checkpoint),
+    run = AlphaGoRunDir(tmp_path)
+    for target, source in (
+        (run.sl_policy, alphago_policy_checkpoint),
+        (run.value_net, alphago_value_checkpoint),
     ):
-        target = tmp_path / str(name)
         shutil.copy(source, target)
         shutil.copy(Path(source).with_suffix(".json"), target.with_suffix(".json"))
-    shutil.copy(rollout_policy_file, tmp_path / str(RUN_FILES.rollout))
-    RolloutPolicy("tree", np.zeros(0, np.int64)).save(tmp_path / str(RUN_FILES.tree_policy))
+    shutil.copy(rollout_policy_file, run.rollout_policy)
+    RolloutPolicy("tree", np.zeros(0, np.int64)).save(run.tree_policy)
     return tmp_path
 
 
@@ -60,7 +61,7 @@ def test_missing_shipped_parts_say_how_to_train_them(
 
 
 def test_missing_run_files_are_named(run_dir: Path) -> None:
-    (run_dir / str(RUN_FILES.value)).with_suffix(".json").unlink()
+    AlphaGoRunDir(run_dir).value_net.with_suffix(".json").unlink()
     with pytest.raises(MissingWeightsError, match=r"lacks .*value\.json"):
         create_player("alphago", run_dir=str(run_dir))
 

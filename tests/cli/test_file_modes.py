@@ -16,8 +16,8 @@ from igo.data.shards import write_shard
 from igo.go.state import GameState
 from igo.io.atomic import write_bytes_atomic, write_text_atomic
 from igo.io.sgf import record_from_state, save_sgf
+from igo.run_dir import RunFolder, ZeroRunDir
 from igo.search.rollout_policy import RolloutPolicy
-from igo.train.run_setup import check_saved_config
 
 Writer = Callable[[Path], list[Path]]
 
@@ -57,17 +57,16 @@ def _rollout_policy(folder: Path) -> list[Path]:
 
 
 def _config_json(folder: Path) -> list[Path]:
-    check_saved_config(folder, {"seed": 1}, lambda saved, now: [], "0")
+    RunFolder(folder).save_config({"seed": 1}, "0")
     return [folder / "config.json"]
 
 
 def _curve(folder: Path) -> list[Path]:
     pytest.importorskip("matplotlib")
     pytest.importorskip("torch")
-    from igo.run_dir import RunDir
-    from igo.train.zero_curve import CurvePoint, write_curve
+    from igo.train.zero.learning_curve import CurvePoint, write_curve
 
-    run = RunDir(folder)
+    run = ZeroRunDir(folder)
     run.arena.mkdir()
     points = [
         CurvePoint(0, 0, 0.0, -300.0, 80.0, 0.0, 0.1),

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from igo.train import alphago_config, zero_config
-from igo.train.run_setup import PRESETS_PACKAGE, ConfigError, find_preset, presets
+from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS
+from igo.train.config_loader import PRESETS_PACKAGE, ConfigError, find_preset, presets
+from igo.train.zero.loop_config import ZERO_CONFIGS
 
-PIPELINES = {"zero": zero_config, "alphago": alphago_config}
+PIPELINES = {"zero": ZERO_CONFIGS, "alphago": ALPHAGO_CONFIGS}
 
 
 def shipped_files() -> list[str]:

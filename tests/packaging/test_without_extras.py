@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from igo.extras import MissingExtraError, figure_class
-from igo.train.logger import summary_writer
+from igo.train.training_logs import summary_writer
 
 BLOCKED = ("matplotlib", "tensorboard", "tyro")
 

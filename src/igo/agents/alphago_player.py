@@ -10,8 +10,8 @@
 |           | sampled), no search                                                          |
 
 The ``alphago`` player's parts are the shipped 9x9 files (``igo.weights``, names in
-``nets.ALPHAGO_WEIGHTS``) or, with ``run_dir``, those an ``igo alphago`` run wrote
-(``RUN_FILES``). Nothing here imports torch until a player is built.
+``nets.ALPHAGO_WEIGHTS``) or, with ``run_dir``, those an ``igo alphago`` run wrote (where
+``igo.run_dir.AlphaGoRunDir`` says). Nothing here imports torch until a player is built.
 """
 
 from __future__ import annotations
@@ -30,14 +30,9 @@ from igo.agents.nets import (
 )
 from igo.agents.player import register_player
 from igo.agents.policy_player import PolicyPlayer, PriorSource
+from igo.run_dir import AlphaGoRunDir
+from igo.run_dir.alphago_layout import ROLLOUT_POLICY, SL_POLICY, TREE_POLICY, VALUE_NET
 
-RUN_FILES = LeeParts(
-    policy="sl-policy.safetensors",
-    value="value.safetensors",
-    rollout="rollout.npz",
-    tree_policy="tree.npz",
-)
-"""The parts' file names inside an ``igo alphago`` run directory."""
 DEFAULT_VISITS = 800
 """Simulations per move when neither visits nor seconds are given."""
 LAMBDA = 0.5
@@ -62,6 +57,17 @@ def _needed(parts: LeeParts) -> list[Path]:
     return files
 
 
+def run_parts(run_dir: str | Path) -> LeeParts:
+    """The parts an ``igo alphago`` run wrote into ``run_dir`` (present or not)."""
+    run = AlphaGoRunDir(run_dir)
+    return LeeParts(
+        policy=str(run.sl_policy),
+        value=str(run.value_net),
+        rollout=str(run.rollout_policy),
+        tree_policy=str(run.tree_policy),
+    )
+
+
 def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
     """The ``alphago`` player's parts: the shipped files, or those of an ``igo alphago`` run.
 
@@ -69,10 +75,9 @@ def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
         MissingWeightsError: naming the missing files and how to train them.
     """
     if run_dir is None:
-        names = {key: str(shipped_weights(name)) for key, name in ALPHAGO_WEIGHTS.items()}
+        parts = LeeParts(**{key: str(shipped_weights(n)) for key, n in ALPHAGO_WEIGHTS.items()})
     else:
-        names = {f.name: str(Path(run_dir) / getattr(RUN_FILES, f.name)) for f in fields(LeeParts)}
-    parts = LeeParts(**names)
+        parts = run_parts(run_dir)
     missing = [str(p) for p in _needed(parts) if not p.is_file()]
     if not missing:
         return parts
@@ -85,9 +90,9 @@ def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
     raise MissingWeightsError(
         f"the alphago player needs its 9x9 parts, which are not installed yet: missing "
         f"{', '.join(missing)}. Train them with the AlphaGo pipeline (`igo alphago --preset "
-        "9x9`) and copy the run's sl-policy.safetensors, value.safetensors (each with its .json), "
-        f"rollout.npz and tree.npz there as {', '.join(ALPHAGO_WEIGHTS.values())} (and .json), "
-        "or play a run directly with `--player alphago --run-dir RUN`."
+        f"9x9`) and copy the run's {SL_POLICY}, {VALUE_NET} (each with its .json), "
+        f"{ROLLOUT_POLICY} and {TREE_POLICY} there as {', '.join(ALPHAGO_WEIGHTS.values())} (and "
+        ".json), or play a run directly with `--player alphago --run-dir RUN`."
     )
 
 

@@ -33,6 +33,7 @@ from igo.bench.machine import machine_info
 from igo.bench.search import opening
 from igo.go.rules import PRESETS
 from igo.go.state import GameState
+from igo.nn.threads import torch_threads
 
 
 @contextmanager
@@ -100,12 +101,13 @@ def _measure(
         shift = round_index % len(names)
         for name, engine in engines.items():
             for setting in names[shift:] + names[:shift]:
-                torch.set_num_threads(counts[setting])
-                wall, cpu = _timed_genmove(engine, state)
+                with torch_threads(counts[setting]):
+                    wall, cpu = _timed_genmove(engine, state)
+                    rate = _analysis_rate(engine, state, analysis_seconds)
                 row = samples[name][setting]
                 row["genmove_s"].append(wall)
                 row["genmove_cpu_s"].append(cpu)
-                row["analysis_visits_per_s"].append(_analysis_rate(engine, state, analysis_seconds))
+                row["analysis_visits_per_s"].append(rate)
     return {
         name: {setting: _summary(row) for setting, row in by_setting.items()}
         for name, by_setting in samples.items()
@@ -140,11 +142,10 @@ def run_threads_bench(
         name: cast(MctsPlayer, create_player(name, visits=visits, device="cpu", seed=0))
         for name in players
     }
-    torch.set_num_threads(1)
-    for engine in engines.values():  # compile the kernels before anything is timed
-        _timed_genmove(engine, state)
     phases: dict[str, Any] = {}
-    try:
+    with torch_threads(1):
+        for engine in engines.values():  # compile the kernels before anything is timed
+            _timed_genmove(engine, state)
         for count in busy:
             with busy_cores(count):
                 results = _measure(engines, counts, state, rounds, analysis_seconds)
@@ -158,8 +159,6 @@ def run_threads_bench(
                 "fastest_genmove": fastest,
                 "load_average_1m": load,
             }
-    finally:
-        torch.set_num_threads(default)
     return {
         "machine": machine_info(),
         "board_size": 9,
@@ -210,21 +209,17 @@ def run_clock_bench(moves: int = 10, period: float = 1.0, threads: int = 1) -> d
         period: the byo-yomi period in seconds.
         threads: torch threads (1: the default of ``igo gtp``).
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(threads)
     cases: dict[str, tuple[int, Callable[[], Player]]] = {
         "mcts_lee_rollouts_9x9": (9, lambda: create_player("mcts", seconds=30.0, seed=0)),
         "mcts_lee_rollouts_19x19": (19, lambda: create_player("mcts", seconds=30.0, seed=0)),
         "zero_9x9": (9, lambda: create_player("zero", seconds=30.0, device="cpu", seed=0)),
         "alphago_9x9": (9, lambda: create_player("alphago", seconds=30.0, device="cpu", seed=0)),
     }
-    try:
+    with torch_threads(threads):
         results = {
             name: _clock_moves(factory(), size, moves, period)
             for name, (size, factory) in cases.items()
         }
-    finally:
-        torch.set_num_threads(before)
     return {
         "machine": machine_info(),
         "byo_yomi_period_s": period,

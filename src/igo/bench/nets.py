@@ -50,6 +50,7 @@ from igo.nn.inference import (
 )
 from igo.nn.net import Net
 from igo.nn.registry import create_net
+from igo.nn.threads import torch_threads
 
 __all__ = [
     "PATHS",
@@ -289,15 +290,11 @@ def run_nets_bench(
         names = names or ("resnet_b6c64", "mobilenet_b10c96")
     malloc_tuned = tune_cpu_malloc() if tune_malloc else False
     machine = machine_info()
-    previous_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
+    with torch_threads(threads):
         peak_sizes, peak_s = ((512,), 0.1) if quick else ((1024, 2048), 1.0)
         rows, peak = _measure_all(
             names, board_sizes, batch_sizes, paths, seconds, peak_sizes, peak_s
         )
-    finally:
-        torch.set_num_threads(previous_threads)
     machine["load_average_1m_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     settings = {
         "threads": threads,

@@ -2,7 +2,7 @@
 level 1 records, nets of a few steps) into a temporary folder, then the same command again,
 which finds every stage done and skips it.
 
-``tests/train/test_alphago_pipeline.py`` runs the same preset and checks what it leaves behind;
+``tests/train/alphago/test_pipeline.py`` runs the same preset and checks what it leaves behind;
 how long it takes depends on the machine, so it is measured here. Needs GNU Go.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 
 from igo.bench.machine import machine_info
 from igo.io.gtp_client import find_program
-from igo.train.alphago_config import load_preset, with_overrides
-from igo.train.alphago_pipeline import run_alphago
+from igo.train.alphago.pipeline import run_alphago
+from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS
 
 
 def run_alphago_bench(preset: str = "tiny") -> dict[str, Any]:
@@ -29,7 +29,8 @@ def run_alphago_bench(preset: str = "tiny") -> dict[str, Any]:
     if find_program("gnugo") is None:
         return {"machine": machine_info(), "skipped": "GNU Go is not installed"}
     with tempfile.TemporaryDirectory() as tmp:
-        config = with_overrides(load_preset(preset), {"run_dir": str(Path(tmp) / "run")})
+        preset_config = ALPHAGO_CONFIGS.load_preset(preset)
+        config = ALPHAGO_CONFIGS.with_overrides(preset_config, {"run_dir": str(Path(tmp) / "run")})
         started = time.perf_counter()
         done = run_alphago(config, progress=False, log=lambda line: None)
         seconds = time.perf_counter() - started

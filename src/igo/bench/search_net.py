@@ -23,12 +23,12 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import torch
 
 from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.bench.search import opening
 from igo.nn.inference import TorchEvaluator, tune_cpu_malloc
 from igo.nn.registry import create_net
+from igo.nn.threads import torch_threads
 from igo.search.config import SearchConfig
 from igo.search.evaluator import Leaves
 from igo.search.mcts import MultiSearch
@@ -137,17 +137,13 @@ def bench_net_search(
     Returns:
         {"net", "size", "threads", "batches": {B: {...}}, "target": {...}}.
     """
-    old_threads = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    tune_cpu_malloc()
-    try:
+    with torch_threads(threads):
+        tune_cpu_malloc()
         net = create_net(net_name, board_size=size).eval()
         batches = {
             str(b): _one_batch(net, b, leaves_per_batch, num_simulations, rounds)
             for b in batch_sizes
         }
-    finally:
-        torch.set_num_threads(old_threads)
     worst = min(entry["ratio_best"] for b, entry in batches.items() if int(b) >= 32)
     return {
         "net": net_name,

@@ -10,7 +10,7 @@ run in the same call, one after the other, for ``seconds`` each after a warm-up 
 first and again last, since the load of a shared machine drifts; the speed-ups are against the
 best baseline row); the net has
 random weights (speed does not depend on them, game length hardly does at this scale). Training
-speed (samples per second of ``igo.train.zero.train_steps``) is measured too.
+speed (samples per second of ``igo.train.zero.training_step.train_steps``) is measured too.
 """
 
 from __future__ import annotations
@@ -35,13 +35,14 @@ from igo.nn.checkpoint import save_checkpoint
 from igo.nn.inference import tune_cpu_malloc
 from igo.nn.net import Net
 from igo.nn.registry import create_net
+from igo.nn.threads import torch_threads
 from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.record import GameData, write_game
 from igo.selfplay.runner import play_selfplay_games
 from igo.selfplay.worker import SelfPlayJob, load_evaluator
-from igo.train.checkpoint import Trainer, make_optimizer
-from igo.train.config import TrainConfig
-from igo.train.zero import train_steps
+from igo.train.trainer import Trainer, make_optimizer
+from igo.train.training_config import TrainConfig
+from igo.train.zero.training_step import train_steps
 
 
 class AzgMcts:
@@ -126,18 +127,18 @@ def run_baseline(
 ) -> float:
     """Positions per hour of alpha-zero-general-style self-play for ``seconds`` with ``threads``
     torch threads (after a warm-up search)."""
-    torch.set_num_threads(threads)
-    AzgMcts(net, 20, config.c_puct).action_probs(config.new_game(), 1.0)
-    rng = np.random.default_rng(seed)
-    positions, start = 0, time.monotonic()
-    while time.monotonic() - start < seconds:
-        state, mcts = config.new_game(), AzgMcts(net, config.num_simulations, config.c_puct)
-        while not state.is_over() and time.monotonic() - start < seconds:
-            temperature = 1.0 if len(state.moves) < config.temperature_moves else 0.0
-            probs = mcts.action_probs(state, temperature)
-            state.play(int(rng.choice(probs.size, p=probs)))
-            positions += 1
-    return positions * 3600.0 / (time.monotonic() - start)
+    with torch_threads(threads):
+        AzgMcts(net, 20, config.c_puct).action_probs(config.new_game(), 1.0)
+        rng = np.random.default_rng(seed)
+        positions, start = 0, time.monotonic()
+        while time.monotonic() - start < seconds:
+            state, mcts = config.new_game(), AzgMcts(net, config.num_simulations, config.c_puct)
+            while not state.is_over() and time.monotonic() - start < seconds:
+                temperature = 1.0 if len(state.moves) < config.temperature_moves else 0.0
+                probs = mcts.action_probs(state, temperature)
+                state.play(int(rng.choice(probs.size, p=probs)))
+                positions += 1
+        return positions * 3600.0 / (time.monotonic() - start)
 
 
 def _igo_worker(job: SelfPlayJob, seconds: float, out: Any) -> None:
@@ -196,7 +197,11 @@ def run_train_bench(
 ) -> float:
     """Training samples per second of ``train_steps`` on a synthetic replay window, with
     ``threads`` torch threads (the Zero loop trains with ``train.torch_threads``, 1 by default)."""
-    torch.set_num_threads(threads)
+    with torch_threads(threads):
+        return _train_rate(net_name, board_size, batch_size, steps)
+
+
+def _train_rate(net_name: str, board_size: int, batch_size: int, steps: int) -> float:
     net = create_net(net_name, board_size=board_size)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "gen-000000"
@@ -255,7 +260,6 @@ def run_selfplay_bench(
     rows["baseline_batch1_1_thread"] = run_baseline(model, config, seconds, 1)
     if threads > 1:
         rows[f"baseline_batch1_{threads}_threads"] = run_baseline(model, config, seconds, threads)
-    torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "net.safetensors"
         save_checkpoint(model, path)
@@ -267,7 +271,6 @@ def run_selfplay_bench(
         rows[f"igo_{workers}_processes_pcr"] = run_igo(replace(job, config=pcr), seconds)
     # The baseline again at the end: the machine's load drifts, the better of the two counts.
     rows["baseline_batch1_1_thread_again"] = run_baseline(model, config, seconds, 1)
-    torch.set_num_threads(threads)
     base = max(v for k, v in rows.items() if k.startswith("baseline"))
     return {
         "machine": platform.processor() or platform.machine(),

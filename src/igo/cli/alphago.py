@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     ``igo.cli.main``'s one-line errors; a stage that fails as it runs exits 1."""
     # Imported here so that other subcommands never pay for importing torch.
     from igo.nn.inference import tune_cpu_malloc
-    from igo.train.alphago_pipeline import run_alphago
+    from igo.train.alphago.pipeline import run_alphago
 
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     config = _config(args)
@@ -67,34 +67,23 @@ def run(args: argparse.Namespace) -> int:
 
 def _config(args: argparse.Namespace) -> Any:
     """The preset, then --config's keys, then --run-dir and every --set."""
-    from igo.train.alphago_config import load_preset, with_overrides
-    from igo.train.run_setup import parse_assignment, read_toml
+    from pathlib import Path
 
-    config = load_preset(args.preset)
+    from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS
+    from igo.train.config_loader import parse_assignment
+
+    config = ALPHAGO_CONFIGS.load_preset(args.preset)
     if args.config is not None:
-        from pathlib import Path
-
-        config = with_overrides(config, _dotted(read_toml(Path(args.config))))
+        config = ALPHAGO_CONFIGS.with_file(config, Path(args.config))
     overrides: dict[str, Any] = dict(parse_assignment(text) for text in args.set)
     if args.run_dir is not None:
         overrides["run_dir"] = args.run_dir
-    return with_overrides(config, overrides)
-
-
-def _dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested tables as dotted keys (``{"sl": {"steps": 5}}`` -> ``{"sl.steps": 5}``)."""
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_dotted(value, f"{prefix}{key}."))
-        else:
-            out[prefix + key] = value
-    return out
+    return ALPHAGO_CONFIGS.with_overrides(config, overrides)
 
 
 def _stages(args: argparse.Namespace) -> list[str] | None:
-    from igo.train.alphago_config import STAGES
-    from igo.train.run_setup import ConfigError
+    from igo.train.alphago.pipeline_config import STAGES
+    from igo.train.config_loader import ConfigError
 
     if args.until is not None:
         if args.until not in STAGES:

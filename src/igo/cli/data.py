@@ -109,7 +109,7 @@ def _print_skipped(path: str, why: str) -> None:
 
 
 def run_train_rollout(args: argparse.Namespace) -> int:
-    from igo.train.rollout import RolloutTrainConfig, train_from_shards
+    from igo.train.alphago.rollout_policy_stage import RolloutTrainConfig, train_from_shards
 
     config = RolloutTrainConfig(kind=args.kind, min_count=args.min_count, epochs=args.epochs)
     report = train_from_shards(args.shards, args.out, config, log=print)

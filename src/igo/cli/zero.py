@@ -58,9 +58,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that other subcommands never pay for importing torch.
     from igo.nn.inference import tune_cpu_malloc
-    from igo.train.orchestrate import run_zero
-    from igo.train.zero import TrainingDiverged
-    from igo.train.zero_config import ConfigError, load_preset, with_overrides
+    from igo.train.trainer import TrainingDiverged
+    from igo.train.zero.loop import run_zero
+    from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError
 
     overrides: dict[str, Any] = {
         key: getattr(args, flag) for flag, key in FLAGS.items() if getattr(args, flag) is not None
@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         overrides.update({"selfplay.device": args.device, "train.device": args.device})
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     try:
-        config = with_overrides(load_preset(args.preset), overrides)
+        config = ZERO_CONFIGS.with_overrides(ZERO_CONFIGS.load_preset(args.preset), overrides)
         if args.curve:
             return run_curve(config.run_dir, args)
         state = run_zero(config, progress=not args.no_progress)
@@ -89,8 +89,13 @@ def run(args: argparse.Namespace) -> int:
 def run_curve(run_dir: str, args: argparse.Namespace) -> int:
     """``igo zero --curve``: play the missing evaluation games, then write the curve files."""
     from igo.eval.summary import MatchSummary, format_score
-    from igo.run_dir import RunDir
-    from igo.train.zero_curve import CurveConfig, curve_points, play_curve_games, write_curve
+    from igo.run_dir import ZeroRunDir
+    from igo.train.zero.learning_curve import (
+        CurveConfig,
+        curve_points,
+        play_curve_games,
+        write_curve,
+    )
 
     config = CurveConfig(
         games=args.curve_games,
@@ -104,7 +109,7 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
         print(f"{summary.first} vs {summary.second}: {format_score(summary)}", flush=True)
 
     try:
-        run = RunDir(run_dir)
+        run = ZeroRunDir(run_dir)
         db = play_curve_games(run, config, report)
         path = write_curve(run, curve_points(run, db, config))
     except (ValueError, RuntimeError) as err:  # bad spec or DB; ArenaError: engines cannot play

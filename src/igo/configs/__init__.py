@@ -1,5 +1,5 @@
 """Pipeline presets shipped with igo, read through ``importlib.resources`` (package
-``igo.configs``; see ``igo.train.run_setup.find_preset``).
+``igo.configs``; see ``igo.train.config_loader.find_preset``).
 
 | file                   | what                                                              |
 |------------------------|-------------------------------------------------------------------|

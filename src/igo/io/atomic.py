@@ -3,7 +3,7 @@
 A reader never sees half a file, and a crash mid-write leaves the old file whole. The temporary
 file is created with mode 0o666 less the umask, as ``open()`` creates files (``mkstemp`` would
 make every file written private, 0o600). Its name, ``.<name>.<random>.tmp``, is what
-``igo.train.run_setup.remove_temp_files`` cleans up after a killed run.
+``igo.run_dir.RunFolder.hold`` cleans up after a killed run.
 """
 
 from __future__ import annotations

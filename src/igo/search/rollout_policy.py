@@ -4,7 +4,7 @@ Silver et al., Nature 529 (2016), Methods and Extended Data Table 4. A ``Rollout
 pattern vocabulary and one weight per feature; the probability of a sensible move a is
 ``exp(sum of the weights a fires) / sum over sensible moves``. The features are those of
 ``igo.search.patterns`` (the rollout kind uses the first six rows of its table, the tree kind all
-of them); weights are fitted on game records by ``igo.train.rollout``.
+of them); weights are fitted on game records by ``igo.train.alphago.rollout_policy_stage``.
 
 | use                                   | entry point                                          |
 |---------------------------------------|------------------------------------------------------|

@@ -11,7 +11,7 @@ Two things make the paper's recipe fail on a small run (the 9x9 run resigned fal
 
 * **Drift.** Each generation's net has more extreme values than the last, so a threshold taken
   from an older net's games is too high for the new one. The threshold must come from games of
-  the network that will use it (``igo.train.orchestrate`` plays them first in a generation).
+  the network that will use it (``igo.train.zero.loop`` plays them first in a generation).
 * **Sample size.** From n played-out games, a new game's lowest winner value falls below the k-th
   smallest of the n with probability k / (n + 1) (the n + 1 values are exchangeable: split
   conformal prediction, Vovk et al. 2005). So the threshold is the k-th smallest with

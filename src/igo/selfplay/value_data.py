@@ -78,7 +78,7 @@ class ValueDataConfig:
     rules: str = "chinese"
     """Rules preset; games are counted by area."""
     torch_threads: int = 2
-    """torch.set_num_threads."""
+    """Torch CPU threads while the generator runs (restored afterwards)."""
     seed: int = 0
     """Seeds every chunk (with its number) and the held-out split."""
 
@@ -253,14 +253,25 @@ def generate_value_data(
     Returns:
         Totals over every chunk in the folder, and this run's time.
     """
-    import torch
+    from igo.nn.threads import torch_threads
+
+    with torch_threads(config.torch_threads):
+        return _generate(sl_checkpoint, rl_checkpoint, Path(out_dir), config, progress)
+
+
+def _generate(
+    sl_checkpoint: str | Path,
+    rl_checkpoint: str | Path,
+    out: Path,
+    config: ValueDataConfig,
+    progress: bool,
+) -> ValueDataReport:
+    """``generate_value_data``'s work, on the thread count it set."""
     from tqdm import tqdm
 
     from igo.nn.checkpoint import load_checkpoint
 
     began = time.monotonic()
-    torch.set_num_threads(config.torch_threads)
-    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sl_net, rl_net = load_checkpoint(sl_checkpoint), load_checkpoint(rl_checkpoint)
     size = int(sl_net.config.board_size)

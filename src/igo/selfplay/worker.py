@@ -11,11 +11,10 @@ manifest).
 
 from __future__ import annotations
 
-import contextlib
 import queue as queue_lib
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from igo.data.shards import read_manifest
 from igo.io.processes import spawn_context
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import tune_cpu_malloc
+from igo.nn.threads import torch_threads
 from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.record import GameData, write_game
 from igo.selfplay.runner import play_selfplay_games
@@ -140,17 +140,6 @@ def run_selfplay(
         bar.close()
     stats.seconds = time.monotonic() - start
     return stats
-
-
-@contextlib.contextmanager
-def torch_threads(num: int) -> Iterator[None]:
-    """Run a phase with ``num`` torch CPU threads, then restore the previous count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(num)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _play_here(job: SelfPlayJob, num_games: int, write: Callable[[GameData], None]) -> None:

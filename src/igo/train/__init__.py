@@ -1,6 +1,12 @@
-"""Training (layer L5): losses, the Zero training steps, gating and the resumable Zero loop.
+"""Training (layer L5): the two learning pipelines and what they share.
 
-``run_zero`` (``orchestrate.py``) runs self-play -> train -> gate in one run directory; its
-settings are ``ZeroConfig`` (``zero_config.py``), composed of ``SelfPlayConfig``,
-``TrainConfig`` and ``GateConfig``. Imported on demand: it brings in torch.
+- ``zero/``: the AlphaGo Zero pipeline (``run_zero``, ``igo zero``).
+- ``alphago/``: the AlphaGo (Lee) pipeline (``run_alphago``, ``igo alphago``).
+- shared: ``config_loader.py`` (presets, ``--set`` overrides, TOML, the resume check for any
+  pipeline's config), ``training_config.py`` (``TrainConfig``: optimiser and learning-rate
+  schedule), ``trainer.py`` (network + optimiser + sampler RNG and their checkpoint),
+  ``training_logs.py`` (CSV and TensorBoard logs).
+
+Run folders (layouts, lock, saved config) are ``igo.run_dir``'s. Imported on demand: it brings
+in torch.
 """

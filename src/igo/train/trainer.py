@@ -1,0 +1,132 @@
+"""The trainer (network, optimiser, sampler RNG, step count), its optimiser, and its checkpoint:
+one safetensors file, shared by the Zero loop and the AlphaGo network stages.
+
+A run resumes from the trainer checkpoint whose step matches ``state.json``, so the network,
+its optimiser moments and the minibatch sampler continue exactly where they stopped: no step is
+repeated or skipped. The file is written atomically (``igo.io.atomic``); its tensors are
+
+| key                 | content                                                        |
+|---------------------|----------------------------------------------------------------|
+| ``net.<name>``      | every tensor of the network's ``state_dict()``                 |
+| ``opt.<i>.<name>``  | the optimiser's per-parameter state (momentum, Adam moments)   |
+
+and its metadata (``igo_trainer``) is JSON: step, NetConfig, optimiser param groups and scalar
+state, the sampler's bit-generator state and the package version. Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from igo.io.atomic import write_bytes_atomic
+from igo.nn.checkpoint import CheckpointError, package_version
+from igo.nn.net import Net, NetConfig
+from igo.nn.registry import build_net
+from igo.train.training_config import TrainConfig
+
+FORMAT = "igo.train.trainer"
+FORMAT_VERSION = 1
+_META = "igo_trainer"
+
+
+class TrainingDiverged(RuntimeError):
+    """A loss or gradient became NaN or infinite; training stops rather than go on."""
+
+
+def make_optimizer(net: torch.nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
+    """SGD with momentum and weight decay 2c (the gradient of c ||theta||^2), or AdamW."""
+    if config.optimizer == "adamw":
+        return torch.optim.AdamW(
+            net.parameters(), lr=config.learning_rate, weight_decay=config.adamw_weight_decay
+        )
+    return torch.optim.SGD(
+        net.parameters(),
+        lr=config.learning_rate,
+        momentum=config.momentum,
+        weight_decay=2.0 * config.l2_c,
+    )
+
+
+@dataclass
+class Trainer:
+    """What training carries from step to step."""
+
+    net: Net
+    """The network being trained."""
+    optimizer: torch.optim.Optimizer
+    """Its optimiser."""
+    rng: np.random.Generator
+    """Draws the minibatches and their symmetries."""
+    step: int = 0
+    """Training steps done."""
+
+
+def save_trainer(path: str | os.PathLike[str], trainer: Trainer) -> None:
+    """Write ``trainer`` to ``path`` atomically."""
+    tensors = {
+        f"net.{k}": v.detach().cpu().contiguous() for k, v in trainer.net.state_dict().items()
+    }
+    opt = trainer.optimizer.state_dict()
+    scalars: dict[str, dict[str, Any]] = {}
+    for index, slot in opt["state"].items():
+        for name, value in slot.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"opt.{index}.{name}"] = value.detach().cpu().contiguous()
+            else:
+                scalars.setdefault(str(index), {})[name] = value
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_version": package_version(),
+        "step": trainer.step,
+        "net_config": trainer.net.config.to_dict(),
+        "param_groups": opt["param_groups"],
+        "scalars": scalars,
+        "rng": trainer.rng.bit_generator.state,
+    }
+    data = save_safetensors(tensors, metadata={_META: json.dumps(meta)})
+    write_bytes_atomic(path, data)
+
+
+def load_trainer(
+    path: str | os.PathLike[str], config: TrainConfig, device: torch.device
+) -> Trainer:
+    """Rebuild the trainer saved at ``path`` on ``device``.
+
+    Raises:
+        CheckpointError: if the file is missing, truncated, corrupt or of another format.
+    """
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        tensors = load_safetensors(data)
+        # The metadata lives in the file's JSON header, after its 8-byte little-endian length.
+        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+        meta = json.loads(header["__metadata__"][_META])
+    except Exception as err:  # missing, truncated or not a trainer file
+        raise CheckpointError(f"cannot read trainer checkpoint {path}: {err}") from err
+    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+        raise CheckpointError(f"{path} is not an igo trainer checkpoint of this version")
+    net = build_net(NetConfig.from_dict(meta["net_config"]))
+    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+    net.to(device)
+    optimizer = make_optimizer(net, config)
+    state: dict[int, dict[str, Any]] = {}
+    for key, value in tensors.items():
+        if key.startswith("opt."):
+            _, index, name = key.split(".", 2)
+            state.setdefault(int(index), {})[name] = value.to(device)
+    for index, slot in meta["scalars"].items():
+        state.setdefault(int(index), {}).update(slot)
+    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    rng = np.random.default_rng()
+    rng.bit_generator.state = meta["rng"]
+    return Trainer(net, optimizer, rng, int(meta["step"]))

@@ -1,0 +1,218 @@
+"""Gating: the trained candidate replaces the best network only if it beats it.
+
+AlphaGo Zero (Silver et al. 2017, Methods "Evaluator") played 400 games and kept a candidate
+that won at least 55% of them; AlphaZero dropped the gate. Here ``mode`` picks one of:
+
+- ``winrate``: ``num_games`` games; accepted if the candidate's score (draws half) is at least
+  ``win_rate``.
+- ``sprt``: a sequential test (``igo.eval.sprt``, H0: elo0, H1: elo1) after every game; the match
+  stops as soon as it decides, and falls back to ``winrate`` if ``num_games`` pass first.
+- ``none``: every candidate is accepted without a game.
+
+The games are played in this process, both networks batched (``igo.selfplay.match``), without
+noise and with colours alternating.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tqdm import tqdm
+
+from igo.agents.net_evaluator import ZeroNetEvaluator
+from igo.eval.sprt import Sprt
+from igo.io.atomic import write_text_atomic
+from igo.nn.net import Net
+from igo.run_dir import ZeroRunDir
+from igo.search.config import SearchConfig
+from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.match import MatchGame, play_match
+from igo.train.zero.loop_config import GateConfig
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """The outcome of one gating match."""
+
+    candidate: int
+    """The candidate's generation."""
+    best: int
+    """The defending best network's generation."""
+    mode: str
+    """winrate, sprt or none."""
+    games: int
+    """Games played."""
+    wins: int
+    """The candidate's wins."""
+    losses: int
+    """The candidate's losses."""
+    draws: int
+    """Drawn games."""
+    accepted: bool
+    """Whether the candidate becomes the best."""
+    llr: float | None = None
+    """sprt: the final log-likelihood ratio."""
+    seconds: float = 0.0
+    """Wall time of the match."""
+
+    @property
+    def score(self) -> float:
+        """The candidate's score (draws half); 0.5 with no game."""
+        return (self.wins + 0.5 * self.draws) / self.games if self.games else 0.5
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields, the score included."""
+        return {**asdict(self), "score": self.score}
+
+
+def decide(
+    config: GateConfig, wins: int, draws: int, losses: int
+) -> tuple[bool | None, float | None]:
+    """The gate's decision so far: (True accept / False reject / None play on, the sprt LLR)."""
+    games = wins + draws + losses
+    if config.mode == "none":
+        return True, None
+    llr = None
+    if config.mode == "sprt":
+        test = Sprt(config.sprt_elo0, config.sprt_elo1, config.sprt_alpha, config.sprt_beta)
+        llr, verdict = test.decide(wins, draws, losses)
+        if verdict is not None:
+            return verdict == "H1", llr
+    if games < config.num_games:
+        return None, llr
+    return (wins + 0.5 * draws) / games >= config.win_rate, llr
+
+
+def gate_search_config(config: GateConfig) -> SearchConfig:
+    """The search of gating games: no noise, greedy after a few sampled opening moves."""
+    return SearchConfig(
+        num_simulations=config.num_simulations,
+        dirichlet_epsilon=0.0,
+        temperature_moves=config.temperature_moves,
+    )
+
+
+class _Tally:
+    """The match so far: counts each game until the gate decides (a sequential test stops there;
+    games that finish after the decision are not counted)."""
+
+    def __init__(self, config: GateConfig, bar: tqdm) -> None:
+        self.config, self.bar = config, bar
+        self.counts = {"wins": 0, "draws": 0, "losses": 0}
+        self.games: list[MatchGame] = []
+        self.verdict: tuple[bool | None, float | None] = (None, None)
+
+    def add(self, game: MatchGame) -> None:
+        if self.verdict[0] is not None:
+            return
+        self.counts[{1.0: "wins", 0.5: "draws", 0.0: "losses"}[game.first_score]] += 1
+        self.games.append(game)
+        self.verdict = decide(self.config, *self.counts.values())
+        self.bar.update(1)
+        self.bar.set_postfix(self.counts)
+
+    def decided(self) -> bool:
+        return self.verdict[0] is not None
+
+
+def play_gate(
+    nets: tuple[Net, Net],
+    generations: tuple[int, int],
+    game_config: SelfPlayConfig,
+    config: GateConfig,
+    *,
+    seed: int,
+    resign_threshold: float,
+    progress: bool = True,
+) -> tuple[GateResult, list[MatchGame]]:
+    """Play the candidate (``nets[0]``) against the best (``nets[1]``) and decide.
+
+    Args:
+        nets: (candidate, best).
+        generations: their generations (candidate, best).
+        game_config: board, rules, komi, scoring, device and batch size of the games.
+        config: the gate settings.
+        seed: seeds the searches.
+        resign_threshold: resign below this root value (used if ``config.resign``).
+        progress: show a progress bar on stderr.
+
+    Returns:
+        The result and the games counted (their SGFs for the arena folder).
+    """
+    start = time.monotonic()
+    candidate, best = generations
+    if config.mode == "none":
+        return GateResult(candidate, best, "none", 0, 0, 0, 0, True), []
+    evaluators = [
+        ZeroNetEvaluator(net, game_config.device, game_config.eval_batch_size, "random", seed + i)
+        for i, net in enumerate(nets)
+    ]
+    desc = f"gate gen {candidate} vs {best}"
+    with tqdm(
+        total=config.num_games,
+        desc=desc,
+        unit="game",
+        disable=not progress,
+        leave=False,
+        dynamic_ncols=True,
+    ) as bar:
+        tally = _Tally(config, bar)
+        play_match(
+            (evaluators[0], evaluators[1]),
+            game_config,
+            gate_search_config(config),
+            config.num_games,
+            parallel_games=config.parallel_games,
+            seed=seed,
+            resign_threshold=resign_threshold if config.resign else -1.0,
+            names=(f"igo-zero gen {candidate}", f"igo-zero gen {best}"),
+            on_game=tally.add,
+            should_stop=tally.decided,
+        )
+    counts, (accepted, llr) = tally.counts, tally.verdict
+    result = GateResult(
+        candidate,
+        best,
+        config.mode,
+        len(tally.games),
+        counts["wins"],
+        counts["losses"],
+        counts["draws"],
+        bool(accepted),
+        llr,
+        time.monotonic() - start,
+    )
+    return result, tally.games
+
+
+def read_gate_records(run_dir: ZeroRunDir) -> list[dict[str, Any]]:
+    """Every gating match recorded in the run's ``arena/gating.jsonl``, oldest first."""
+    path = run_dir.gating_path
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def recorded_gate(run_dir: ZeroRunDir, candidate: int) -> GateResult | None:
+    """The recorded result of ``candidate``'s gating match, if it was played to the end."""
+    for record in read_gate_records(run_dir):
+        if record["candidate"] == candidate:
+            return GateResult(**{k: v for k, v in record.items() if k != "score"})
+    return None
+
+
+def record_gate(run_dir: ZeroRunDir, result: GateResult, games: list[MatchGame]) -> None:
+    """Write the match's SGFs, then its line of ``arena/gating.jsonl`` (both atomically; a match
+    is recorded once its line is there)."""
+    folder = run_dir.gate_sgf_dir(result.candidate)
+    folder.mkdir(parents=True, exist_ok=True)
+    for game in games:
+        write_text_atomic(folder / f"game-{game.index:06d}.sgf", game.sgf)
+    lines = [
+        json.dumps(r) for r in read_gate_records(run_dir) if r["candidate"] != result.candidate
+    ]
+    lines.append(json.dumps(result.to_dict()))
+    write_text_atomic(run_dir.gating_path, "\n".join(lines) + "\n")

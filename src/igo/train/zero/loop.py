@@ -1,0 +1,364 @@
+"""The AlphaGo Zero loop: self-play -> train -> gate -> repeat, in one resumable run directory.
+
+Silver et al. 2017 ran three processes at once (self-play with the best network, optimisation,
+evaluation of checkpoints); on one machine ``run_zero`` runs them in turn, one generation at a
+time. Every step ends with files written atomically and then ``state.json`` (``loop_state.py``):
+
+| phase      | does                                               | done when (counted from disk) |
+|------------|----------------------------------------------------|-------------------------------|
+| selfplay   | the best network plays the generation's games      | the replay manifest lists     |
+|            | (``igo.selfplay.worker``), each game written        | ``games_per_generation``      |
+| train      | steps on the replay window; a trainer checkpoint   | the latest checkpoint's step  |
+|            | every ``checkpoint_every`` steps                   | reaches the generation's end  |
+| gate       | the candidate plays the best (``gate.py``)         | its line is in gating.jsonl   |
+
+Kill the process at any moment and run the same command again: games are counted from the
+manifests, training resumes from the checkpoint at ``state.train_steps`` (network, optimiser and
+sampler RNG together, so no step is repeated or skipped), a finished gate is read back from
+``gating.jsonl``, and the logs drop whatever was logged past the saved state.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
+from igo.data.shards import read_manifest
+from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
+from igo.nn.inference import resolve_device
+from igo.nn.threads import torch_threads
+from igo.run_dir import ZeroRunDir
+from igo.selfplay.worker import SelfPlayJob, run_selfplay
+from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
+from igo.train.training_logs import MetricsLog
+from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
+from igo.train.zero.loop_config import ZERO_CONFIGS, ZeroConfig
+from igo.train.zero.loop_state import ZeroState, load_state, save_state
+from igo.train.zero.resign_calibration import (
+    calibration_count,
+    calibration_games_missing,
+    measured_false_rate,
+    resign_threshold,
+)
+from igo.train.zero.training_step import train_steps
+
+Hook = Callable[[str], None]
+"""Called at each step of the loop (``game``, ``train_step``, ``checkpoint``, ``phase``)."""
+
+
+def run_zero(config: ZeroConfig, *, progress: bool = True, hook: Hook | None = None) -> ZeroState:
+    """Run (or resume) the loop in ``config.run_dir`` until ``config.generations`` are done.
+
+    Args:
+        config: the run's settings.
+        progress: show progress bars on stderr (a line per generation is always printed).
+        hook: called at every step (tests use it to interrupt the loop anywhere).
+
+    Returns:
+        The final state.
+
+    Raises:
+        ConfigError: if the run directory was started with other settings.
+        RunDirInUse: if another process runs the loop in the run directory.
+        TrainingDiverged: on a non-finite loss (the run can be resumed after a fix).
+    """
+    loop = ZeroLoop(config, progress, hook or (lambda event: None))
+    try:
+        return loop.run()
+    finally:
+        loop.close()
+
+
+@dataclass
+class _Session:
+    """What one process keeps between generations (rebuilt from disk after a restart)."""
+
+    trainer: Trainer | None = None
+    buffer: ReplayBuffer | None = None
+
+
+class ZeroLoop:
+    """One process's run of the loop over a run directory."""
+
+    def __init__(self, config: ZeroConfig, progress: bool, hook: Hook) -> None:
+        self.config, self.progress, self.hook = config, progress, hook
+        # Checked before the run folder is made: a refused run leaves nothing behind.
+        self.device = resolve_device(config.train.device)
+        resolve_device(config.selfplay.device)  # the self-play workers resolve it again
+        self.run_dir = ZeroRunDir(config.run_dir)
+        self.run_dir.create()
+        self._lock = self.run_dir.hold("igo zero")
+        try:
+            ZERO_CONFIGS.check_saved(self.run_dir, config, package_version())
+            state = load_state(self.run_dir.state_path)
+            self.state = state if state is not None else self._initialise()
+            self.metrics = MetricsLog(
+                self.run_dir.logs, self.state.train_steps, self.state.generation
+            )
+        except BaseException:
+            self._lock.close()
+            raise
+        self.session = _Session()
+
+    def close(self) -> None:
+        """Close the logs and release the run directory."""
+        self.metrics.close()
+        self._lock.close()
+
+    def run(self) -> ZeroState:
+        """Run the phases until the last generation is done."""
+        self._sync_best()
+        while self.state.generation < self.config.generations:
+            if self.state.phase == "selfplay":
+                self._selfplay()
+            elif self.state.phase == "train":
+                self._train()
+            else:
+                self._gate()
+        return self.state
+
+    def _save(self, event: str = "phase") -> None:
+        save_state(self.run_dir.state_path, self.state)
+        self.hook(event)
+
+    def _log(self, text: str) -> None:
+        tqdm.write(text, file=sys.stderr)  # one line per generation, with or without bars
+
+    # ----- start and resume -----
+    def _initialise(self) -> ZeroState:
+        """A new run: generation 0's random network is the first best (as in the paper)."""
+        torch.manual_seed(self.config.seed)
+        net = self.config.build_net()
+        save_checkpoint(net, self.run_dir.model_path(0), extra={"generation": 0})
+        rng = np.random.default_rng(np.random.SeedSequence([self.config.seed, 1]))
+        trainer = Trainer(net, make_optimizer(net, self.config.train), rng, 0)
+        save_trainer(self.run_dir.checkpoint_path(0), trainer)
+        state = ZeroState(resign_threshold=self.config.selfplay.resign_threshold)
+        save_state(self.run_dir.state_path, state)
+        return state
+
+    def _sync_best(self) -> None:
+        """Make ``models/best.safetensors`` the best generation's network (after a restart)."""
+        best = self.run_dir.best_path
+        info = best.with_suffix(".json")
+        if info.exists():
+            extra = json.loads(info.read_text(encoding="utf-8")).get("extra", {})
+            if extra.get("generation") == self.state.best_generation:
+                return
+        net = load_checkpoint(self.run_dir.model_path(self.state.best_generation))
+        save_checkpoint(net, best, extra={"generation": self.state.best_generation})
+
+    # ----- self-play -----
+    def _selfplay(self) -> None:
+        """Top the generation up to its games: the best network's missing calibration games
+        first (played out; ``resign_calibration.py``), then the rest with the threshold they
+        give."""
+        cfg, best = self.config.selfplay, self.state.best_generation
+        missing = calibration_games_missing(list_games(self.run_dir.replay), best, cfg)
+        if missing > 0:
+            listed = len(read_manifest(self.run_dir.replay_dir(self.state.generation)))
+            self._play(min(cfg.games_per_generation, listed + missing), calibration=True)
+        self.state.resign_threshold = resign_threshold(list_games(self.run_dir.replay), best, cfg)
+        self._play(cfg.games_per_generation, calibration=False)
+        self.state.phase = "train"
+        self._save()
+
+    def _play(self, target_games: int, calibration: bool) -> None:
+        cfg, g = self.config.selfplay, self.state.generation
+        job = SelfPlayJob(
+            str(self.run_dir.model_path(self.state.best_generation)),
+            cfg,
+            g,
+            self.state.best_generation,
+            self.config.seed,
+            self.state.resign_threshold,
+            calibration,
+        )
+        stats = run_selfplay(
+            job,
+            self.run_dir.replay_dir(g),
+            target_games,
+            progress=self.progress,
+            on_written=lambda game: self.hook("game"),
+        )
+        self.state.selfplay_seconds += stats.seconds
+
+    # ----- training -----
+    def _trainer(self) -> Trainer:
+        trainer = self.session.trainer
+        if trainer is None or trainer.step != self.state.train_steps:
+            path = self.run_dir.checkpoint_path(self.state.train_steps)
+            trainer = load_trainer(path, self.config.train, self.device)
+            self.session.trainer = trainer
+        return trainer
+
+    def _buffer(self) -> ReplayBuffer:
+        if self.session.buffer is None:
+            size, history = self.config.selfplay.board_size, self.config.history
+            self.session.buffer = ReplayBuffer(self.run_dir.replay, size, history)
+        cfg = self.config.train
+        played = len(list_games(self.run_dir.replay))
+        window = window_size(
+            played, cfg.window_min_games, cfg.window_max_games, cfg.window_exponent
+        )
+        self.session.buffer.refresh(window)
+        return self.session.buffer
+
+    def _train(self) -> None:
+        cfg, g = self.config.train, self.state.generation
+        target = (g + 1) * cfg.steps_per_generation
+        trainer, buffer = self._trainer(), self._buffer()
+        if buffer.num_samples < cfg.min_samples:
+            raise RuntimeError(
+                f"the replay window holds {buffer.num_samples} training positions, fewer than "
+                f"train.min_samples = {cfg.min_samples}; play more games per generation"
+            )
+        bar = tqdm(
+            total=cfg.steps_per_generation,
+            initial=trainer.step - g * cfg.steps_per_generation,
+            desc=f"train gen {g}",
+            unit="step",
+            disable=not self.progress,
+            leave=False,
+            dynamic_ncols=True,
+        )
+
+        def on_step(step: int, metrics: dict[str, float]) -> None:
+            self.metrics.train(step, metrics)
+            bar.update(1)
+            self.hook("train_step")
+
+        with torch_threads(cfg.torch_threads):
+            try:
+                while trainer.step < target:
+                    every = self.config.checkpoint_every
+                    num = min(every - trainer.step % every, target - trainer.step)
+                    train_steps(
+                        trainer,
+                        buffer,
+                        cfg,
+                        num_steps=num,
+                        total_steps=self.config.total_steps,
+                        device=self.device,
+                        on_step=on_step,
+                    )
+                    self._checkpoint(trainer)
+            finally:
+                bar.close()
+        extra = {"generation": g + 1, "train_steps": trainer.step}
+        save_checkpoint(trainer.net, self.run_dir.model_path(g + 1), extra=extra)
+        self.state.phase = "gate"
+        self._save()
+
+    def _checkpoint(self, trainer: Trainer) -> None:
+        save_trainer(self.run_dir.checkpoint_path(trainer.step), trainer)
+        self.state.train_steps = trainer.step
+        self._save("checkpoint")
+        steps = self.run_dir.checkpoint_steps()
+        for step in steps[: -self.config.keep_checkpoints]:
+            if step != trainer.step:
+                self.run_dir.checkpoint_path(step).unlink(missing_ok=True)
+
+    # ----- gating -----
+    def _gate(self) -> None:
+        g, best = self.state.generation, self.state.best_generation
+        result = recorded_gate(self.run_dir, g + 1)
+        if result is None:
+            result = self._play_gate(g + 1, best)
+        if result.accepted:
+            self.state.best_generation = g + 1
+            self._sync_best()
+        summary = self._summary(result)
+        self.metrics.generation(g, summary)
+        self.state.history.append({"generation": g, **summary})
+        self._log(_describe(g, summary, result))
+        self.state.generation, self.state.phase, self.state.selfplay_seconds = (
+            g + 1,
+            "selfplay",
+            0.0,
+        )
+        self._save()
+        self._prune_models()
+
+    def _play_gate(self, candidate: int, best: int) -> GateResult:
+        nets = (
+            load_checkpoint(self.run_dir.model_path(candidate)),
+            load_checkpoint(self.run_dir.model_path(best)),
+        )
+        seed = int(np.random.SeedSequence([self.config.seed, candidate, 7]).generate_state(1)[0])
+        with torch_threads(self.config.selfplay.torch_threads):
+            result, games = play_gate(
+                nets,
+                (candidate, best),
+                self.config.selfplay,
+                self.config.gate,
+                seed=seed,
+                resign_threshold=self.state.resign_threshold,
+                progress=self.progress,
+            )
+        record_gate(self.run_dir, result, games)
+        return result
+
+    def _summary(self, gate: GateResult) -> dict[str, float]:
+        """The finished generation's numbers, counted from its replay manifest."""
+        g = self.state.generation
+        entries = list_games(self.run_dir.replay)
+        infos = [e.info for e in entries if e.generation == g]
+        extras = [i.extra for i in infos]
+        positions = sum(int(x["positions"]) for x in extras)
+        false_rate, checked = measured_false_rate(entries, g, self.state.resign_threshold)
+        seconds = self.state.selfplay_seconds
+        return {
+            "selfplay.games": len(infos),
+            "selfplay.positions": positions,
+            "selfplay.targets": sum(int(x["targets"]) for x in extras),
+            "selfplay.mean_length": positions / max(1, len(infos)),
+            "selfplay.black_win_rate": _mean([x["winner"] == "1" for x in extras]),
+            "selfplay.resigned": _mean([x["resigned"] == "1" for x in extras]),
+            "selfplay.resign_threshold": self.state.resign_threshold,
+            "selfplay.false_resign_rate": false_rate,
+            "selfplay.false_resign_checked": checked,
+            "selfplay.calibration_games": calibration_count(entries, g),
+            "selfplay.positions_per_hour": positions * 3600 / seconds if seconds > 0 else math.nan,
+            "train.steps": self.state.train_steps,
+            "gate.games": gate.games,
+            "gate.score": gate.score,
+            "gate.accepted": float(gate.accepted),
+            "best_generation": self.state.best_generation,
+        }
+
+    def _prune_models(self) -> None:
+        keep = set(self.run_dir.model_generations()[-self.config.keep_models :])
+        # Generation 0 anchors the learning curve ("Elo over the first generation").
+        keep |= {0, self.state.best_generation, self.state.generation}
+        for gen in self.run_dir.model_generations():
+            if gen not in keep:
+                path = self.run_dir.model_path(gen)
+                path.unlink(missing_ok=True)
+                path.with_suffix(".json").unlink(missing_ok=True)
+
+
+def _mean(flags: list[bool]) -> float:
+    return float(np.mean(flags)) if flags else math.nan
+
+
+def _describe(generation: int, s: dict[str, float], gate: GateResult) -> str:
+    verdict = "accepted" if gate.accepted else "rejected"
+    match = f"{gate.wins}-{gate.losses}-{gate.draws} ({gate.score:.0%}) {verdict}"
+    return (
+        f"igo zero: generation {generation}: {s['selfplay.games']:.0f} games, "
+        f"{s['selfplay.mean_length']:.0f} moves on average, black won "
+        f"{s['selfplay.black_win_rate']:.0%}, {s['selfplay.positions_per_hour']:.0f} positions/h; "
+        f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
+        f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
+        f"(false {s['selfplay.false_resign_rate']:.0%} of "
+        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
+    )

@@ -1,0 +1,160 @@
+"""ZeroConfig: the whole AlphaGo Zero run as one frozen dataclass; GateConfig, its gating.
+
+``ZeroConfig`` composes :class:`~igo.selfplay.config.SelfPlayConfig`,
+:class:`~igo.train.training_config.TrainConfig` and :class:`GateConfig` with the network and the
+run's own knobs. Presets are TOML files shipped in ``igo/configs/`` (``zero-tiny.toml``,
+``zero-9x9.toml``, ``zero-19x19.toml``): top-level keys are ZeroConfig fields, tables
+``[selfplay]``, ``[train]``, ``[gate]`` and ``[net_overrides]`` the parts. ``ZERO_CONFIGS``
+(``igo.train.config_loader``) reads, overrides, writes and checks them; every problem (an unknown
+key, a bad value) is one :class:`ConfigError` whose message names the key.
+
+Gating defaults follow AlphaGo Zero (Silver et al., Nature 550, 2017, Methods "Evaluator").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from igo.nn.net import Net, NetConfig
+from igo.nn.registry import create_net, list_nets
+from igo.selfplay.config import SelfPlayConfig
+from igo.train.config_loader import ConfigError, ConfigLoader
+from igo.train.training_config import TrainConfig
+
+GateMode = Literal["winrate", "sprt", "none"]
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Whether and how a trained candidate must beat the best network to replace it."""
+
+    mode: GateMode = "winrate"
+    """winrate: the paper's 55% over num_games; sprt: stop early by igo.eval.sprt; none:
+    every candidate becomes the best (AlphaZero)."""
+    num_games: int = 40
+    """Games per gating match (the paper: 400); sprt: the most games."""
+    win_rate: float = 0.55
+    """Score (draws count half) the candidate needs (the paper: 55%)."""
+    sprt_elo0: float = 0.0
+    """sprt: H0, the candidate is this many Elo stronger (no better)."""
+    sprt_elo1: float = 35.0
+    """sprt: H1, the candidate is this many Elo stronger."""
+    sprt_alpha: float = 0.05
+    """sprt: chance of accepting a candidate that is no better."""
+    sprt_beta: float = 0.05
+    """sprt: chance of rejecting a candidate that is better by elo1."""
+    num_simulations: int = 100
+    """Simulations per move in gating games (no noise)."""
+    temperature_moves: int = 4
+    """Opening moves sampled by visits, so that the games differ (then the most visited)."""
+    parallel_games: int = 40
+    """Gating games played at once."""
+    resign: bool = True
+    """Resign at the self-play threshold in gating games (shorter matches)."""
+
+    def __post_init__(self) -> None:
+        _check(self.mode in ("winrate", "sprt", "none"), "gate.mode must be winrate, sprt or none")
+        _check(self.num_games >= 1 and self.parallel_games >= 1, "gate.num_games must be >= 1")
+        _check(0.0 <= self.win_rate <= 1.0, "gate.win_rate must be in [0, 1]")
+        _check(self.sprt_elo1 > self.sprt_elo0, "gate.sprt_elo1 must exceed gate.sprt_elo0")
+        _check(0 < self.sprt_alpha < 0.5 and 0 < self.sprt_beta < 0.5, "gate.sprt_alpha/beta")
+        _check(self.num_simulations >= 1, "gate.num_simulations must be at least 1")
+        _check(self.temperature_moves >= 0, "gate.temperature_moves must be >= 0")
+
+
+RESUMABLE = frozenset(
+    {
+        "run_dir",
+        "generations",
+        "selfplay.num_workers",
+        "selfplay.device",
+        "selfplay.torch_threads",
+        "selfplay.eval_batch_size",
+        "train.device",
+        "train.torch_threads",
+        "selfplay.resign_threshold",
+        "selfplay.resign_calibration_games",
+        "selfplay.resign_min_games",
+        "selfplay.resign_max_threshold",
+        "selfplay.false_resign_target",
+        "selfplay.pass_when_losing",
+        "gate.*",
+    }
+)
+"""Fields a resumed run may change: how long and where it runs, not what it computes; the
+resignation and passing rules, which decide only when future games end; and every ``gate.*``
+field: how candidates are judged never changes the games or steps done."""
+_FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
+
+
+@dataclass(frozen=True)
+class ZeroConfig:
+    """An AlphaGo Zero run: network, self-play, training, gating, and the run's bookkeeping."""
+
+    run_dir: str = "runs/zero-9x9"
+    """The run's folder (config, state, models, checkpoints, replay, arena, logs)."""
+    net: str = "resnet_b6c64"
+    """The network variant (``igo.nn.list_nets()``)."""
+    net_overrides: dict[str, Any] = field(default_factory=dict)
+    """NetConfig fields replacing the variant's (blocks, channels, value_hidden, norm...)."""
+    history: int = 8
+    """Positions of stones per input: 2 * history + 1 planes (the paper: 8, 17 planes)."""
+    generations: int = 100
+    """Generations to run (each: self-play, training, gating)."""
+    seed: int = 0
+    """Seeds the initial network, the self-play searches and the minibatch sampler."""
+    checkpoint_every: int = 100
+    """Training steps between trainer checkpoints (a killed run redoes at most these)."""
+    keep_models: int = 5
+    """Generation networks kept besides the best one (older ones are deleted)."""
+    keep_checkpoints: int = 3
+    """Trainer checkpoints kept."""
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    """How self-play games are played."""
+    train: TrainConfig = field(default_factory=TrainConfig)
+    """How the network is trained."""
+    gate: GateConfig = field(default_factory=GateConfig)
+    """How a candidate is gated."""
+
+    def __post_init__(self) -> None:
+        if self.net not in list_nets():
+            raise ConfigError(f"net: unknown variant {self.net!r}; known: {', '.join(list_nets())}")
+        known = {f.name for f in fields(NetConfig)} - set(_FIXED_NET_FIELDS)
+        unknown = sorted(set(self.net_overrides) - known)
+        if unknown:
+            raise ConfigError(f"net_overrides: unknown or fixed NetConfig fields {unknown}")
+        for name in ("history", "generations", "checkpoint_every", "keep_models"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1")
+        if self.keep_checkpoints < 1:
+            raise ConfigError("keep_checkpoints must be at least 1")
+
+    @property
+    def total_steps(self) -> int:
+        """Training steps of the whole run."""
+        return self.generations * self.train.steps_per_generation
+
+    def net_config(self) -> NetConfig:
+        """The resolved NetConfig of the run's networks."""
+        return self.build_net().config
+
+    def build_net(self) -> Net:
+        """A freshly initialised network of the run's architecture."""
+        size, planes = self.selfplay.board_size, 2 * self.history + 1
+        try:
+            return create_net(self.net, board_size=size, in_planes=planes, **self.net_overrides)
+        except (TypeError, ValueError, KeyError) as err:
+            raise ConfigError(f"net {self.net} with {self.net_overrides}: {err}") from err
+
+
+ZERO_CONFIGS = ConfigLoader(ZeroConfig, "zero", RESUMABLE)
+"""Zero presets (``igo/configs/zero-<name>.toml``), overrides, TOML text and the resume check."""
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise ValueError(message)
+
+
+__all__ = ["ZERO_CONFIGS", "ConfigError", "GateConfig", "ZeroConfig"]

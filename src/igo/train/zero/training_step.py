@@ -1,0 +1,81 @@
+"""The AlphaGo Zero training step loop: minibatches from the replay window, the joint loss, SGD.
+
+Silver et al. 2017, Methods "Optimization": the network is trained on positions sampled
+uniformly from the recent self-play games, each under a random board symmetry, minimising
+``(z - v)^2 - pi . log p + c ||theta||^2`` by SGD with momentum 0.9 and an annealed learning
+rate. One function does it (cleanrl style); the caller owns checkpoints and logs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import torch
+
+from igo.data.replay_buffer import ReplayBuffer
+from igo.train.trainer import Trainer, TrainingDiverged
+from igo.train.training_config import TrainConfig, learning_rate_at
+from igo.train.zero.loss import zero_loss
+
+StepFn = Callable[[int, dict[str, float]], None]
+
+
+def train_steps(
+    trainer: Trainer,
+    buffer: ReplayBuffer,
+    config: TrainConfig,
+    *,
+    num_steps: int,
+    total_steps: int,
+    device: torch.device,
+    on_step: StepFn | None = None,
+) -> None:
+    """Take ``num_steps`` optimiser steps on minibatches sampled from ``buffer``.
+
+    Args:
+        trainer: the network, optimiser, sampler RNG and step count (updated in place).
+        buffer: the replay window.
+        config: batch size, schedule, clipping.
+        num_steps: steps to take now.
+        total_steps: the run's total steps (for the learning-rate schedule).
+        device: where the network is.
+        on_step: called after each step with the steps done and that step's metrics.
+
+    Raises:
+        TrainingDiverged: on a non-finite loss or gradient norm, naming the step and the rate.
+    """
+    net, optimizer = trainer.net, trainer.optimizer
+    net.train()
+    max_norm = config.grad_clip if config.grad_clip > 0 else math.inf
+    for _ in range(num_steps):
+        start = time.perf_counter()
+        lr = learning_rate_at(config, trainer.step, total_steps)
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+        batch = buffer.sample(config.batch_size, trainer.rng)
+        planes = torch.from_numpy(batch.planes).to(device)
+        target_policy = torch.from_numpy(batch.policy).to(device)
+        target_value = torch.from_numpy(batch.value).to(device)
+
+        policy_logits, values = net(planes)
+        loss = zero_loss(policy_logits, values, target_policy, target_value)
+        optimizer.zero_grad(set_to_none=True)
+        loss.total.backward()  # type: ignore[no-untyped-call]
+        grad_norm = float(torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm))
+        value, policy = loss.value.detach().item(), loss.policy.detach().item()
+        if not (math.isfinite(value) and math.isfinite(policy) and math.isfinite(grad_norm)):
+            raise TrainingDiverged(
+                f"training diverged at step {trainer.step + 1}: value loss {value}, policy loss "
+                f"{policy}, gradient norm {grad_norm} (learning rate {lr:g}). Lower "
+                "train.learning_rate or raise train.batch_size, then resume the run."
+            )
+        optimizer.step()
+        trainer.step += 1
+        if on_step is not None:
+            seconds = time.perf_counter() - start
+            metrics = {"lr": lr, "loss": value + policy, "value_loss": value}
+            metrics |= {"policy_loss": policy, "grad_norm": grad_norm}
+            on_step(trainer.step, metrics | {"samples_per_s": config.batch_size / seconds})
+    net.eval()

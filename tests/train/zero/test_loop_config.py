@@ -1,0 +1,84 @@
+"""The Zero config: presets, overrides, resume checks and the CLI's one clear message for a bad
+config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from igo.cli.main import main
+from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
+
+
+@pytest.mark.parametrize("name", ["tiny", "9x9", "19x19"])
+def test_presets_load(name: str) -> None:
+    config = ZERO_CONFIGS.load_preset(name)
+    assert config.run_dir == f"runs/zero-{name}"
+    assert config.net_config().in_planes == 17
+    assert ZERO_CONFIGS.from_dict(ZERO_CONFIGS.to_dict(config)) == config
+
+
+def test_overrides_and_unknown_keys() -> None:
+    config = ZERO_CONFIGS.with_overrides(
+        ZERO_CONFIGS.load_preset("tiny"), {"selfplay.num_simulations": 7, "generations": 5}
+    )
+    assert config.selfplay.num_simulations == 7 and config.generations == 5
+    with pytest.raises(ConfigError, match="unknown config key selfplay.nope"):
+        ZERO_CONFIGS.with_overrides(config, {"selfplay.nope": 1})
+    with pytest.raises(ConfigError, match="train.bogus"):
+        ZERO_CONFIGS.from_dict({"train": {"bogus": 1}})
+    with pytest.raises(ConfigError, match="selfplay.num_simulations must be at least 1"):
+        ZERO_CONFIGS.with_overrides(config, {"selfplay.num_simulations": 0})
+    with pytest.raises(ConfigError, match="unknown variant"):
+        ZERO_CONFIGS.with_overrides(config, {"net": "resnet_b99"})
+    with pytest.raises(ConfigError, match="unknown preset"):
+        ZERO_CONFIGS.load_preset("nope")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("seed", 1.5, "seed must be int, not 1.5"),
+        ("seed", True, "seed must be int, not True"),
+        ("selfplay.num_simulations", "many", "num_simulations must be int, not 'many'"),
+        ("selfplay.scoring", "area", "scoring must be one of 'tromp-taylor', 'estimate'"),
+        ("train.learning_rate", "fast", "learning_rate must be float"),
+        ("train.lr_drops", [0.5, "x"], r"lr_drops must be tuple\[float, ...\]"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_config_error(key: str, value: object, message: str) -> None:
+    """Refused when the config is built, before a run folder exists (not a TypeError deep in
+    the run)."""
+    with pytest.raises(ConfigError, match=message):
+        ZERO_CONFIGS.with_overrides(ZERO_CONFIGS.load_preset("tiny"), {key: value})
+
+
+def test_an_int_is_a_float_and_a_list_a_tuple() -> None:
+    overrides = {"train.learning_rate": 1, "train.lr_drops": [0.25, 0.5]}
+    config = ZERO_CONFIGS.with_overrides(ZERO_CONFIGS.load_preset("tiny"), overrides)
+    assert config.train.learning_rate == 1 and config.train.lr_drops == (0.25, 0.5)
+
+
+def test_resume_may_change_only_how_long_and_where() -> None:
+    saved = ZERO_CONFIGS.to_dict(ZeroConfig())
+    longer = ZERO_CONFIGS.with_overrides(
+        ZeroConfig(), {"generations": 500, "selfplay.num_workers": 2, "gate.mode": "none"}
+    )
+    assert ZERO_CONFIGS.differences(saved, ZERO_CONFIGS.to_dict(longer)) == []
+    other = ZERO_CONFIGS.with_overrides(ZeroConfig(), {"selfplay.num_simulations": 50})
+    assert ZERO_CONFIGS.differences(saved, ZERO_CONFIGS.to_dict(other)) == [
+        "selfplay.num_simulations: now 50 (saved 200)"
+    ]
+
+
+def test_cli_bad_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["zero", "--preset", "nope", "--no-progress"]) == 2
+    assert "igo zero: error: unknown preset 'nope'" in capsys.readouterr().err
+    args = ["zero", "--preset", "tiny", "--visits", "0", "--run-dir", str(tmp_path)]
+    assert main(args) == 2
+    assert "num_simulations must be at least 1" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[selfplay]\nboard_size = 'big'\n")
+    assert main(["zero", "--preset", str(bad)]) == 2
+    assert "selfplay" in capsys.readouterr().err
