@@ -10,12 +10,13 @@ TOML files shipped in ``igo/configs/`` (``zero-tiny.toml``, ``zero-9x9.toml``,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import create_net, list_nets
+from igo.nn.registry import net_config as variant_config
 from igo.selfplay.config import SelfPlayConfig
 from igo.train.config import GateConfig, TrainConfig
 from igo.train.run_setup import (
@@ -51,7 +52,7 @@ RESUMABLE_CHANGES = frozenset(
 resignation and passing rules, which decide only when future games end), besides every
 ``gate.*`` field: how candidates are judged never changes the games or steps done."""
 RESUMABLE_PREFIXES = ("gate.",)
-_FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
+_FIXED_NET_FIELDS = ("board_size", "in_planes", "outputs")
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class ZeroConfig:
     net: str = "resnet_b6c64"
     """The network variant (``igo.nn.list_nets()``)."""
     net_overrides: dict[str, Any] = field(default_factory=dict)
-    """NetConfig fields replacing the variant's (blocks, channels, value_hidden, norm...)."""
+    """Fields of the variant's family config replacing its own (blocks, channels, norm...)."""
     history: int = 8
     """Positions of stones per input: 2 * history + 1 planes (the paper: 8, 17 planes)."""
     generations: int = 100
@@ -86,10 +87,10 @@ class ZeroConfig:
     def __post_init__(self) -> None:
         if self.net not in list_nets():
             raise ConfigError(f"net: unknown variant {self.net!r}; known: {', '.join(list_nets())}")
-        known = {f.name for f in fields(NetConfig)} - set(_FIXED_NET_FIELDS)
+        known = set(variant_config(self.net).field_names()) - set(_FIXED_NET_FIELDS)
         unknown = sorted(set(self.net_overrides) - known)
         if unknown:
-            raise ConfigError(f"net_overrides: unknown or fixed NetConfig fields {unknown}")
+            raise ConfigError(f"net_overrides: unknown or fixed {self.net} fields {unknown}")
         for name in ("history", "generations", "checkpoint_every", "keep_models"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
