@@ -21,7 +21,13 @@ from igo.encode.symmetry import (
     inverse,
     random_symmetry,
 )
-from igo.encode.zero import ZeroHistory, encode_zero, encode_zero_batch, num_zero_planes
+from igo.encode.zero import (
+    ZeroHistory,
+    encode_zero,
+    encode_zero_batch,
+    num_zero_planes,
+    zero_planes_batch,
+)
 
 __all__ = [
     "NUM_PLANES",
@@ -43,4 +49,5 @@ __all__ = [
     "one_hot_policy",
     "policy_size",
     "random_symmetry",
+    "zero_planes_batch",
 ]
