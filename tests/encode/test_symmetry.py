@@ -108,6 +108,7 @@ def test_augment_gives_each_example_its_own_symmetry() -> None:
     ks = np.random.default_rng(4).integers(NUM_SYMMETRIES, size=batch)  # the draw augment makes
     assert set(ks) == set(range(NUM_SYMMETRIES))
     out_x, out_p = augment(x, p, np.random.default_rng(4))
+    assert out_x is not x and out_p is not p
     same_x, out_moves = augment(x, moves, np.random.default_rng(4))
     plain_x, nothing = augment(x.astype(np.uint8), None, np.random.default_rng(4))
     assert nothing is None and plain_x.dtype == np.uint8
@@ -117,6 +118,10 @@ def test_augment_gives_each_example_its_own_symmetry() -> None:
         assert np.array_equal(out_p[i], apply_policy(p[i], int(k), 5))
         assert out_moves[i] == apply_point(int(moves[i]), int(k), 5)
         assert np.array_equal(plain_x[i], apply_planes(x[i].astype(np.uint8), int(k)))
+    x_copy, p_copy = x.copy(), p.copy()
+    in_x, in_p = augment(x_copy, p_copy, np.random.default_rng(4), in_place=True)
+    assert in_x is x_copy and in_p is p_copy
+    assert np.array_equal(in_x, out_x) and np.array_equal(in_p, out_p)
     with pytest.raises(ValueError, match="policies"):
         augment(x, p[:, :25], np.random.default_rng(0))
 

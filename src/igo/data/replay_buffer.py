@@ -183,6 +183,6 @@ class ReplayBuffer:
         valid = ago >= self._start[rows][:, None]
         history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
         planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
-        planes, policy = augment(planes, self._policy[pick], rng)
+        planes, policy = augment(planes, self._policy[pick], rng, in_place=True)
         value = self._z[rows].astype(np.float32)
         return Batch(planes, policy, value)

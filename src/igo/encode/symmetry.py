@@ -118,26 +118,27 @@ def random_symmetry(rng: np.random.Generator) -> int:
 
 
 @lru_cache(maxsize=64)
-def _tables(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """(gather, scatter) int64 [8, N*N + 1]: ``_gather``'s tables of every symmetry, stacked."""
-    pairs = [_gather(k, size) for k in range(NUM_SYMMETRIES)]
-    gather = np.stack([g for g, _ in pairs])
-    scatter = np.stack([s for _, s in pairs])
-    for table in (gather, scatter):
-        table.setflags(write=False)
-    return gather, scatter
+def _move_table(size: int) -> np.ndarray:
+    """int64 [8, N*N + 1]: row k is where symmetry k sends each point (pass stays)."""
+    table = np.stack([_gather(k, size)[1] for k in range(NUM_SYMMETRIES)])
+    table.setflags(write=False)
+    return table
 
 
 @overload
 def augment(
-    planes: np.ndarray, targets: np.ndarray, rng: np.random.Generator
+    planes: np.ndarray, targets: np.ndarray, rng: np.random.Generator, *, in_place: bool = False
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
 def augment(
-    planes: np.ndarray, targets: None, rng: np.random.Generator
+    planes: np.ndarray, targets: None, rng: np.random.Generator, *, in_place: bool = False
 ) -> tuple[np.ndarray, None]: ...
 def augment(
-    planes: np.ndarray, targets: np.ndarray | None, rng: np.random.Generator
+    planes: np.ndarray,
+    targets: np.ndarray | None,
+    rng: np.random.Generator,
+    *,
+    in_place: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Each example of a training batch under its own random symmetry (data augmentation).
 
@@ -147,25 +148,30 @@ def augment(
             [B, N*N + 1] (pass last) or moves [B] (flat points, N*N = pass); None for none
             (a value target needs no transform).
         rng: draws each example's symmetry, uniformly from the 8.
+        in_place: write the results back into ``planes`` and policy ``targets`` (a batch the
+            caller just built): a second array this size costs more in fresh pages than the
+            transforms themselves.
 
     Returns:
-        (planes, targets): new arrays, example i under symmetry i of the draw.
+        (planes, targets): example i under symmetry i of the draw; new arrays unless
+        ``in_place``.
     """
     size, batch = planes.shape[-1], planes.shape[0]
     ks = rng.integers(NUM_SYMMETRIES, size=batch)
-    out = np.empty_like(planes)
-    for k in range(NUM_SYMMETRIES):
+    policies = targets if targets is not None and targets.ndim == 2 else None
+    if policies is not None and policies.shape[-1] != size * size + 1:
+        raise ValueError(f"expected [B, {size * size + 1}] policies, got shape {policies.shape}")
+    out = planes if in_place else np.empty_like(planes)
+    out_policies = policies if in_place or policies is None else np.empty_like(policies)
+    for k in range(1 if in_place else 0, NUM_SYMMETRIES):  # in place, the identity is done
         chosen = ks == k
         if chosen.any():
             out[chosen] = apply_planes(planes[chosen], k)
-    if targets is None:
-        return out, None
-    gather, scatter = _tables(size)
-    if targets.ndim == 1:  # moves: where each point goes
-        return out, scatter[ks, targets.astype(np.int64)]
-    if targets.shape[-1] != size * size + 1:
-        raise ValueError(f"expected [B, {size * size + 1}] policies, got shape {targets.shape}")
-    return out, targets[np.arange(batch)[:, None], gather[ks]]
+            if policies is not None and out_policies is not None:
+                out_policies[chosen] = apply_policy(policies[chosen], k, size)
+    if targets is None or out_policies is not None:
+        return out, out_policies
+    return out, _move_table(size)[ks, targets.astype(np.int64)]  # moves: where each point goes
 
 
 def evaluation_symmetry(k: int, size: int) -> tuple[PlanesFn, PolicyFn]:
