@@ -5,7 +5,7 @@
 | ``moves``     | move <-> policy index (pass is the last of size*size + 1 entries)    |
 | ``zero``      | AlphaGo Zero planes: 2H + 1 planes of stone history and colour       |
 | ``alphago``   | AlphaGo planes: the 48 features of Extended Data Table 2 (+1 colour) |
-| ``symmetry``  | the 8 dihedral transforms of planes, policies and points             |
+| ``symmetry``  | the 8 dihedral transforms of planes, policies and points; augment    |
 | ``features``  | compiled per-string and per-move facts behind the AlphaGo planes     |
 | ``ladder``    | compiled ladder reading for the ladder-capture and -escape planes    |
 """
@@ -18,6 +18,7 @@ from igo.encode.symmetry import (
     apply_point,
     apply_policy,
     augment,
+    evaluation_symmetry,
     inverse,
     random_symmetry,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "apply_point",
     "apply_policy",
     "augment",
+    "evaluation_symmetry",
     "encode_alphago",
     "encode_alphago_batch",
     "encode_zero",
