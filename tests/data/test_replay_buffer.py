@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -119,3 +121,13 @@ def test_empty_buffer_says_so(tmp_path: Path) -> None:
     assert list_games(tmp_path) == [] and buffer.num_samples == 0
     with pytest.raises(ValueError, match="no training positions"):
         buffer.sample(4, np.random.default_rng(0))
+
+
+def test_importing_the_buffer_imports_no_torch() -> None:
+    """The buffer is NumPy only (its Zero planes come from ``igo.encode``): a data loader or a
+    self-play worker that reads the replay needs no torch for it."""
+    script = "import sys, igo.data.replay_buffer\nassert 'torch' not in sys.modules\n"
+    out = subprocess.run(
+        [sys.executable, "-P", "-c", script], capture_output=True, text=True, timeout=600
+    )
+    assert out.returncode == 0, out.stderr

@@ -19,6 +19,7 @@ from igo.encode.symmetry import (
     apply_point,
     apply_policy,
     augment,
+    evaluation_symmetry,
     inverse,
     random_symmetry,
 )
@@ -93,16 +94,48 @@ def test_known_transforms() -> None:
             assert apply_planes(apply_planes(x, a), b).tobytes() in images
 
 
-def test_random_symmetry_and_augment() -> None:
+def test_random_symmetry() -> None:
     rng = np.random.default_rng(0)
     assert {random_symmetry(rng) for _ in range(200)} == set(range(NUM_SYMMETRIES))
-    x = np.random.default_rng(1).random((17, 5, 5)).astype(np.float32)
-    p = np.random.default_rng(2).random(26).astype(np.float32)
-    all_x, all_p = augment(x, p)
-    assert all_x.shape == (8, 17, 5, 5) and all_p.shape == (8, 26)
+
+
+def test_augment_gives_each_example_its_own_symmetry() -> None:
+    """Planes and targets (policies or moves) of example i move under one drawn symmetry."""
+    batch = 64
+    x = np.random.default_rng(1).random((batch, 3, 5, 5)).astype(np.float32)
+    p = np.random.default_rng(2).random((batch, 26)).astype(np.float32)
+    moves = np.random.default_rng(3).integers(0, 26, size=batch)
+    ks = np.random.default_rng(4).integers(NUM_SYMMETRIES, size=batch)  # the draw augment makes
+    assert set(ks) == set(range(NUM_SYMMETRIES))
+    out_x, out_p = augment(x, p, np.random.default_rng(4))
+    assert out_x is not x and out_p is not p
+    same_x, out_moves = augment(x, moves, np.random.default_rng(4))
+    plain_x, nothing = augment(x.astype(np.uint8), None, np.random.default_rng(4))
+    assert nothing is None and plain_x.dtype == np.uint8
+    assert np.array_equal(same_x, out_x)
+    for i, k in enumerate(ks):
+        assert np.array_equal(out_x[i], apply_planes(x[i], int(k)))
+        assert np.array_equal(out_p[i], apply_policy(p[i], int(k), 5))
+        assert out_moves[i] == apply_point(int(moves[i]), int(k), 5)
+        assert np.array_equal(plain_x[i], apply_planes(x[i].astype(np.uint8), int(k)))
+    x_copy, p_copy = x.copy(), p.copy()
+    in_x, in_p = augment(x_copy, p_copy, np.random.default_rng(4), in_place=True)
+    assert in_x is x_copy and in_p is p_copy
+    assert np.array_equal(in_x, out_x) and np.array_equal(in_p, out_p)
+    with pytest.raises(ValueError, match="policies"):
+        augment(x, p[:, :25], np.random.default_rng(0))
+
+
+def test_evaluation_symmetry_maps_policies_back() -> None:
+    """A net that answers each point's own plane value: averaged over a symmetry and mapped back,
+    each point gets its own value again."""
+    x = np.random.default_rng(5).random((2, 1, 5, 5)).astype(np.float32)
     for k in range(NUM_SYMMETRIES):
-        assert np.array_equal(all_x[k], apply_planes(x, k))
-        assert np.array_equal(all_p[k], apply_policy(p, k, 5))
+        planes_fn, back_fn = evaluation_symmetry(k, 5)
+        seen = planes_fn(x)
+        logits = np.concatenate([seen.reshape(2, 25), np.full((2, 1), -1.0)], axis=1)
+        expected = np.concatenate([x.reshape(2, 25), np.full((2, 1), -1.0)], axis=1)
+        assert np.array_equal(back_fn(logits), expected)
 
 
 def test_errors() -> None:

@@ -15,6 +15,7 @@ from igo.encode.zero import (
     history_stones,
     num_zero_planes,
     planes_from_stones,
+    zero_planes_batch,
 )
 from igo.go.coords import Color, from_gtp
 from igo.go.state import GameState
@@ -139,3 +140,13 @@ def test_batch(random_game: RandomGame) -> None:
         encode_zero_batch([])
     with pytest.raises(ValueError):
         encode_zero_batch([GameState.new(9), GameState.new(5)])
+
+
+def test_batch_from_stone_histories(random_game: RandomGame) -> None:
+    """``zero_planes_batch`` (the search's leaves, the replay buffer) equals the encoder."""
+    states = [random_game(9, 7 * i, seed=i) for i in range(5)]
+    history = np.stack([history_stones(state, 3) for state in states])
+    to_play = np.array([int(state.to_play) for state in states], dtype=np.int8)
+    planes = zero_planes_batch(history, to_play, 9)
+    assert planes.dtype == np.float32
+    np.testing.assert_array_equal(planes, encode_zero_batch(states, history=3))

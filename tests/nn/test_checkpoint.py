@@ -67,9 +67,11 @@ def test_wrong_architecture_names_the_tensors(saved) -> None:
 
 def test_expected_config_mismatch(saved) -> None:
     net, path = saved
-    expected = type(net.config)(**{**net.config.to_dict(), "channels": 16})
     with pytest.raises(CheckpointError, match=r"channels=8 \(expected 16\)"):
-        load_checkpoint(path, expected=expected)
+        load_checkpoint(path, expected=net.config.replace(channels=16))
+    other = create_net("preact_b6c64", **TINY).config
+    with pytest.raises(CheckpointError, match=r"family='resnet' \(expected 'preact'\)"):
+        load_checkpoint(path, expected=other)
 
 
 @pytest.mark.parametrize("keep", [0, 7, 100, -50])
@@ -101,8 +103,9 @@ def test_bad_config_in_sidecar(saved) -> None:
     info = json.loads(config_path(path).read_text())
     info["config"]["family"] = "transformer"
     config_path(path).write_text(json.dumps(info))
-    with pytest.raises(CheckpointError, match="cannot build"):
+    with pytest.raises(CheckpointError, match="invalid NetConfig.*unknown net family"):
         load_checkpoint(path)
+    info["config"]["family"] = "resnet"
     info["config"]["colour"] = "black"
     config_path(path).write_text(json.dumps(info))
     with pytest.raises(CheckpointError, match="invalid NetConfig.*colour"):

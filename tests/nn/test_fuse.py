@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -17,16 +20,8 @@ from igo.nn.inference import (
 )
 from igo.nn.registry import create_net, list_nets
 
-TINY = dict(
-    board_size=5,
-    in_planes=4,
-    channels=8,
-    blocks=2,
-    value_hidden=16,
-    growth_rate=4,
-    dense_layers=2,
-    alpha=4,
-)
+TINY: dict[str, Any] = dict(board_size=5, in_planes=4, channels=8, blocks=2, value_hidden=16)
+Tiny = Callable[[str], dict[str, Any]]
 
 
 def _randomise_norms_(net: nn.Module) -> nn.Module:
@@ -49,8 +44,8 @@ def _outputs(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
 
 
 @pytest.mark.parametrize("name", list_nets())
-def test_fused_net_matches_eval_mode(name: str) -> None:
-    net = _randomise_norms_(create_net(name, **TINY))
+def test_fused_net_matches_eval_mode(name: str, tiny: Tiny) -> None:
+    net = _randomise_norms_(create_net(name, **tiny(name)))
     before = {k: v.clone() for k, v in net.state_dict().items()}
     fused = fuse_conv_bn(net)
     x = torch.randn(3, net.config.in_planes, 5, 5)
@@ -90,9 +85,9 @@ def test_fuse_conv_bn_weights(bias: bool) -> None:
 
 
 @pytest.mark.parametrize("name", ["resnet_b6c64", "preact_b6c64", "densenet_b3c32_k16"])
-def test_prepared_paths_match_the_net(name: str) -> None:
+def test_prepared_paths_match_the_net(name: str, tiny: Tiny) -> None:
     """The default (folded, NHWC, in-place ReLU) and the TorchScript path, at two batch sizes."""
-    net = _randomise_norms_(create_net(name, **TINY))
+    net = _randomise_norms_(create_net(name, **tiny(name)))
     planes = np.random.default_rng(0).standard_normal((6, 4, 5, 5)).astype(np.float32)
     want = TorchEvaluator(net, device="cpu", prepare_fn=prepare_eager).evaluate(planes)
     for prepare_fn in (prepare_for_inference, prepare_jit):

@@ -22,34 +22,14 @@ from typing import Literal
 import numpy as np
 
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago_batch
-from igo.encode.symmetry import NUM_SYMMETRIES, apply_planes, apply_policy, inverse
-from igo.encode.zero import encode_zero_batch
+from igo.encode.symmetry import NUM_SYMMETRIES, evaluation_symmetry, random_symmetry
+from igo.encode.zero import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
-from igo.nn.inference import TorchEvaluator
+from igo.nn.inference import TorchEvaluator, average_symmetries
 from igo.nn.net import Net, PolicyNet, ValueNet
 from igo.search.evaluator import Leaves
 
 SymmetryMode = Literal["none", "random", "all"]
-
-
-def zero_planes_batch(history: np.ndarray, to_play: np.ndarray, size: int) -> np.ndarray:
-    """AlphaGo Zero planes for a batch.
-
-    Args:
-        history: int8 [B, H, P] stones of the last H positions, newest first (0/1/2).
-        to_play: [B] the side to move (1 black, 2 white).
-        size: board size N (P = N * N).
-
-    Returns:
-        float32 [B, 2H + 1, N, N]: own stones x H, opponent stones x H, 1 if black is to play.
-    """
-    batch, depth, _ = history.shape
-    me = to_play.astype(np.int8).reshape(batch, 1, 1)
-    out = np.empty((batch, 2 * depth + 1, size * size), dtype=np.float32)
-    out[:, :depth] = history == me
-    out[:, depth:-1] = history == (3 - me)
-    out[:, -1] = (to_play == 1).reshape(batch, 1)
-    return out.reshape(batch, 2 * depth + 1, size, size)
 
 
 def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray) -> np.ndarray:
@@ -100,15 +80,11 @@ class ZeroNetEvaluator:
         """Logits and values of ``planes`` [B, C, N, N] under the chosen symmetry mode."""
         if self.symmetry == "none":
             return self._forward(planes)
-        ks = [int(self._rng.integers(NUM_SYMMETRIES))] if self.symmetry == "random" else range(8)
-        probs, values = [], []
-        for k in ks:
-            logits, value = self._forward(apply_planes(planes, k))
-            logits = apply_policy(logits, inverse(k), self.board_size)
-            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-            probs.append(exp / exp.sum(axis=1, keepdims=True))
-            values.append(value)
-        return np.log(np.mean(probs, axis=0) + 1e-30), np.mean(values, axis=0)
+        ks = [random_symmetry(self._rng)] if self.symmetry == "random" else range(NUM_SYMMETRIES)
+        symmetries = [evaluation_symmetry(k, self.board_size) for k in ks]
+        logits, values = average_symmetries(self._forward, planes, symmetries)
+        assert logits is not None and values is not None  # _forward gives both
+        return logits, values
 
     def evaluate_leaves(self, leaves: Leaves) -> tuple[np.ndarray, np.ndarray]:
         """Priors [B, P + 1] and values [B] for the search's leaves (no Python per leaf)."""

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 
-from igo.agents.net_evaluator import zero_planes_batch
 from igo.data.shards import ShardError, ShardInfo, read_manifest, read_shard
-from igo.encode.symmetry import NUM_SYMMETRIES, apply_planes, apply_policy
+from igo.encode.symmetry import augment
+from igo.encode.zero import zero_planes_batch
 
 GAME_KIND = "zero_game"
 _BETA = 0.4
@@ -183,12 +183,6 @@ class ReplayBuffer:
         valid = ago >= self._start[rows][:, None]
         history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
         planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
-        policy = self._policy[pick]
-        symmetries = rng.integers(NUM_SYMMETRIES, size=batch_size)
-        for k in range(1, NUM_SYMMETRIES):
-            hit = symmetries == k
-            if hit.any():
-                planes[hit] = apply_planes(planes[hit], k)
-                policy[hit] = apply_policy(policy[hit], k, self.board_size)
+        planes, policy = augment(planes, self._policy[pick], rng, in_place=True)
         value = self._z[rows].astype(np.float32)
         return Batch(planes, policy, value)

@@ -5,7 +5,7 @@
 | ``moves``     | move <-> policy index (pass is the last of size*size + 1 entries)    |
 | ``zero``      | AlphaGo Zero planes: 2H + 1 planes of stone history and colour       |
 | ``alphago``   | AlphaGo planes: the 48 features of Extended Data Table 2 (+1 colour) |
-| ``symmetry``  | the 8 dihedral transforms of planes, policies and points             |
+| ``symmetry``  | the 8 dihedral transforms of planes, policies and points; augment    |
 | ``features``  | compiled per-string and per-move facts behind the AlphaGo planes     |
 | ``ladder``    | compiled ladder reading for the ladder-capture and -escape planes    |
 """
@@ -18,10 +18,17 @@ from igo.encode.symmetry import (
     apply_point,
     apply_policy,
     augment,
+    evaluation_symmetry,
     inverse,
     random_symmetry,
 )
-from igo.encode.zero import ZeroHistory, encode_zero, encode_zero_batch, num_zero_planes
+from igo.encode.zero import (
+    ZeroHistory,
+    encode_zero,
+    encode_zero_batch,
+    num_zero_planes,
+    zero_planes_batch,
+)
 
 __all__ = [
     "NUM_PLANES",
@@ -32,6 +39,7 @@ __all__ = [
     "apply_point",
     "apply_policy",
     "augment",
+    "evaluation_symmetry",
     "encode_alphago",
     "encode_alphago_batch",
     "encode_zero",
@@ -43,4 +51,5 @@ __all__ = [
     "one_hot_policy",
     "policy_size",
     "random_symmetry",
+    "zero_planes_batch",
 ]

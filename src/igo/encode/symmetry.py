@@ -20,11 +20,17 @@ Planes ``[..., C, N, N]`` move with their points; a policy vector ``[..., N*N + 
 first N*N entries moved the same way and the pass entry kept in place; a ``Point`` maps to the
 point its stone lands on. All three agree, so transforming a position and then encoding it gives
 the same arrays as encoding it and then transforming the planes and the policy target.
+
+Two uses: ``augment`` gives each example of a training batch its own random symmetry (planes and
+policy or move targets alike), and ``evaluation_symmetry`` hands a symmetry to ``igo.nn``'s
+averaging over symmetries at evaluation time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
+from typing import overload
 
 import numpy as np
 
@@ -32,6 +38,10 @@ from igo.go.coords import Point
 
 NUM_SYMMETRIES = 8
 """How many symmetries the square board has."""
+PlanesFn = Callable[[np.ndarray], np.ndarray]
+"""Planes [..., N, N] under one symmetry."""
+PolicyFn = Callable[[np.ndarray], np.ndarray]
+"""Policies [..., N*N + 1] under one symmetry."""
 
 
 def _check(k: int) -> int:
@@ -107,18 +117,73 @@ def random_symmetry(rng: np.random.Generator) -> int:
     return int(rng.integers(NUM_SYMMETRIES))
 
 
-def augment(planes: np.ndarray, policy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All 8 symmetries of a training example, for data augmentation.
+@lru_cache(maxsize=64)
+def _move_table(size: int) -> np.ndarray:
+    """int64 [8, N*N + 1]: row k is where symmetry k sends each point (pass stays)."""
+    table = np.stack([_gather(k, size)[1] for k in range(NUM_SYMMETRIES)])
+    table.setflags(write=False)
+    return table
+
+
+@overload
+def augment(
+    planes: np.ndarray, targets: np.ndarray, rng: np.random.Generator, *, in_place: bool = False
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def augment(
+    planes: np.ndarray, targets: None, rng: np.random.Generator, *, in_place: bool = False
+) -> tuple[np.ndarray, None]: ...
+def augment(
+    planes: np.ndarray,
+    targets: np.ndarray | None,
+    rng: np.random.Generator,
+    *,
+    in_place: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Each example of a training batch under its own random symmetry (data augmentation).
 
     Args:
-        planes: [..., C, N, N] input planes.
-        policy: [..., N*N + 1] policy target (pass last).
+        planes: [B, C, N, N] input planes, any dtype.
+        targets: what the net is trained to predict, moved with the points: policy vectors
+            [B, N*N + 1] (pass last) or moves [B] (flat points, N*N = pass); None for none
+            (a value target needs no transform).
+        rng: draws each example's symmetry, uniformly from the 8.
+        in_place: write the results back into ``planes`` and policy ``targets`` (a batch the
+            caller just built): a second array this size costs more in fresh pages than the
+            transforms themselves.
 
     Returns:
-        (planes [8, ..., C, N, N], policy [8, ..., N*N + 1]); index k holds symmetry k.
+        (planes, targets): example i under symmetry i of the draw; new arrays unless
+        ``in_place``.
     """
-    size = planes.shape[-1]
-    return (
-        np.stack([apply_planes(planes, k) for k in range(NUM_SYMMETRIES)]),
-        np.stack([apply_policy(policy, k, size) for k in range(NUM_SYMMETRIES)]),
-    )
+    size, batch = planes.shape[-1], planes.shape[0]
+    ks = rng.integers(NUM_SYMMETRIES, size=batch)
+    policies = targets if targets is not None and targets.ndim == 2 else None
+    if policies is not None and policies.shape[-1] != size * size + 1:
+        raise ValueError(f"expected [B, {size * size + 1}] policies, got shape {policies.shape}")
+    out = planes if in_place else np.empty_like(planes)
+    out_policies = policies if in_place or policies is None else np.empty_like(policies)
+    for k in range(1 if in_place else 0, NUM_SYMMETRIES):  # in place, the identity is done
+        chosen = ks == k
+        if chosen.any():
+            out[chosen] = apply_planes(planes[chosen], k)
+            if policies is not None and out_policies is not None:
+                out_policies[chosen] = apply_policy(policies[chosen], k, size)
+    if targets is None or out_policies is not None:
+        return out, out_policies
+    return out, _move_table(size)[ks, targets.astype(np.int64)]  # moves: where each point goes
+
+
+def evaluation_symmetry(k: int, size: int) -> tuple[PlanesFn, PolicyFn]:
+    """Symmetry ``k`` as ``igo.nn``'s averaging takes it (``average_symmetries``): planes
+    [B, C, N, N] transformed by ``k``, and policies (logits) mapped back by its inverse."""
+    _check(k)
+    back = inverse(k)
+
+    def planes_fn(planes: np.ndarray) -> np.ndarray:
+        return apply_planes(planes, k)
+
+    def policy_fn(policy: np.ndarray) -> np.ndarray:
+        return apply_policy(policy, back, size)
+
+    return planes_fn, policy_fn

@@ -14,9 +14,11 @@ colours unequal). With the paper's H = 8 that is 17 planes; any H >= 1 and board
 A pass is a move, so after a pass X_{t-1} equals X_t. Positions from before the game's starting
 position (its setup or handicap) are all-zero planes, as the paper zero-fills the first moves.
 
-Two ways in: ``encode_zero(state)`` replays the game once in a compiled loop (under a microsecond
-a move at 19x19); a caller that follows a game move by move keeps a ``ZeroHistory`` and pushes
-each new position instead, which costs one copy of the stones per move.
+Three ways in: ``encode_zero(state)`` replays the game once in a compiled loop (under a
+microsecond a move at 19x19); a caller that follows a game move by move keeps a ``ZeroHistory``
+and pushes each new position instead, which costs one copy of the stones per move; and
+``zero_planes_batch`` encodes a whole batch from stone histories already at hand (the search's
+leaves, the replay buffer's rows) in a few NumPy operations.
 """
 
 from __future__ import annotations
@@ -105,6 +107,26 @@ def planes_from_stones(stones: np.ndarray, to_play: Color) -> np.ndarray:
     np.equal(flat, int(Color(to_play).opponent), out=out[history:-1], casting="unsafe")
     out[-1] = 1.0 if to_play == Color.BLACK else 0.0
     return out.reshape(2 * history + 1, size, size)
+
+
+def zero_planes_batch(history: np.ndarray, to_play: np.ndarray, size: int) -> np.ndarray:
+    """AlphaGo Zero planes for a batch.
+
+    Args:
+        history: int8 [B, H, P] stones of the last H positions, newest first (0/1/2).
+        to_play: [B] the side to move (1 black, 2 white).
+        size: board size N (P = N * N).
+
+    Returns:
+        float32 [B, 2H + 1, N, N]: own stones x H, opponent stones x H, 1 if black is to play.
+    """
+    batch, depth, _ = history.shape
+    me = to_play.astype(np.int8).reshape(batch, 1, 1)
+    out = np.empty((batch, 2 * depth + 1, size * size), dtype=np.float32)
+    out[:, :depth] = history == me
+    out[:, depth:-1] = history == (3 - me)
+    out[:, -1] = (to_play == 1).reshape(batch, 1)
+    return out.reshape(batch, 2 * depth + 1, size, size)
 
 
 def encode_zero(state: GameState, history: int = DEFAULT_HISTORY) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Checkpoints: safetensors weights plus a JSON of the resolved NetConfig and versions.
+"""Checkpoints: safetensors weights plus a JSON of the resolved net config and versions.
 
 ``save_checkpoint(net, "run/models/000042.safetensors")`` writes two files:
 
@@ -6,12 +6,15 @@
 |--------------------------|--------------------------------------------------------------------|
 | ``000042.safetensors``   | every tensor of ``net.state_dict()``; the JSON below as metadata   |
 | ``000042.json``          | format, format_version, package_version, torch_version, net class, |
-|                          | num_params, config (``NetConfig.to_dict()``), extra (caller's)     |
+|                          | num_params, config (``NetConfig.to_dict()``: the family and only   |
+|                          | its fields), extra (caller's)                                      |
 
 Each is written to a temporary file in the same folder and moved into place with ``os.replace``,
-so a reader never sees half a file. Loading never unpickles anything; any problem (missing,
-truncated or corrupt file, unknown config, missing / unexpected / mis-shaped tensors) raises one
-``CheckpointError`` that says what is wrong.
+so a reader never sees half a file. Checkpoints written before the family configs (one flat
+config of every family's fields) still load: ``registry.config_from_dict`` drops the fields of
+other families. Loading never unpickles anything; any problem (missing, truncated or corrupt
+file, unknown config, missing / unexpected / mis-shaped tensors) raises one ``CheckpointError``
+that says what is wrong.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from safetensors.torch import save as save_safetensors
 from torch import nn
 
 from igo.nn.net import Net, NetConfig
-from igo.nn.registry import build_net
+from igo.nn.registry import build_net, config_from_dict
 
 FORMAT = "igo.nn.checkpoint"
 FORMAT_VERSION = 1
@@ -129,10 +132,10 @@ def _read_info(weights_path: Path) -> dict[str, Any]:
 
 
 def read_config(path: str | os.PathLike[str]) -> NetConfig:
-    """The NetConfig saved with the weights file ``path`` (read from its JSON)."""
+    """The net config saved with the weights file ``path`` (read from its JSON)."""
     info = _read_info(Path(path))
     try:
-        return NetConfig.from_dict(info["config"])
+        return config_from_dict(info["config"])
     except (KeyError, TypeError, ValueError) as err:
         raise CheckpointError(f"{config_path(path)} holds an invalid NetConfig: {err}") from err
 
@@ -201,10 +204,11 @@ def load_checkpoint(
     """
     config = read_config(path)
     if expected is not None and expected != config:
+        wanted = expected.to_dict()
         diff = ", ".join(
-            f"{k}={v!r} (expected {getattr(expected, k)!r})"
+            f"{k}={v!r} (expected {wanted.get(k)!r})"
             for k, v in config.to_dict().items()
-            if getattr(expected, k) != v
+            if wanted.get(k) != v
         )
         raise CheckpointError(f"{path} holds a different architecture: {diff}")
     try:

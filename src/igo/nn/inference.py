@@ -24,7 +24,8 @@ runs stale weights. ``tune_cpu_malloc`` is the other CPU speed-up, for a program
 
 Symmetry averaging (Silver et al. 2016/2017 evaluate random or all 8 board symmetries) takes the
 transforms as arguments, since ``igo.nn`` knows no board geometry: each symmetry is a pair
-``(transform_planes_fn, inverse_policy_fn)`` on numpy arrays.
+``(transform_planes_fn, inverse_policy_fn)`` on numpy arrays (``igo.encode.symmetry`` makes
+Go's); ``average_symmetries`` is the one place the results are averaged.
 """
 
 from __future__ import annotations
@@ -47,8 +48,13 @@ Precision = Literal["auto", "float32", "bfloat16", "float16"]
 PlanesFn = Callable[[np.ndarray], np.ndarray]
 """Maps planes [B, C, N, N] to the same shape (one board symmetry)."""
 PolicyFn = Callable[[np.ndarray], np.ndarray]
-"""Maps policies [B, N*N + 1] to the same shape (the inverse symmetry; pass stays last)."""
+"""Maps policies [B, N*N + 1] to the same shape (the inverse symmetry, a permutation of the
+entries; pass stays last); it is applied to logits."""
 Symmetry = tuple[PlanesFn, PolicyFn]
+Outputs = tuple[np.ndarray | None, np.ndarray | None]
+"""Policy logits [B, N*N + 1] and values [B] of a batch; None for a head the net lacks."""
+ForwardFn = Callable[[np.ndarray], Outputs]
+"""Runs a net on planes [B, C, N, N]."""
 PrepareFn = Callable[[Net, torch.device], nn.Module]
 """Builds the module the evaluator runs from an eval-mode net on its device; same outputs."""
 
@@ -205,8 +211,7 @@ class TorchEvaluator:
         batch_size: most positions per forward pass.
         precision: autocast dtype (see ``resolve_precision``).
         symmetries: if given, every position is evaluated under each symmetry and the results
-            are mapped back and averaged (values: mean; policies: the log of the mean
-            probabilities, so softmax of the returned logits is the averaged policy).
+            are mapped back and averaged (``average_symmetries``).
         prepare_fn: builds the module that is run from the net (see the module docstring);
             rebuilt when the net's weights change.
         """
@@ -253,7 +258,7 @@ class TorchEvaluator:
             return nullcontext()
         return torch.autocast(self.device.type, dtype=self.autocast_dtype)
 
-    def _forward(self, planes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _forward(self, planes: np.ndarray) -> Outputs:
         """Raw outputs for [B, C, N, N] float32 planes, batch by batch; None for a missing head."""
         logits: list[np.ndarray] = []
         values: list[np.ndarray] = []
@@ -273,26 +278,11 @@ class TorchEvaluator:
             _concat(values, (0,)) if self.has_value else None,
         )
 
-    def _run(self, planes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _run(self, planes: np.ndarray) -> Outputs:
         planes = self._check(planes)
         if not self.symmetries:
             return self._forward(planes)
-        prob_sum: np.ndarray | None = None
-        value_sum: np.ndarray | None = None
-        for transform_fn, inverse_fn in self.symmetries:
-            logits, values = self._forward(np.ascontiguousarray(transform_fn(planes)))
-            if logits is not None:
-                probs = inverse_fn(_softmax(logits))
-                prob_sum = probs if prob_sum is None else prob_sum + probs
-            if values is not None:
-                value_sum = values if value_sum is None else value_sum + values
-        count = len(self.symmetries)
-        # log of the mean probabilities: valid logits whose softmax is the averaged policy.
-        mean_log_probs = None if prob_sum is None else np.log(prob_sum / count + 1e-30)
-        return (
-            None if mean_log_probs is None else mean_log_probs.astype(np.float32),
-            None if value_sum is None else (value_sum / count).astype(np.float32),
-        )
+        return average_symmetries(self._forward, planes, self.symmetries)
 
     def evaluate(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Policy logits and values of a two-headed net.
@@ -329,6 +319,37 @@ class TorchEvaluator:
         _, values = self._run(planes)
         assert values is not None
         return values
+
+
+def average_symmetries(
+    forward_fn: ForwardFn, planes: np.ndarray, symmetries: Sequence[Symmetry]
+) -> Outputs:
+    """Outputs of ``planes`` averaged over board symmetries (test-time augmentation).
+
+    Args:
+        forward_fn: runs the net on planes [B, C, N, N].
+        planes: the positions.
+        symmetries: (transform_planes_fn, inverse_policy_fn) pairs, at least one.
+
+    Returns:
+        (log of the mean probabilities [B, N*N + 1]: valid logits whose softmax is the averaged
+        policy; mean values [B]), float32; None for a head the net lacks.
+    """
+    prob_sum: np.ndarray | None = None
+    value_sum: np.ndarray | None = None
+    for transform_fn, inverse_fn in symmetries:
+        logits, values = forward_fn(np.ascontiguousarray(transform_fn(planes)))
+        if logits is not None:
+            probs = _softmax(inverse_fn(logits))
+            prob_sum = probs if prob_sum is None else prob_sum + probs
+        if values is not None:
+            value_sum = values if value_sum is None else value_sum + values
+    count = len(symmetries)
+    mean_log_probs = None if prob_sum is None else np.log(prob_sum / count + 1e-30)
+    return (
+        None if mean_log_probs is None else mean_log_probs.astype(np.float32, copy=False),
+        None if value_sum is None else (value_sum / count).astype(np.float32, copy=False),
+    )
 
 
 def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...]) -> np.ndarray:

@@ -8,14 +8,16 @@
 
 Policy logits cover the N*N points in row-major order, then pass (index N*N); values are in
 (-1, 1), the expected result for the player to move. ``NetConfig.outputs`` picks the class, so
-every body can serve either pipeline.
+every body can serve either pipeline. ``NetConfig`` holds the fields every net has; each family's
+config (in its backbone module) adds its body's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from torch import Tensor, nn
 
@@ -25,94 +27,77 @@ from igo.nn.layers.norm import NORM_NAMES, norm_fn
 OUTPUTS: tuple[str, ...] = ("policy_value", "policy", "value")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NetConfig:
-    """Everything needed to rebuild a net: saved as JSON beside every checkpoint."""
+    """What every net has: board, inputs, heads and norm. Saved as JSON beside every checkpoint.
 
-    family: str = "resnet"
-    """Body family, a name given to ``register_family`` (see ``list_families()``)."""
+    Each family subclasses it with its body's own fields (``ResNetConfig``, ``DenseNetConfig``,
+    ...; see ``list_families()``) and names itself in ``family``; a variant function of the
+    registry returns one. ``to_dict`` holds the family name, these fields and the family's own,
+    nothing else.
+    """
+
+    family: ClassVar[str] = ""
+    """Body family, the name a subclass is registered under (``register_family``)."""
+    at_least_one: ClassVar[tuple[str, ...]] = ()
+    """The family's own fields that must be >= 1, checked with the shared ones."""
     board_size: int = 9
     """Board side N: inputs are [B, in_planes, N, N] and policies have N*N + 1 logits."""
     in_planes: int = 17
     """Input feature planes: 17 for AlphaGo Zero, 48 for AlphaGo's policy net, 49 for its value."""
-    blocks: int = 6
-    """Depth: blocks after the stem; dense blocks for densenet; k-filter conv layers for alphago."""
-    channels: int = 64
-    """Width: filters of the stem and blocks (first stage of wide and pyramid; stem of densenet)."""
     norm: str = "batch"
     """Normalisation in body and heads: batch, layer, instance, group or none."""
     outputs: str = "policy_value"
     """Heads: policy_value (PolicyValueNet), policy (PolicyNet) or value (ValueNet)."""
     value_hidden: int = 256
     """Units of the value head's hidden fully connected layer (256 in both papers)."""
-    se_reduction: int = 0
-    """resnet: squeeze-excite in every block with this reduction; 0 turns it off."""
-    bottleneck_ratio: int = 4
-    """bottleneck: the 3x3 conv of a block works on channels // bottleneck_ratio channels."""
-    width_factor: int = 2
-    """wide: k; after a stem of `channels`, the stages have k and 2k times `channels` filters."""
-    dropout: float = 0.0
-    """wide: dropout probability between the two convs of a block (0.3 in Zagoruyko & Komodakis)."""
-    alpha: int = 48
-    """pyramid: total widening; block i has channels + floor(alpha * i / blocks) filters."""
-    width_mult: float = 1.0
-    """mobilenet: width multiplier applied to every layer's filter count (Howard et al. 4.2)."""
-    growth_rate: int = 12
-    """densenet: k, the channels each dense layer adds."""
-    dense_layers: int = 4
-    """densenet: layers in each dense block."""
-    compression: float = 0.5
-    """densenet: a transition layer keeps floor(compression * C) channels (DenseNet-C)."""
-    dense_bottleneck: bool = True
-    """densenet: each dense layer starts with a 1x1 conv to 4k channels (DenseNet-B)."""
-    max_dilation: int = 0
-    """dilated: cycle dilations 1, 2, 4, ..., max_dilation; 0 picks the shortest cycle seeing the
-    whole board."""
 
     def __post_init__(self) -> None:
-        positive = ("board_size", "in_planes", "blocks", "channels", "value_hidden") + (
-            "bottleneck_ratio",
-            "width_factor",
-            "growth_rate",
-            "dense_layers",
-        )
-        for name in positive:
-            if getattr(self, name) < 1:
-                raise ValueError(f"NetConfig.{name} must be >= 1, got {getattr(self, name)}")
+        self.check_at_least(1, "board_size", "in_planes", "value_hidden", *self.at_least_one)
         if self.norm not in NORM_NAMES:
-            raise ValueError(f"NetConfig.norm must be one of {NORM_NAMES}, got {self.norm!r}")
+            raise ValueError(f"{self._name}.norm must be one of {NORM_NAMES}, got {self.norm!r}")
         if self.outputs not in OUTPUTS:
-            raise ValueError(f"NetConfig.outputs must be one of {OUTPUTS}, got {self.outputs!r}")
-        if not self.family:
-            raise ValueError("NetConfig.family must name a registered family")
-        if self.se_reduction < 0 or self.alpha < 0:
-            raise ValueError("NetConfig.se_reduction and NetConfig.alpha must be >= 0")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"NetConfig.dropout must be in [0, 1), got {self.dropout}")
-        if not 0.0 < self.compression <= 1.0 or self.width_mult <= 0.0:
-            raise ValueError("NetConfig.compression must be in (0, 1], width_mult > 0")
-        if self.max_dilation < 0 or self.max_dilation & (self.max_dilation - 1):
-            raise ValueError(
-                f"NetConfig.max_dilation must be 0 or a power of 2, got {self.max_dilation}"
-            )
+            raise ValueError(f"{self._name}.outputs must be one of {OUTPUTS}, got {self.outputs!r}")
+
+    @property
+    def _name(self) -> str:
+        return type(self).__name__
+
+    def check_at_least(self, minimum: int, *names: str) -> None:
+        """Raise ValueError naming the first field of ``names`` below ``minimum``."""
+        for name in names:
+            if getattr(self, name) < minimum:
+                raise ValueError(
+                    f"{self._name}.{name} must be >= {minimum}, got {getattr(self, name)}"
+                )
 
     @property
     def num_moves(self) -> int:
         """Policy size: N*N points plus pass."""
         return self.board_size * self.board_size + 1
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready fields."""
-        return asdict(self)
-
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> NetConfig:
-        """Inverse of ``to_dict``; unknown keys raise ValueError naming them."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+    def field_names(cls) -> tuple[str, ...]:
+        """The fields of this config class: the shared ones, then the family's own."""
+        return tuple(f.name for f in fields(cls))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready fields, with ``family`` (read back by ``registry.config_from_dict``)."""
+        return {"family": self.family, **asdict(self)}
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with ``changes`` (validated); a name this family lacks is a ValueError."""
+        if "family" in changes:
+            raise ValueError(
+                f"a {self.family} config's family cannot be changed; build another family's config"
+            )
+        unknown = sorted(set(changes) - set(self.field_names()))
         if unknown:
-            raise ValueError(f"unknown NetConfig fields: {', '.join(unknown)}")
-        return cls(**data)
+            raise ValueError(
+                f"{self.family or 'this'} nets have no field {', '.join(unknown)}; "
+                f"their fields: {', '.join(self.field_names())}"
+            )
+        return dataclasses.replace(self, **changes) if changes else self
 
 
 class Backbone(nn.Module):

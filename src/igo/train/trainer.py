@@ -10,7 +10,7 @@ repeated or skipped. The file is written atomically (``igo.io.atomic``); its ten
 | ``net.<name>``      | every tensor of the network's ``state_dict()``                 |
 | ``opt.<i>.<name>``  | the optimiser's per-parameter state (momentum, Adam moments)   |
 
-and its metadata (``igo_trainer``) is JSON: step, NetConfig, optimiser param groups and scalar
+and its metadata (``igo_trainer``) is JSON: step, net config, optimiser param groups and scalar
 state, the sampler's bit-generator state and the package version. Nothing is unpickled.
 """
 
@@ -28,8 +28,8 @@ from safetensors.torch import save as save_safetensors
 
 from igo.io.atomic import write_bytes_atomic
 from igo.nn.checkpoint import CheckpointError, package_version
-from igo.nn.net import Net, NetConfig
-from igo.nn.registry import build_net
+from igo.nn.net import Net
+from igo.nn.registry import build_net, config_from_dict
 from igo.train.training_config import TrainConfig
 
 FORMAT = "igo.train.trainer"
@@ -115,7 +115,7 @@ def load_trainer(
         raise CheckpointError(f"cannot read trainer checkpoint {path}: {err}") from err
     if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
         raise CheckpointError(f"{path} is not an igo trainer checkpoint of this version")
-    net = build_net(NetConfig.from_dict(meta["net_config"]))
+    net = build_net(config_from_dict(meta["net_config"]))
     net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
     net.to(device)
     optimizer = make_optimizer(net, config)

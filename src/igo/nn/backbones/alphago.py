@@ -8,15 +8,16 @@
 | 14      |                                        | fully connected 256, ReLU            |
 | output  | softmax over N*N points + pass (ours)  | one tanh unit                        |
 
-``NetConfig.blocks`` counts the k-filter layers (12 in the paper, hence the variant names ``l13``
-and ``l14`` for the layer counts above) and ``channels`` is k (192 in the match version). The paper
-has no normalisation, so the variants use ``norm="none"``; any norm can be chosen. Inputs are 48
-planes for the policy net and 49 (plus the colour to play) for the value net.
+``AlphaGoConfig.blocks`` counts the k-filter layers (12 in the paper, hence the variant names
+``l13`` and ``l14`` for the layer counts above) and ``channels`` is k (192 in the match version).
+The paper has no normalisation, so the variants use ``norm="none"``; any norm can be chosen.
+Inputs are 48 planes for the policy net and 49 (plus the colour to play) for the value net.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from torch import Tensor, nn
 
@@ -24,7 +25,19 @@ from igo.nn.heads import AlphaGoPolicyHead
 from igo.nn.layers.conv_norm_act import ConvNormAct
 from igo.nn.layers.norm import norm_fn
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlphaGoConfig(NetConfig):
+    """``alphago``: AlphaGo's plain stack of convolutions (the paper has no norm)."""
+
+    family: ClassVar[str] = "alphago"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Layers of k filters, the first 5x5 and the others 3x3 (12 in the paper)."""
+    channels: int = 64
+    """k, the filters of every layer (192 in the match version)."""
 
 
 class AlphaGoBody(Backbone):
@@ -55,31 +68,25 @@ def alphago_policy_head(in_channels: int, config: NetConfig) -> nn.Module:
     return AlphaGoPolicyHead(in_channels, config.board_size)
 
 
-@register_family("alphago")
-def _create_alphago(config: NetConfig) -> Net:
+@register_family(AlphaGoConfig)
+def _create_alphago(config: AlphaGoConfig) -> Net:
     body = AlphaGoBody(config.in_planes, config.channels, config.blocks, config.norm)
     return assemble_net(config, body, policy_head_fn=alphago_policy_head)
 
 
 @register_net
-def alphago_policy_l13c192(**overrides: Any) -> Net:
+def alphago_policy_l13c192() -> AlphaGoConfig:
     """AlphaGo's SL/RL policy network: 13 layers, k = 192, 48 input planes.
 
     Parameters: 3,882,706 at 9x9 with 48 input planes.
     """
-    config = NetConfig(
-        family="alphago", in_planes=48, blocks=12, channels=192, norm="none", outputs="policy"
-    )
-    return build_net(config, **overrides)
+    return AlphaGoConfig(in_planes=48, blocks=12, channels=192, norm="none", outputs="policy")
 
 
 @register_net
-def alphago_value_l14c192(**overrides: Any) -> Net:
+def alphago_value_l14c192() -> AlphaGoConfig:
     """AlphaGo's value network: 14 layers and a tanh output, k = 192, 49 input planes.
 
     Parameters: 3,908,482 at 9x9 with 49 input planes.
     """
-    config = NetConfig(
-        family="alphago", in_planes=49, blocks=12, channels=192, norm="none", outputs="value"
-    )
-    return build_net(config, **overrides)
+    return AlphaGoConfig(in_planes=49, blocks=12, channels=192, norm="none", outputs="value")

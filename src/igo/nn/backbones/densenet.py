@@ -10,7 +10,8 @@ not. ResNet adds the previous layer's input; DenseNet concatenates them all.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -18,7 +19,34 @@ from torch import Tensor, nn
 from igo.nn.layers.conv_norm_act import NormActConv
 from igo.nn.layers.norm import NormFn, norm_fn
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class DenseNetConfig(NetConfig):
+    """``densenet``: dense blocks joined by compressing 1x1 transitions (DenseNet-BC)."""
+
+    family: ClassVar[str] = "densenet"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels", "growth_rate", "dense_layers")
+    blocks: int = 6
+    """Dense blocks."""
+    channels: int = 64
+    """Filters of the stem, k0 of the first block (2k in the paper)."""
+    growth_rate: int = 12
+    """k, the channels each dense layer adds."""
+    dense_layers: int = 4
+    """Layers in each dense block."""
+    compression: float = 0.5
+    """A transition layer keeps floor(compression * C) channels (DenseNet-C)."""
+    dense_bottleneck: bool = True
+    """Each dense layer starts with a 1x1 conv to 4k channels (DenseNet-B)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0.0 < self.compression <= 1.0:
+            raise ValueError(
+                f"DenseNetConfig.compression must be in (0, 1], got {self.compression}"
+            )
 
 
 class DenseLayer(nn.Module):
@@ -114,8 +142,8 @@ class DenseNet(Backbone):
         return out
 
 
-@register_family("densenet")
-def _create_densenet(config: NetConfig) -> Net:
+@register_family(DenseNetConfig)
+def _create_densenet(config: DenseNetConfig) -> Net:
     body = DenseNet(
         config.in_planes,
         config.channels,
@@ -130,20 +158,18 @@ def _create_densenet(config: NetConfig) -> Net:
 
 
 @register_net
-def densenet_b3c32_k16(**overrides: Any) -> Net:
+def densenet_b3c32_k16() -> DenseNetConfig:
     """DenseNet-BC: 3 blocks of 4 layers, growth 16, stem 32 (2k), compression 0.5.
 
     Parameters: 218,453 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="densenet", blocks=3, channels=32, growth_rate=16, dense_layers=4)
-    return build_net(config, **overrides)
+    return DenseNetConfig(blocks=3, channels=32, growth_rate=16, dense_layers=4)
 
 
 @register_net
-def densenet_b4c64_k32(**overrides: Any) -> Net:
+def densenet_b4c64_k32() -> DenseNetConfig:
     """DenseNet-BC: 4 blocks of 6 layers, growth 32, stem 64 (2k), compression 0.5.
 
     Parameters: 1,746,349 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="densenet", blocks=4, channels=64, growth_rate=32, dense_layers=6)
-    return build_net(config, **overrides)
+    return DenseNetConfig(blocks=4, channels=64, growth_rate=32, dense_layers=6)

@@ -9,8 +9,9 @@ residual path and another 1x1 conv onto the skip path (WaveNet Fig. 4). The body
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import cycle, islice
-from typing import Any
+from typing import ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -19,7 +20,29 @@ from igo.nn.layers.conv_norm_act import ConvNormAct
 from igo.nn.layers.dilated import GatedConv2d, doubling_dilations, receptive_field
 from igo.nn.layers.norm import NormFn, norm_fn
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class DilatedConfig(NetConfig):
+    """``dilated``: gated dilated residual blocks with WaveNet's skip connections."""
+
+    family: ClassVar[str] = "dilated"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Gated dilated blocks after the stem."""
+    channels: int = 64
+    """Filters of every layer."""
+    max_dilation: int = 0
+    """Cycle dilations 1, 2, 4, ..., max_dilation; 0 picks the shortest cycle seeing the whole
+    board."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.max_dilation < 0 or self.max_dilation & (self.max_dilation - 1):
+            raise ValueError(
+                f"DilatedConfig.max_dilation must be 0 or a power of 2, got {self.max_dilation}"
+            )
 
 
 def dilation_schedule(blocks: int, board_size: int, max_dilation: int = 0) -> list[int]:
@@ -101,26 +124,26 @@ class DilatedResNet(Backbone):
         return out
 
 
-@register_family("dilated")
-def _create_dilated(config: NetConfig) -> Net:
+@register_family(DilatedConfig)
+def _create_dilated(config: DilatedConfig) -> Net:
     dilations = dilation_schedule(config.blocks, config.board_size, config.max_dilation)
     body = DilatedResNet(config.in_planes, config.channels, dilations, config.norm)
     return assemble_net(config, body)
 
 
 @register_net
-def dilated_b8c64(**overrides: Any) -> Net:
+def dilated_b8c64() -> DilatedConfig:
     """8 gated blocks of 64 filters; at 9x9 the dilations run 1, 2, 4, 8 twice.
 
     Parameters: 703,229 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="dilated", blocks=8, channels=64), **overrides)
+    return DilatedConfig(blocks=8, channels=64)
 
 
 @register_net
-def dilated_b12c128(**overrides: Any) -> Net:
+def dilated_b12c128() -> DilatedConfig:
     """12 gated blocks of 128 filters; at 9x9 the dilations run 1, 2, 4, 8 three times.
 
     Parameters: 3,996,349 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="dilated", blocks=12, channels=128), **overrides)
+    return DilatedConfig(blocks=12, channels=128)

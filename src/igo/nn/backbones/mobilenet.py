@@ -8,7 +8,8 @@ board keeps its size, so there are no strided blocks.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from torch import Tensor, nn
 
@@ -16,7 +17,26 @@ from igo.nn.layers.conv_norm_act import ConvNormAct
 from igo.nn.layers.norm import norm_fn
 from igo.nn.layers.separable import SeparableConv2d
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class MobileNetConfig(NetConfig):
+    """``mobilenet``: depthwise separable blocks of one width."""
+
+    family: ClassVar[str] = "mobilenet"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Separable blocks after the stem."""
+    channels: int = 64
+    """Filters of every layer, before the width multiplier."""
+    width_mult: float = 1.0
+    """Width multiplier applied to every layer's filter count (Howard et al. 4.2)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.width_mult <= 0.0:
+            raise ValueError(f"MobileNetConfig.width_mult must be > 0, got {self.width_mult}")
 
 
 def scaled_width(channels: int, width_mult: float) -> int:
@@ -57,8 +77,8 @@ class MobileNet(Backbone):
         return out
 
 
-@register_family("mobilenet")
-def _create_mobilenet(config: NetConfig) -> Net:
+@register_family(MobileNetConfig)
+def _create_mobilenet(config: MobileNetConfig) -> Net:
     body = MobileNet(
         config.in_planes, config.channels, config.blocks, config.norm, config.width_mult
     )
@@ -66,18 +86,18 @@ def _create_mobilenet(config: NetConfig) -> Net:
 
 
 @register_net
-def mobilenet_b10c96(**overrides: Any) -> Net:
+def mobilenet_b10c96() -> MobileNetConfig:
     """10 separable blocks of 96 filters.
 
     Parameters: 154,429 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="mobilenet", blocks=10, channels=96), **overrides)
+    return MobileNetConfig(blocks=10, channels=96)
 
 
 @register_net
-def mobilenet_b20c256(**overrides: Any) -> Net:
+def mobilenet_b20c256() -> MobileNetConfig:
     """20 separable blocks of 256 filters: as wide as AlphaGo Zero's net for a fraction of the cost.
 
     Parameters: 1,452,349 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="mobilenet", blocks=20, channels=256), **overrides)
+    return MobileNetConfig(blocks=20, channels=256)

@@ -9,7 +9,8 @@ PyramidNet, eq. 2). The shortcut stays parameter-free: the input is zero-padded 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -17,7 +18,25 @@ from torch import Tensor, nn
 from igo.nn.layers.conv_norm_act import ConvNormAct
 from igo.nn.layers.norm import NormFn, norm_fn
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class PyramidConfig(NetConfig):
+    """``pyramid``: blocks that each widen a little, with zero-padded shortcuts."""
+
+    family: ClassVar[str] = "pyramid"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Pyramid blocks after the stem."""
+    channels: int = 64
+    """Filters of the stem; block i has channels + floor(alpha * i / blocks)."""
+    alpha: int = 48
+    """Total widening over all blocks."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.check_at_least(0, "alpha")
 
 
 def pyramid_widths(channels: int, blocks: int, alpha: int) -> list[int]:
@@ -74,8 +93,8 @@ class PyramidNet(Backbone):
         return out
 
 
-@register_family("pyramid")
-def _create_pyramid(config: NetConfig) -> Net:
+@register_family(PyramidConfig)
+def _create_pyramid(config: PyramidConfig) -> Net:
     body = PyramidNet(
         config.in_planes, config.channels, config.blocks, config.norm, alpha=config.alpha
     )
@@ -83,20 +102,18 @@ def _create_pyramid(config: NetConfig) -> Net:
 
 
 @register_net
-def pyramid_b6c48_a48(**overrides: Any) -> Net:
+def pyramid_b6c48_a48() -> PyramidConfig:
     """6 pyramid blocks widening from 48 to 96 filters.
 
     Parameters: 656,317 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="pyramid", blocks=6, channels=48, alpha=48)
-    return build_net(config, **overrides)
+    return PyramidConfig(blocks=6, channels=48, alpha=48)
 
 
 @register_net
-def pyramid_b12c64_a96(**overrides: Any) -> Net:
+def pyramid_b12c64_a96() -> PyramidConfig:
     """12 pyramid blocks widening from 64 to 160 filters.
 
     Parameters: 3,024,509 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="pyramid", blocks=12, channels=64, alpha=96)
-    return build_net(config, **overrides)
+    return PyramidConfig(blocks=12, channels=64, alpha=96)

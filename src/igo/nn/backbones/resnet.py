@@ -14,8 +14,9 @@ so every shortcut is the identity.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import ClassVar
 
 from torch import Tensor, nn
 
@@ -23,10 +24,54 @@ from igo.nn.layers.conv_norm_act import ConvNormAct, NormActConv
 from igo.nn.layers.norm import NormFn, norm_fn
 from igo.nn.layers.squeeze_excite import SqueezeExcite
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
 
 BlockFn = Callable[[int, NormFn], nn.Module]
 """Builds one residual block from its width and norm."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResNetConfig(NetConfig):
+    """``resnet``: AlphaGo Zero's tower of basic blocks, optionally with squeeze-excite."""
+
+    family: ClassVar[str] = "resnet"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Residual blocks after the stem."""
+    channels: int = 64
+    """Filters of the stem and every block."""
+    se_reduction: int = 0
+    """Squeeze-excite in every block with this reduction; 0 turns it off."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.check_at_least(0, "se_reduction")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BottleneckConfig(NetConfig):
+    """``bottleneck``: a tower of 1x1-3x3-1x1 bottleneck blocks."""
+
+    family: ClassVar[str] = "bottleneck"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels", "bottleneck_ratio")
+    blocks: int = 6
+    """Bottleneck blocks after the stem."""
+    channels: int = 64
+    """Filters of the stem and of each block's input and output."""
+    bottleneck_ratio: int = 4
+    """The 3x3 conv of a block works on channels // bottleneck_ratio channels."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreActConfig(NetConfig):
+    """``preact``: a tower of pre-activation blocks."""
+
+    family: ClassVar[str] = "preact"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels")
+    blocks: int = 6
+    """Pre-activation blocks after the stem."""
+    channels: int = 64
+    """Filters of the stem and every block."""
 
 
 class BasicBlock(nn.Module):
@@ -131,95 +176,94 @@ class PreActResNet(Backbone):
         return out
 
 
-@register_family("resnet")
-def _create_resnet(config: NetConfig) -> Net:
+@register_family(ResNetConfig)
+def _create_resnet(config: ResNetConfig) -> Net:
     block_fn = partial(BasicBlock, se_reduction=config.se_reduction)
     body = ResNet(config.in_planes, config.channels, config.blocks, config.norm, block_fn)
     return assemble_net(config, body)
 
 
-@register_family("bottleneck")
-def _create_bottleneck(config: NetConfig) -> Net:
+@register_family(BottleneckConfig)
+def _create_bottleneck(config: BottleneckConfig) -> Net:
     block_fn = partial(BottleneckBlock, ratio=config.bottleneck_ratio)
     body = ResNet(config.in_planes, config.channels, config.blocks, config.norm, block_fn)
     return assemble_net(config, body)
 
 
-@register_family("preact")
-def _create_preact(config: NetConfig) -> Net:
+@register_family(PreActConfig)
+def _create_preact(config: PreActConfig) -> Net:
     body = PreActResNet(config.in_planes, config.channels, config.blocks, config.norm)
     return assemble_net(config, body)
 
 
 @register_net
-def resnet_b6c64(**overrides: Any) -> Net:
+def resnet_b6c64() -> ResNetConfig:
     """AlphaGo Zero's net scaled down for 9x9: 6 basic blocks of 64 filters.
 
     Parameters: 488,637 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="resnet", blocks=6, channels=64), **overrides)
+    return ResNetConfig(blocks=6, channels=64)
 
 
 @register_net
-def resnet_b6c64_gn(**overrides: Any) -> Net:
+def resnet_b6c64_gn() -> ResNetConfig:
     """``resnet_b6c64`` with group norm, for small-batch training.
 
     Parameters: 488,637 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="resnet", blocks=6, channels=64, norm="group")
-    return build_net(config, **overrides)
+    return ResNetConfig(blocks=6, channels=64, norm="group")
 
 
 @register_net
-def resnet_b10c128(**overrides: Any) -> Net:
+def resnet_b10c128() -> ResNetConfig:
     """10 basic blocks of 128 filters.
 
     Parameters: 3,009,085 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="resnet", blocks=10, channels=128), **overrides)
+    return ResNetConfig(blocks=10, channels=128)
 
 
 @register_net
-def resnet_b19c256(**overrides: Any) -> Net:
+def resnet_b19c256() -> ResNetConfig:
     """AlphaGo Zero's 20-block net (a stem and 19 residual blocks of 256 filters, Silver 2017).
 
     Parameters: 22,507,837 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="resnet", blocks=19, channels=256), **overrides)
+    return ResNetConfig(blocks=19, channels=256)
 
 
 @register_net
-def bottleneck_b6c128(**overrides: Any) -> Net:
+def bottleneck_b6c128() -> BottleneckConfig:
     """6 bottleneck blocks, 128 wide outside and 32 inside.
 
     Parameters: 161,597 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="bottleneck", blocks=6, channels=128), **overrides)
+    return BottleneckConfig(blocks=6, channels=128)
 
 
 @register_net
-def bottleneck_b6c256(**overrides: Any) -> Net:
+def bottleneck_b6c256() -> BottleneckConfig:
     """6 bottleneck blocks, 256 wide outside and 64 inside: per block about the cost of
     ``resnet_b6c64``'s blocks, as in He et al.'s 64-d basic vs 256-d bottleneck comparison.
 
     Parameters: 497,469 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="bottleneck", blocks=6, channels=256), **overrides)
+    return BottleneckConfig(blocks=6, channels=256)
 
 
 @register_net
-def preact_b6c64(**overrides: Any) -> Net:
+def preact_b6c64() -> PreActConfig:
     """6 pre-activation blocks of 64 filters.
 
     Parameters: 488,637 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="preact", blocks=6, channels=64), **overrides)
+    return PreActConfig(blocks=6, channels=64)
 
 
 @register_net
-def preact_b10c128(**overrides: Any) -> Net:
+def preact_b10c128() -> PreActConfig:
     """10 pre-activation blocks of 128 filters.
 
     Parameters: 3,009,085 at 9x9 with 17 input planes.
     """
-    return build_net(NetConfig(family="preact", blocks=10, channels=128), **overrides)
+    return PreActConfig(blocks=10, channels=128)

@@ -8,14 +8,36 @@ change only widens (a 1x1 projection on the shortcut), it never strides.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from torch import Tensor, nn
 
 from igo.nn.layers.conv_norm_act import NormActConv
 from igo.nn.layers.norm import NormFn, norm_fn
 from igo.nn.net import Backbone, Net, NetConfig, assemble_net
-from igo.nn.registry import build_net, register_family, register_net
+from igo.nn.registry import register_family, register_net
+
+
+@dataclass(frozen=True, kw_only=True)
+class WideResNetConfig(NetConfig):
+    """``wide``: fewer, wider pre-activation blocks in two stages."""
+
+    family: ClassVar[str] = "wide"
+    at_least_one: ClassVar[tuple[str, ...]] = ("blocks", "channels", "width_factor")
+    blocks: int = 6
+    """Wide blocks over both stages."""
+    channels: int = 64
+    """Filters of the stem; the stages have k and 2k times as many."""
+    width_factor: int = 2
+    """k, the widening of the first stage (the second has 2k)."""
+    dropout: float = 0.0
+    """Dropout probability between the two convs of a block (0.3 in Zagoruyko & Komodakis)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"WideResNetConfig.dropout must be in [0, 1), got {self.dropout}")
 
 
 class WideBlock(nn.Module):
@@ -86,8 +108,8 @@ class WideResNet(Backbone):
         return out
 
 
-@register_family("wide")
-def _create_wide(config: NetConfig) -> Net:
+@register_family(WideResNetConfig)
+def _create_wide(config: WideResNetConfig) -> Net:
     body = WideResNet(
         config.in_planes,
         config.channels,
@@ -100,20 +122,18 @@ def _create_wide(config: NetConfig) -> Net:
 
 
 @register_net
-def wide_b4c32_k2(**overrides: Any) -> Net:
+def wide_b4c32_k2() -> WideResNetConfig:
     """WRN with k = 2: stem 32, two blocks of 64, two of 128.
 
     Parameters: 696,861 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="wide", blocks=4, channels=32, width_factor=2)
-    return build_net(config, **overrides)
+    return WideResNetConfig(blocks=4, channels=32, width_factor=2)
 
 
 @register_net
-def wide_b6c16_k8(**overrides: Any) -> Net:
+def wide_b6c16_k8() -> WideResNetConfig:
     """WRN with k = 8: stem 16, three blocks of 128, three of 256 (WRN's 16 -> 16k -> 32k).
 
     Parameters: 4,077,037 at 9x9 with 17 input planes.
     """
-    config = NetConfig(family="wide", blocks=6, channels=16, width_factor=8)
-    return build_net(config, **overrides)
+    return WideResNetConfig(blocks=6, channels=16, width_factor=8)

@@ -32,7 +32,7 @@ import torch
 
 from igo.data.shards import iter_shards, read_manifest
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, PLAYER_COLOR, fill_alphago_planes
-from igo.encode.symmetry import NUM_SYMMETRIES, apply_planes, apply_point
+from igo.encode.symmetry import augment
 from igo.go.board import geometry, new_board, rebuild
 from igo.nn.inference import TorchEvaluator, prepare_eager
 from igo.nn.net import Net
@@ -174,31 +174,21 @@ def eval_subset(count: int, limit: int, seed: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Symmetries:
-    """Random symmetries of minibatches: planes and move targets alike."""
+    """Random symmetries of minibatches: planes and move targets alike (``augment``)."""
 
     size: int
     """Board side."""
-    moves: np.ndarray
-    """int64 [8, P + 1]: where symmetry k sends each move (pass stays)."""
 
     @staticmethod
     def of(size: int) -> Symmetries:
-        """The tables of a ``size`` board."""
-        points = size * size + 1
-        table = [[apply_point(p, k, size) for p in range(points)] for k in range(NUM_SYMMETRIES)]
-        return Symmetries(size, np.array(table, dtype=np.int64))
+        """The symmetries of a ``size`` board."""
+        return Symmetries(size)
 
     def apply(
         self, planes: np.ndarray, moves: np.ndarray | None, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """One random symmetry per example of ``planes`` [B, C, n, n] and ``moves`` [B]."""
-        ks = rng.integers(NUM_SYMMETRIES, size=planes.shape[0])
-        out = np.empty_like(planes)
-        for k in range(NUM_SYMMETRIES):
-            chosen = ks == k
-            if chosen.any():
-                out[chosen] = apply_planes(planes[chosen], k)
-        return out, None if moves is None else self.moves[ks, moves.astype(np.int64)]
+        return augment(planes, moves, rng)
 
 
 # ----- the network -----

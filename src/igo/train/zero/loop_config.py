@@ -13,11 +13,12 @@ Gating defaults follow AlphaGo Zero (Silver et al., Nature 550, 2017, Methods "E
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import create_net, list_nets
+from igo.nn.registry import net_config as variant_config
 from igo.selfplay.config import SelfPlayConfig
 from igo.train.config_loader import ConfigError, ConfigLoader
 from igo.train.training_config import TrainConfig
@@ -85,7 +86,7 @@ RESUMABLE = frozenset(
 """Fields a resumed run may change: how long and where it runs, not what it computes; the
 resignation and passing rules, which decide only when future games end; and every ``gate.*``
 field: how candidates are judged never changes the games or steps done."""
-_FIXED_NET_FIELDS = ("family", "board_size", "in_planes", "outputs")
+_FIXED_NET_FIELDS = ("board_size", "in_planes", "outputs")
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class ZeroConfig:
     net: str = "resnet_b6c64"
     """The network variant (``igo.nn.list_nets()``)."""
     net_overrides: dict[str, Any] = field(default_factory=dict)
-    """NetConfig fields replacing the variant's (blocks, channels, value_hidden, norm...)."""
+    """Fields of the variant's family config replacing its own (blocks, channels, norm...)."""
     history: int = 8
     """Positions of stones per input: 2 * history + 1 planes (the paper: 8, 17 planes)."""
     generations: int = 100
@@ -120,10 +121,10 @@ class ZeroConfig:
     def __post_init__(self) -> None:
         if self.net not in list_nets():
             raise ConfigError(f"net: unknown variant {self.net!r}; known: {', '.join(list_nets())}")
-        known = {f.name for f in fields(NetConfig)} - set(_FIXED_NET_FIELDS)
+        known = set(variant_config(self.net).field_names()) - set(_FIXED_NET_FIELDS)
         unknown = sorted(set(self.net_overrides) - known)
         if unknown:
-            raise ConfigError(f"net_overrides: unknown or fixed NetConfig fields {unknown}")
+            raise ConfigError(f"net_overrides: unknown or fixed {self.net} fields {unknown}")
         for name in ("history", "generations", "checkpoint_every", "keep_models"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")
