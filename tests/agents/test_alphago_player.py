@@ -20,7 +20,7 @@ from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
 from igo.agents.random_player import sensible_moves
 from igo.go.coords import from_gtp
 from igo.go.state import GameState
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout import RolloutPolicy
 
 SIZE = 5
 HANG_GUARD_S = 600.0

@@ -16,7 +16,7 @@ from igo.data.shards import write_shard
 from igo.go.state import GameState
 from igo.io.atomic import write_bytes_atomic, write_text_atomic
 from igo.io.sgf import record_from_state, save_sgf
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout import RolloutPolicy
 from igo.train.run_setup import check_saved_config
 
 Writer = Callable[[Path], list[Path]]

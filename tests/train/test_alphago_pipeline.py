@@ -18,7 +18,7 @@ from igo.agents.mcts_player import MctsPlayer
 from igo.go.coords import from_gtp
 from igo.go.state import GameState
 from igo.io.gtp_client import find_program
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout import RolloutPolicy
 from igo.train.alphago_config import (
     STAGES,
     AlphaGoConfig,
