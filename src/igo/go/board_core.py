@@ -87,9 +87,10 @@ def fields(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # in compiled callers; Python may call them too).
 @inline
 def _meta_at(s: np.ndarray, entry: int) -> int:
-    """The index of meta entry ``entry`` (``M_*``) in board vector ``s``."""
-    n: int = (s.shape[0] - NUM_META) // NUM_FIELDS
-    return NUM_FIELDS * n + entry
+    """The index of meta entry ``entry`` (``M_*``) in board vector ``s``: the meta entries are
+    its last NUM_META (one subtraction, no division by NUM_FIELDS)."""
+    length: int = s.shape[0]
+    return length - NUM_META + entry
 
 
 @inline
