@@ -28,9 +28,9 @@ import pytest
 
 from igo.go.board import geometry, new_board
 from igo.go.playout import new_rng, run_playout
-from igo.search.patterns import NUM_FIXED, TAG_SHIFT, pattern_geometry
-from igo.search.policy_playout import policy_playout
-from igo.search.rollout_policy import RolloutPolicy, candidate_features
+from igo.search.rollout.patterns import NUM_FIXED, TAG_SHIFT, pattern_geometry
+from igo.search.rollout.playout import policy_playout
+from igo.search.rollout.policy import RolloutPolicy, candidate_features
 
 Benchmark = Callable[..., Any]
 SIZES = (9, 19)

@@ -51,7 +51,7 @@ def rollout_policy_file(nets_dir: Path) -> str:
     """A rollout policy (``.npz``) with no patterns: uniform over the sensible moves."""
     import numpy as np
 
-    from igo.search.rollout_policy import RolloutPolicy
+    from igo.search.rollout import RolloutPolicy
 
     path = nets_dir / "rollout.npz"
     if not path.exists():

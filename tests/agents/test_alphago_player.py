@@ -21,7 +21,7 @@ from igo.go.coords import from_gtp
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.run_dir import AlphaGoRunDir
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout.policy import RolloutPolicy
 
 SIZE = 5
 HANG_GUARD_S = 600.0

@@ -20,7 +20,8 @@ from igo.agents.resign import ResignPolicy, ResignTracker
 from igo.go.coords import Color, from_gtp
 from igo.go.rules import PRESETS
 from igo.go.state import GameState
-from igo.search.evaluator import FakeEvaluator, UniformEvaluator
+from igo.search.evaluator import UniformEvaluator
+from search_fakes import FakeEvaluator
 
 
 def test_policy_player_plays_alphago_and_zero_nets(
@@ -257,7 +258,7 @@ def test_analysis_session_stops_at_its_visit_cap() -> None:
 
 
 def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
-    rollout_policy = pytest.importorskip("igo.search.rollout_policy")
+    rollout_policy = pytest.importorskip("igo.search.rollout")
     empty = np.zeros(0, dtype=np.int64)
     rollout, tree = tmp_path / "rollout.npz", tmp_path / "tree.npz"
     rollout_policy.RolloutPolicy("rollout", empty).save(rollout)
@@ -265,8 +266,9 @@ def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
     player = MctsPlayer(
         mode="lee", rollout_checkpoint=str(rollout), tree_policy=str(tree), visits=32, seed=0
     )
-    assert player.config.rollout_policy == str(rollout)
     check_player(player, sizes=(5,))
+    search = player.start_analysis(GameState.new(5)).search  # prepared: the policy is loaded
+    assert isinstance(search.rollout_policy, rollout_policy.RolloutPolicy)
     (tmp_path / "junk.npz").write_bytes(b"not a policy")
     with pytest.raises(ValueError, match="rollout policy"):
         MctsPlayer(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))

@@ -10,7 +10,7 @@ import pytest
 
 from igo.cli.alphago import _config
 from igo.cli.main import build_parser, main
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout import RolloutPolicy
 
 
 def error_line(capsys: pytest.CaptureFixture[str]) -> str:

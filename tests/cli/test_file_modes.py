@@ -17,7 +17,7 @@ from igo.go.state import GameState
 from igo.io.atomic import write_bytes_atomic, write_text_atomic
 from igo.io.sgf import record_from_state, save_sgf
 from igo.run_dir import RunFolder, ZeroRunDir
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout.policy import RolloutPolicy
 
 Writer = Callable[[Path], list[Path]]
 

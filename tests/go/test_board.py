@@ -345,3 +345,60 @@ def test_playout_is_determined_by_its_seed() -> None:
         boards.append(s)
     assert np.array_equal(boards[0], boards[1])
     assert not np.array_equal(boards[0], boards[2])
+
+
+# ----- the meta entries other layers use (ko_point, set_ko, clear_ko, stone_hash) -----
+KO = """
+    . X O . .
+    X O . O .
+    . X O . .
+    . . . . .
+    . . . . .
+"""
+BLACK, WHITE = int(Color.BLACK), int(Color.WHITE)
+
+
+def test_ko_point_is_the_simple_ko_ban_of_one_side(board_from_ascii: BoardFactory) -> None:
+    state = board_from_ascii(KO)
+    assert kernels.ko_point(state.board_vector, BLACK) == -1
+    assert kernels.ko_point(state.board_vector, WHITE) == -1
+    _play(state, "C4")  # black takes B4: white may not take back at once
+    assert kernels.ko_point(state.board_vector, WHITE) == _p(state, "B4") == state.ko_point
+    assert kernels.ko_point(state.board_vector, BLACK) == -1
+
+
+def test_clear_ko_is_what_a_pass_does_to_the_board(board_from_ascii: BoardFactory) -> None:
+    state = board_from_ascii(KO)
+    _play(state, "C4")
+    s = state.board_vector.copy()
+    kernels.clear_ko(s)
+    assert kernels.ko_point(s, WHITE) == -1
+    state.play(state.num_points)  # white passes
+    assert np.array_equal(s, state.board_vector)
+
+
+def test_set_ko_bans_a_point_of_a_board_rebuilt_from_stones(board_from_ascii: BoardFactory) -> None:
+    state = board_from_ascii(KO)
+    _play(state, "C4")
+    g, b4 = state.geometry, _p(state, "B4")
+    s = kernels.new_board(5)
+    kernels.rebuild(s, g.neighbours, g.zobrist, state.board_vector[: state.num_points].copy())
+    assert kernels.ko_point(s, WHITE) == -1  # stones alone carry no ko
+    assert kernels.check(s, g.neighbours, b4, WHITE, False) == kernels.OK
+    kernels.set_ko(s, b4, WHITE)
+    assert kernels.ko_point(s, WHITE) == b4 and kernels.ko_point(s, BLACK) == -1
+    assert kernels.check(s, g.neighbours, b4, WHITE, False) == kernels.KO
+    kernels.set_ko(s, -1, WHITE)
+    assert kernels.check(s, g.neighbours, b4, WHITE, False) == kernels.OK
+
+
+def test_stone_hash_is_the_zobrist_hash_of_the_stones(board_from_ascii: BoardFactory) -> None:
+    state = board_from_ascii(KO)
+    assert kernels.stone_hash(state.board_vector) == state.hash != 0
+    before = state.hash
+    _play(state, "C4")
+    assert kernels.stone_hash(state.board_vector) == state.hash != before
+    g = state.geometry
+    s = kernels.new_board(5)
+    kernels.rebuild(s, g.neighbours, g.zobrist, state.board_vector[: state.num_points].copy())
+    assert kernels.stone_hash(s) == state.hash  # the same stones, the same hash

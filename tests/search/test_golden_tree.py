@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from search_fakes import golden_value
 
 from igo.go.rules import Rules
 from igo.go.state import GameState
-from igo.search import FakeEvaluator, MultiSearch, SearchConfig
+from igo.search import MultiSearch, SearchConfig
 from igo.search.tree import TreeArrays
+from search_fakes import FakeEvaluator, golden_value
 
 GOLDEN = Path(__file__).parent / "data" / "golden_tree.json"
 POSITION = """

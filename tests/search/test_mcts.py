@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from search_fakes import golden_value
 
 from igo.go.coords import Color
 from igo.go.rules import PRESETS, Rules
 from igo.go.state import GameState
 from igo.search import (
-    FakeEvaluator,
     Leaves,
     MultiSearch,
     SearchConfig,
     SearchResult,
     UniformEvaluator,
-    constant_evaluator,
     run_search,
     run_searches,
 )
 from igo.search.tree import TreeArrays
+from search_fakes import FakeEvaluator, constant_evaluator, golden_value
 
 OPEN_5x5 = """
 . . . . .
@@ -203,6 +202,25 @@ def test_reuse_is_refused_for_another_position() -> None:
     other = GameState.new(5, Rules(komi=0.5))
     result = search.search([other])[0]
     assert result.visit_counts.sum() == 49
+
+
+def test_simulations_per_call_leave_the_config_alone() -> None:
+    """``search(num_simulations=n)`` runs what a config of n simulations runs; the config stays
+    as built, and a cheap search of playout cap randomisation keeps its own count."""
+    config = SearchConfig(num_simulations=300, dirichlet_epsilon=0.0, leaves_per_batch=4)
+    for evaluator in (FakeEvaluator(golden_value), UniformEvaluator()):
+        search = MultiSearch(evaluator, config, 1, [2])
+        asked = search.search([_state()], num_simulations=40)[0]
+        assert asked.num_simulations == 40 and search.config is config
+        fixed = SearchConfig(num_simulations=40, dirichlet_epsilon=0.0, leaves_per_batch=4)
+        _same(asked, MultiSearch(evaluator, fixed, 1, [2]).search([_state()])[0])
+    cheap = replace(config, full_search_prob=0.0, cheap_simulations=7)
+    result = MultiSearch(UniformEvaluator(), cheap, 1, [0]).search([_state()], num_simulations=90)
+    assert not result[0].full_search and result[0].num_simulations == 7
+    with pytest.raises(ValueError, match="num_simulations"):
+        search.search([_state()], num_simulations=0)
+    with pytest.raises(AttributeError):
+        search.config = fixed  # type: ignore[misc]  # fixed at construction
 
 
 def test_root_noise_is_fresh_each_search_and_off_in_cheap_searches() -> None:

@@ -15,8 +15,17 @@ from igo.go import board as kernels
 from igo.go.coords import Color, from_gtp
 from igo.go.playout import new_rng
 from igo.go.state import GameState
-from igo.search.pattern_keys import build_table, lookup, map_keys
-from igo.search.patterns import (
+from igo.search.rollout.incremental import (
+    I_CODE,
+    I_STATE,
+    W_BLACK,
+    W_ROW_BLACK,
+    W_WHITE,
+    init_work,
+    new_work,
+    play_and_update,
+)
+from igo.search.rollout.patterns import (
     DISTANCE,
     K_3X3,
     K_DIAMOND,
@@ -44,19 +53,9 @@ from igo.search.patterns import (
     point_states,
     swap_colours,
 )
-from igo.search.policy_playout import (
-    I_CODE,
-    I_STATE,
-    W_BLACK,
-    W_ROW_BLACK,
-    W_WHITE,
-    draw,
-    draw_factors,
-    init_work,
-    new_work,
-    play_and_update,
-)
-from igo.search.rollout_policy import RolloutPolicy, state_features
+from igo.search.rollout.playout import draw, draw_factors
+from igo.search.rollout.policy import RolloutPolicy, state_features
+from igo.search.rollout.tables import build_table, lookup, map_keys
 
 _SWAP = str.maketrans("XO", "OX")
 

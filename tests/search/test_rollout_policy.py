@@ -3,7 +3,6 @@ policy as an Evaluator, and Lee-mode search with policy rollouts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,24 +14,18 @@ from igo.go.playout import new_rng
 from igo.go.rules import Rules
 from igo.go.state import GameState
 from igo.search import SearchConfig, UniformEvaluator, leaves_from_states, run_search
-from igo.search.patterns import NEIGHBOUR, NUM_FIXED, TAG_SHIFT, pattern_geometry
-from igo.search.policy_playout import (
+from igo.search.rollout import RolloutPolicy, TreePolicyEvaluator, rollout_tables
+from igo.search.rollout.incremental import (
     S_CAPTURED,
     W_BLACK,
     W_MULT,
-    draw,
-    draw_factors,
     init_work,
     new_work,
     play_and_update,
-    policy_playout,
 )
-from igo.search.rollout_policy import (
-    RolloutPolicy,
-    TreePolicyEvaluator,
-    rollout_tables,
-    state_features,
-)
+from igo.search.rollout.patterns import NEIGHBOUR, NUM_FIXED, TAG_SHIFT, pattern_geometry
+from igo.search.rollout.playout import draw, draw_factors, policy_playout
+from igo.search.rollout.policy import state_features
 
 
 def _random_policy(kind: str, seed: int, states: list[GameState]) -> RolloutPolicy:
@@ -167,17 +160,17 @@ def test_lee_search_runs_with_policy_rollouts_and_tree_policy(tmp_path: Path) ->
     path = tmp_path / "rollout.npz"
     policy.save(path)
     assert rollout_tables(str(path)).exp_weights.shape[0] == policy.num_features
-    config = SearchConfig(
-        num_simulations=120, mode="lee", expand_threshold=8, rollout_policy=str(path)
-    )
+    loaded = RolloutPolicy.load(path)
+    config = SearchConfig(num_simulations=120, mode="lee", expand_threshold=8)
     tree = TreePolicyEvaluator(_random_policy("tree", 7, [state]))
     game = GameState.new(7, Rules(komi=7.5))
     for move in state.moves:
         game.play(move[1])
-    first = run_search(game, UniformEvaluator(), config, rng=1, tree_policy=tree)
-    again = run_search(game, UniformEvaluator(), config, rng=1, tree_policy=tree)
+    uniform = UniformEvaluator()
+    first = run_search(game, uniform, config, rng=1, tree_policy=tree, rollout_policy=loaded)
+    tables = loaded.tables()  # what the search reads of a policy: its tables work alike
+    again = run_search(game, uniform, config, rng=1, tree_policy=tree, rollout_policy=tables)
     assert first.num_simulations == 120 and first.visit_counts.sum() >= 119
     assert np.array_equal(first.visit_counts, again.visit_counts)  # seeded: reproducible
-    uniform = replace(config, rollout_policy=None)
-    other = run_search(game, UniformEvaluator(), uniform, rng=1, tree_policy=tree)
+    other = run_search(game, uniform, config, rng=1, tree_policy=tree)  # uniform rollouts
     assert not np.allclose(other.q_values, first.q_values, equal_nan=True)  # other rollouts

@@ -11,7 +11,8 @@ import numpy as np
 from igo.go.coords import Color, from_gtp
 from igo.go.rules import Rules
 from igo.go.state import GameState
-from igo.search import FakeEvaluator, SearchConfig, SearchResult, UniformEvaluator, run_search
+from igo.search import SearchConfig, SearchResult, UniformEvaluator, run_search
+from search_fakes import FakeEvaluator
 
 RACE = """
 . X O X .

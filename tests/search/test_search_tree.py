@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from search_fakes import golden_value
 
 from igo.go import board as kernels
 from igo.go.rules import Rules
 from igo.go.state import GameState
-from igo.search import FakeEvaluator, MultiSearch, SearchConfig, run_search
+from igo.search import MultiSearch, SearchConfig, run_search
 from igo.search.root import kernel_params, root_context
 from igo.search.simulate import SUPERKO_POSITIONAL, SUPERKO_SITUATIONAL, legal_moves, position_key
 from igo.search.tree import TreeArrays, allocate_tree, extract_subtree, reserve
+from search_fakes import FakeEvaluator, golden_value
 
 
 def _legal_with_keys(state: GameState, superko: str, extra_keys: list[int]) -> np.ndarray:

@@ -7,11 +7,11 @@ import pytest
 
 from igo.go.state import GameState
 from igo.io.sgf import parse_sgf
-from igo.search.evaluator import FakeEvaluator, constant_evaluator
 from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.match import play_match
 from igo.selfplay.record import RESIGN_MOVE, GameData
 from igo.selfplay.runner import play_selfplay_games
+from search_fakes import FakeEvaluator, constant_evaluator
 
 CONFIG = SelfPlayConfig(
     board_size=5,

@@ -174,7 +174,7 @@ class RolloutPlayer(PolicyPlayer):
         seed: int | None = None,
     ) -> None:
         """Args:
-        rollout_checkpoint: a rollout or tree policy (``.npz`` of ``igo.search.rollout_policy``).
+        rollout_checkpoint: a rollout or tree policy (``.npz`` of ``igo.search.rollout``).
         temperature: 0 plays the most probable move; > 0 samples ``p ** (1 / temperature)``.
         seed: seeds the sampling.
         """
@@ -187,6 +187,6 @@ class RolloutPlayer(PolicyPlayer):
 
     def _load(self) -> PriorSource:
         """The pattern softmax as a prior source (its hash tables compile here)."""
-        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
+        from igo.search.rollout import RolloutPolicy, TreePolicyEvaluator
 
         return TreePolicyEvaluator(RolloutPolicy.load(self._policy_path), pass_prior=0.0)

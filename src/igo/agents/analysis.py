@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
@@ -26,7 +26,6 @@ from igo.agents.player import Clock, Resign
 from igo.go.coords import Color, Point
 from igo.go.scoring import ownership as rollout_ownership
 from igo.go.state import GameState
-from igo.search.config import SearchConfig
 from igo.search.mcts import MultiSearch
 from igo.search.result import SearchResult
 
@@ -60,8 +59,7 @@ class SearchSession:
     """One position searched slice by slice on tree 0 of ``search``.
 
     Args:
-        search: the player's MultiSearch; its config is set before every slice.
-        config: the search settings (``num_simulations`` is replaced by what is left to do).
+        search: the player's MultiSearch; each slice asks it for what is left to do.
         state: the position; not changed.
         visits: new simulations to run in all (None: no visit budget).
         deadline: ``time.monotonic()`` after which no slice starts (None: none).
@@ -71,14 +69,12 @@ class SearchSession:
     def __init__(
         self,
         search: MultiSearch,
-        config: SearchConfig,
         state: GameState,
         visits: int | None = None,
         deadline: float | None = None,
         max_visits: int = DEFAULT_MAX_VISITS,
     ) -> None:
         self.search = search
-        self.config = config
         self.state = state
         self.visits = visits
         self.deadline = deadline
@@ -130,9 +126,9 @@ class SearchSession:
         sims = max(1, self._left())
         if not math.isinf(limit):
             sims = min(sims, self._fitting(limit))
-        self.search.config = replace(self.config, num_simulations=sims)
         started = time.monotonic()
-        result = self.search.search([self.state], time_limit=None if math.isinf(limit) else limit)
+        time_limit = None if math.isinf(limit) else limit
+        result = self.search.search([self.state], time_limit=time_limit, num_simulations=sims)
         self._seconds += time.monotonic() - started
         self.result = result[0]
         self.simulations += self.result.num_simulations
@@ -148,7 +144,7 @@ class SearchSession:
         if self.simulations == 0 or self._seconds <= 0:
             return _FIRST_SLICE
         rate = self.simulations / self._seconds
-        return max(self.config.leaves_per_batch, int(0.8 * rate * seconds))
+        return max(self.search.config.leaves_per_batch, int(0.8 * rate * seconds))
 
     def run(self) -> SearchResult:
         """Search until done (a session with a budget) and return the result."""

@@ -53,6 +53,7 @@ from igo.search.evaluator import (
     leaves_from_states,
 )
 from igo.search.mcts import MultiSearch
+from igo.search.rollout import RolloutPolicy
 
 if TYPE_CHECKING:
     from igo.agents.net_evaluator import SymmetryMode
@@ -74,7 +75,7 @@ def search_config(
     temperature: float,
     lcb: bool,
 ) -> SearchConfig:
-    """The SearchConfig of a match player (``num_simulations`` is set per search)."""
+    """The SearchConfig of a match player (each search asks for its own simulations)."""
     defaults = SearchConfig()
     return SearchConfig(
         mode=mode,
@@ -130,7 +131,8 @@ class MctsPlayer:
         batch: leaves collected per evaluator call (virtual loss spreads them).
         mode: 'zero' or 'lee'; default: zero with a checkpoint, else lee.
         policy_checkpoint, value_checkpoint: Lee mode's AlphaGo nets, for ``lee_builder``.
-        rollout_checkpoint: Lee mode's rollout policy (``.npz``), for the search's rollouts.
+        rollout_checkpoint: Lee mode's rollout policy (``.npz``), checked here and loaded by
+            ``prepare`` for the search's rollouts.
         tree_policy: Lee mode's tree policy (``.npz``), for ``lee_builder``.
         lee_lambda: Lee mode's mixing weight of rollouts (default 0.5 with a value net, else 1).
         expand_threshold: Lee mode's n_thr.
@@ -175,7 +177,7 @@ class MctsPlayer:
             search_mode, batch, c_puct, lee_lambda, expand_threshold, noise, temperature, lcb
         )
         if lee.rollout is not None:
-            self.config = _with_rollout_policy(self.config, lee.rollout)
+            check_pattern_policy(lee.rollout)
         device = check_device(device)
         self._build = _SearchBuild(
             search_mode, checkpoint, lee, lee_builder, device, symmetry, seed
@@ -199,11 +201,15 @@ class MctsPlayer:
             if self.board_sizes is None and size_attr is not None:
                 self.board_sizes = (int(size_attr),)
             search = MultiSearch(
-                evaluator, self.config, 1, rng=self._build.seed, tree_policy=tree_evaluator
+                evaluator,
+                self.config,
+                1,
+                rng=self._build.seed,
+                tree_policy=tree_evaluator,
+                rollout_policy=self._build.rollout_policy(),
             )
             size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
-            search.config = replace(self.config, num_simulations=_WARMUP_SIMULATIONS)
-            search.search([GameState.new(size)])
+            search.search([GameState.new(size)], num_simulations=_WARMUP_SIMULATIONS)
             search.reset()
             self._search = search
 
@@ -261,16 +267,14 @@ class MctsPlayer:
         self._root_to_play = state.to_play
         deadline = None if budget is None else started + budget
         search = self._tree()
-        return SearchSession(
-            search, self.config, state, self.visits, deadline, self.max_analysis_visits
-        )
+        return SearchSession(search, state, self.visits, deadline, self.max_analysis_visits)
 
     def start_analysis(self, state: GameState) -> SearchSession:
         """An open-ended session on ``state`` that keeps and grows the player's tree."""
         self._check_size(state)
         search = self._tree()
         self._root_to_play = state.to_play
-        return SearchSession(search, self.config, state, None, None, self.max_analysis_visits)
+        return SearchSession(search, state, None, None, self.max_analysis_visits)
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
@@ -313,16 +317,6 @@ class MctsPlayer:
         return priors / total if total > 0 else priors
 
 
-def _with_rollout_policy(config: SearchConfig, path: str) -> SearchConfig:
-    """``config`` whose Lee-mode rollouts sample from the rollout policy at ``path`` (checked to
-    checked here; loaded by the search, in ``prepare``)."""
-    check_pattern_policy(path)
-    try:
-        return replace(config, rollout_policy=path)  # type: ignore[call-arg,unused-ignore]
-    except TypeError:  # a search without rollout policies
-        raise ValueError("this search cannot use a rollout policy") from None
-
-
 def _board_sizes(
     mode: SearchMode, checkpoint: str | None, lee: LeeParts, lee_builder: LeeBuilder
 ) -> tuple[int, ...] | None:
@@ -358,6 +352,11 @@ class _SearchBuild:
         net_seed = 0 if self.seed is None else self.seed
         symmetry = cast("SymmetryMode", self.symmetry)
         return zero_evaluator(self.checkpoint, self.device, symmetry, net_seed), None
+
+    def rollout_policy(self) -> RolloutPolicy | None:
+        """Lee mode's rollout policy, loaded from the file checked at the player's creation
+        (None: uniformly random rollouts)."""
+        return None if self.lee.rollout is None else RolloutPolicy.load(self.lee.rollout)
 
 
 @register_player("zero")

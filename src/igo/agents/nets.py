@@ -162,7 +162,7 @@ class LeeParts:
     value: str | None = None
     """Value network checkpoint (49 planes); None: values of 0 (use lambda = 1)."""
     rollout: str | None = None
-    """Rollout policy (``.npz`` of ``igo.search.rollout_policy``); None: uniformly random
+    """Rollout policy (``.npz`` of ``igo.search.rollout``); None: uniformly random
     rollouts that fill no own eye."""
     tree_policy: str | None = None
     """Tree policy (``.npz``) for nodes below the expansion threshold; None: uniform."""
@@ -190,7 +190,7 @@ def check_pattern_policy(path: str | Path, what: str = "rollout policy") -> Path
     """
     file = check_file(path, what)
     try:
-        from igo.search.rollout_policy import read_policy_file
+        from igo.search.rollout import read_policy_file
     except ImportError as err:  # the AlphaGo pipeline's patterns are not installed
         raise ValueError(f"{what}s are not supported by this igo: {err}") from None
     read_policy_file(file)
@@ -205,7 +205,8 @@ def build_lee_evaluators(parts: LeeParts, device: str) -> tuple[AnyEvaluator, An
     """The default Lee-mode hook: AlphaGo's policy and value nets and its tree policy.
 
     Missing nets give uniform priors and values of 0. The rollout policy is not an evaluator:
-    the player hands ``parts.rollout`` to the search itself (``SearchConfig.rollout_policy``).
+    the player loads ``parts.rollout`` and hands it to the search (``MultiSearch``'s
+    ``rollout_policy``).
     A different wiring (other encoders, nets on other devices) is one more function of this
     signature, passed as ``MctsPlayer(lee_builder=...)``.
 
@@ -227,7 +228,7 @@ def _tree_policy(path: str) -> AnyEvaluator:
     """AlphaGo's tree policy (a pattern softmax, ``.npz``) as the search's tree policy."""
     check_file(path, "tree policy")
     try:
-        from igo.search.rollout_policy import RolloutPolicy, TreePolicyEvaluator
+        from igo.search.rollout import RolloutPolicy, TreePolicyEvaluator
     except ImportError as err:  # the AlphaGo pipeline's patterns are not installed
         raise ValueError(f"tree policies are not supported by this igo: {err}") from None
     evaluator: AnyEvaluator = TreePolicyEvaluator(RolloutPolicy.load(path))

@@ -22,7 +22,9 @@ Pseudo-liberties (libEGo's trick) make play O(1) amortised: a string is captured
 Exact liberty counts, when an encoder needs them, come from ``count_liberties``.
 
 The mechanics live in ``board_core`` as inline kernels over views of ``s``; the functions here
-are their callable (non-inline) entry points for Python and for other compiled code.
+are their callable (non-inline) entry points for Python and for other compiled code. Code outside
+``igo.go`` reads and sets the meta entries through ``ko_point``, ``set_ko``, ``clear_ko`` and
+``stone_hash`` (inline, from ``board_core``), never by index.
 """
 
 from __future__ import annotations
@@ -60,12 +62,16 @@ from igo.go.board_core import (
     WHITE,
     atari,
     check_v,
+    clear_ko,
     fields,
     is_eye_v,
     kernel,
+    ko_point,
     loop_kernel,
     place,
     play_v,
+    set_ko,
+    stone_hash,
 )
 from igo.go.jit import KernelSet, inline, njit
 
@@ -99,11 +105,13 @@ __all__ = [
     "Geometry",
     "check",
     "clear_eyes",
+    "clear_ko",
     "count_liberties",
     "geometry",
     "hash_after",
     "in_atari",
     "is_eye",
+    "ko_point",
     "legal_list",
     "legal_mask",
     "legal_points",
@@ -112,6 +120,8 @@ __all__ = [
     "place_stone",
     "play",
     "rebuild",
+    "set_ko",
+    "stone_hash",
 ]
 
 

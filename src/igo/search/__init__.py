@@ -2,17 +2,16 @@
 
 The public surface: ``run_search`` / ``run_searches`` / ``MultiSearch``, ``SearchConfig``,
 ``SearchResult``, the ``Evaluator`` and ``LeafEvaluator`` protocols with ``Leaves``, and
-``UniformEvaluator``.
+``UniformEvaluator``. AlphaGo's rollout and tree policies, which a Lee-mode search may take, live
+in ``igo.search.rollout``.
 """
 
 from igo.search.config import SearchConfig
 from igo.search.evaluator import (
     Evaluator,
-    FakeEvaluator,
     LeafEvaluator,
     Leaves,
     UniformEvaluator,
-    constant_evaluator,
     leaves_from_states,
 )
 from igo.search.mcts import MultiSearch, run_search, run_searches
@@ -20,14 +19,12 @@ from igo.search.result import SearchResult
 
 __all__ = [
     "Evaluator",
-    "FakeEvaluator",
     "LeafEvaluator",
     "Leaves",
     "MultiSearch",
     "SearchConfig",
     "SearchResult",
     "UniformEvaluator",
-    "constant_evaluator",
     "leaves_from_states",
     "run_search",
     "run_searches",

@@ -17,7 +17,8 @@ SearchMode = Literal["zero", "lee"]
 
 @dataclass(frozen=True)
 class SearchConfig:
-    """How one search runs. Callables (evaluator, tree policy) are arguments, not fields."""
+    """How one search runs: knobs only. The evaluator and the tree and rollout policies are
+    ``MultiSearch``'s arguments, not fields."""
 
     num_simulations: int = 800
     """Playouts per move: leaves evaluated by one search (reused visits come on top)."""
@@ -49,9 +50,6 @@ class SearchConfig:
     """Lee mode n_thr: a node gets evaluator priors once visited this often; tree policy before."""
     rollout_cap: int | None = None
     """Most moves one rollout plays before it is scored; None: 4 * size * size + 100."""
-    rollout_policy: str | None = None
-    """Lee mode: a rollout policy file (.npz, ``igo data train-rollout``) rollouts sample from;
-    None: uniformly random moves that fill no own eye."""
     reuse_tree: bool = True
     """Keep the subtree of the move played (``advance``) for the next search."""
     use_lcb: bool = False
@@ -91,10 +89,6 @@ class SearchConfig:
         _check(0.0 <= self.lee_lambda <= 1.0, "lee_lambda must be in [0, 1]")
         _check(self.expand_threshold >= 0, "expand_threshold must be >= 0")
         _check(self.rollout_cap is None or self.rollout_cap >= 0, "rollout_cap must be >= 0")
-        _check(
-            self.rollout_policy is None or bool(str(self.rollout_policy)),
-            "rollout_policy must be None or a file name",
-        )
         _check(_finite(self.lcb_z) and self.lcb_z >= 0, "lcb_z must be >= 0")
         _check(
             0.0 <= self.lcb_min_visit_fraction <= 1.0, "lcb_min_visit_fraction must be in [0, 1]"

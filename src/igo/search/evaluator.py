@@ -174,33 +174,3 @@ class UniformEvaluator:
         """As ``evaluate``, from the leaves' legal masks."""
         masks = leaves.legal_mask.astype(np.float32)
         return masks / masks.sum(axis=1, keepdims=True), np.zeros(len(leaves))
-
-
-StateFn = Callable[[GameState], tuple[np.ndarray, float]]
-
-
-class FakeEvaluator:
-    """Wraps ``fn(state) -> (priors [P + 1], value)`` as an Evaluator, for tests (mctx's bandit
-    ``recurrent_fn``), and records the size of every batch it is asked for."""
-
-    def __init__(self, fn: StateFn) -> None:
-        self.fn = fn
-        self.batch_sizes: list[int] = []
-
-    def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
-        """``fn`` applied to each state, stacked."""
-        self.batch_sizes.append(len(states))
-        answers = [self.fn(s) for s in states]
-        priors = np.stack([np.asarray(p, dtype=np.float32) for p, _ in answers])
-        return priors, np.array([v for _, v in answers], dtype=np.float64)
-
-
-def constant_evaluator(value: float = 0.0) -> FakeEvaluator:
-    """A FakeEvaluator with uniform priors over legal moves and a fixed ``value`` (a Python path
-    twin of UniformEvaluator when ``value`` is 0)."""
-
-    def fn(state: GameState) -> tuple[np.ndarray, float]:
-        mask = state.legal_mask().astype(np.float32)
-        return mask / mask.sum(), value
-
-    return FakeEvaluator(fn)

@@ -8,19 +8,19 @@ keys of every earlier position of the game (the root's history, sorted) and of t
 (``position_key``). A leaf where the game is over (two passes, or the move cap) is scored by
 Tromp-Taylor area with komi whatever the rules' scoring (territory rules included); a Lee rollout
 plays uniformly random moves that fill no own eye (``igo.go.playout``), or samples them from the
-rollout policy when ``SearchConfig.rollout_policy`` names one (``policy_playout``), and is scored
-alike. ``simulate`` runs these steps on the leaves it selects, and re-exports them.
+search's rollout policy when it has one (``rollout.playout``), and is scored alike. ``simulate``
+runs these steps on the leaves it selects, and re-exports them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from igo.go.board import M_HASH, M_KO, NUM_FIELDS, OK, check, hash_after, play
+from igo.go.board import OK, check, clear_ko, hash_after, play, stone_hash
 from igo.go.jit import inline, njit
 from igo.go.playout import area_owner, run_playout
 from igo.search.leaves import RootContext
-from igo.search.policy_playout import policy_playout
+from igo.search.rollout.playout import policy_playout
 from igo.search.tree import KernelParams, TreeArrays
 
 SUPERKO_NONE, SUPERKO_POSITIONAL, SUPERKO_SITUATIONAL = 0, 1, 2
@@ -64,11 +64,11 @@ def replay(
     for j in range(depth):
         p = path[j]
         if p == n:
-            board[NUM_FIELDS * n + M_KO] = -1
+            clear_ko(board)
         else:
             play(board, neighbours, zobrist, p, color)
         color = 3 - color
-        path_keys[j] = position_key(board[NUM_FIELDS * n + M_HASH], color, prm.superko)
+        path_keys[j] = position_key(stone_hash(board), color, prm.superko)
         if depth - 1 - j < prm.history_length:
             for q in range(n):
                 history[depth - 1 - j, q] = board[q]
@@ -131,7 +131,7 @@ def rollout(
     work: np.ndarray, root: RootContext, color: int, last: int, prm: KernelParams, rng: np.ndarray
 ) -> None:
     """Play ``work`` out from ``color`` to move after ``last``: with the rollout policy when the
-    search has one (``igo.search.policy_playout``), else uniformly random moves."""
+    search has one (``igo.search.rollout.playout``), else uniformly random moves."""
     if root.rollout.exp_weights.shape[0] == 0:
         run_playout(
             work, root.neighbours, root.diagonals, root.zobrist, color, prm.rollout_cap, rng

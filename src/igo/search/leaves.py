@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from igo.search.pattern_keys import RolloutTables, no_tables
+from igo.search.rollout.tables import RolloutTables, no_tables
 
 LEAF_TERMINAL, LEAF_EVAL, LEAF_NO_EVAL = 0, 1, 2
 SCRATCH_DEPTH = 1024
@@ -36,7 +36,7 @@ class RootContext(NamedTuple):
     rollout: RolloutTables = no_tables()
     """Lee mode: the rollout policy the rollouts sample from (no weights: uniform moves)."""
     diamond: np.ndarray = np.zeros((0, 12), dtype=np.int64)
-    """int64 [P, 12]: the pattern geometry (``igo.search.patterns``), for policy rollouts."""
+    """int64 [P, 12]: the pattern geometry (``rollout.patterns``), for policy rollouts."""
     last_move: int = -1
     """The move that led to the root (-1: none or a pass), for the rollout policy."""
 

@@ -14,6 +14,10 @@ The loop, per step: select (down to new leaf nodes) -> evaluate -> expand (edges
   (uniform, or a ``tree_policy`` evaluator) until then. With lambda = 0 and threshold 0 it is
   exactly Zero mode.
 
+Lee mode's rollouts play uniformly random moves, or sample from a ``rollout_policy``
+(``igo.search.rollout``), handed to the search as an object like the tree policy. The config is
+fixed at construction; each ``search`` call may ask for another number of simulations.
+
 With :class:`~igo.search.evaluator.UniformEvaluator` (and no tree policy) the whole search runs
 inside compiled code; this is the tree's own speed. The tree layout and the leaf replay are
 described in ``tree.py`` and ``simulate.py``.
@@ -26,7 +30,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from igo.go.board import M_KO, NUM_FIELDS, OK, check, geometry, play
+from igo.go.board import OK, check, clear_ko, geometry, play
 from igo.go.playout import new_rng
 from igo.go.state import GameState
 from igo.search.batch import (
@@ -49,7 +53,7 @@ from igo.search.evaluator import (
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
 from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
-from igo.search.rollout_policy import rollout_tables
+from igo.search.rollout import RolloutPolicy, RolloutTables, tables_of
 from igo.search.root import kernel_params, root_context
 from igo.search.simulate import run_uniform
 from igo.search.tree import (
@@ -62,6 +66,7 @@ from igo.search.tree import (
 )
 
 AnyEvaluator = Evaluator | LeafEvaluator
+AnyRollout = RolloutPolicy | RolloutTables | None
 _BUILTIN_CHUNK = 1024
 
 
@@ -75,6 +80,7 @@ class MultiSearch:
         num_trees: int = 1,
         rng: RngLike | Sequence[RngLike] = None,
         tree_policy: AnyEvaluator | None = None,
+        rollout_policy: AnyRollout = None,
     ) -> None:
         """Set up ``num_trees`` empty trees.
 
@@ -85,14 +91,24 @@ class MultiSearch:
             rng: one seed or generator per tree, or one to spawn them all from.
             tree_policy: Lee mode: cheap priors for nodes below ``expand_threshold`` visits
                 (None: uniform over legal moves).
+            rollout_policy: Lee mode: the policy rollouts sample from, with its weights as they
+                are now (None: uniformly random moves that fill no own eye).
         """
         self.evaluator = evaluator
-        self.config = config if config is not None else SearchConfig()
+        self._config = config if config is not None else SearchConfig()
         self.tree_policy = tree_policy
+        self.rollout_policy = rollout_policy
+        self._rollout = tables_of(rollout_policy)
         self.history_length = history_length_of(evaluator)
         self._builtin = isinstance(evaluator, UniformEvaluator) and tree_policy is None
         self._rngs = tree_rngs(rng, num_trees)
         self._trees: list[TreeSlot | None] = [None] * num_trees
+
+    @property
+    def config(self) -> SearchConfig:
+        """The search settings, fixed at construction (``search`` may ask for other simulation
+        counts)."""
+        return self._config
 
     @property
     def num_trees(self) -> int:
@@ -104,6 +120,7 @@ class MultiSearch:
         states: Sequence[GameState],
         trees: Sequence[int] | None = None,
         time_limit: float | None = None,
+        num_simulations: int | None = None,
     ) -> list[SearchResult]:
         """Search every state in its own tree, all leaves batched into shared evaluator calls.
 
@@ -112,19 +129,25 @@ class MultiSearch:
             trees: which tree each state uses (default 0, 1, ...); a tree whose root matches its
                 state (after ``advance``) keeps its statistics.
             time_limit: seconds after which no new step starts (None: run every simulation).
+            num_simulations: new simulations of a full search (None: the config's); a cheap
+                search of playout cap randomisation runs the config's ``cheap_simulations``.
 
         Returns:
             One SearchResult per state.
 
         Raises:
-            ValueError: if a state's game is over, or the states' board sizes differ.
+            ValueError: if a state's game is over, the states' board sizes differ, or
+                ``num_simulations`` is below 1.
         """
+        if num_simulations is not None and num_simulations < 1:
+            raise ValueError("num_simulations must be at least 1")
         if len({state.size for state in states}) > 1:
             raise ValueError("one search call takes states of one board size")
         indices = list(range(len(states))) if trees is None else list(trees)
         if len(set(indices)) != len(indices):
             raise ValueError("each tree can search one state per call")
-        jobs = [self._start(i, s) for i, s in zip(indices, states, strict=True)]
+        sims = self.config.num_simulations if num_simulations is None else num_simulations
+        jobs = [self._start(i, s, sims) for i, s in zip(indices, states, strict=True)]
         deadline = None if time_limit is None else time.monotonic() + time_limit
         if self._builtin:
             self._run_builtin(jobs, deadline)
@@ -141,7 +164,7 @@ class MultiSearch:
         n = slot.size * slot.size
         board = slot.root_board.copy()
         if move == n:
-            board[NUM_FIELDS * n + M_KO] = -1
+            clear_ko(board)
         elif 0 <= move < n and check(board, g.neighbours, move, slot.root_to_play, True) == OK:
             play(board, g.neighbours, g.zobrist, move, slot.root_to_play)
         else:
@@ -171,7 +194,7 @@ class MultiSearch:
         return () if t is None else variation(t, move, max_length)
 
     # ----- one search -----
-    def _start(self, index: int, state: GameState) -> SearchJob:
+    def _start(self, index: int, state: GameState, full_simulations: int) -> SearchJob:
         if state.is_over():
             raise ValueError("cannot search a position whose game is over")
         slot = self._trees[index]
@@ -182,7 +205,7 @@ class MultiSearch:
         full = self.config.full_search_prob >= 1.0 or bool(
             slot.rng.random() < self.config.full_search_prob
         )
-        sims = self.config.num_simulations if full else self.config.cheap_simulations
+        sims = full_simulations if full else self.config.cheap_simulations
         params = kernel_params(state, self.config, self.history_length)
         if not (self.config.reuse_tree and same_root(slot, state)):
             slot.arrays = new_tree(
@@ -194,7 +217,7 @@ class MultiSearch:
         leaves = allocate_leaves(
             self.config.leaves_per_batch, slot.root_board.shape[0], state.num_points
         )
-        root = root_context(state, params, rollout_tables(self.config.rollout_policy))
+        root = root_context(state, params, self._rollout)
         return SearchJob(slot, state, root, params, leaves, sims, full, remaining=sims)
 
     def _finish(self, job: SearchJob) -> SearchResult:
@@ -319,6 +342,7 @@ def run_searches(
     config: SearchConfig | None = None,
     rngs: Sequence[RngLike] | None = None,
     tree_policy: AnyEvaluator | None = None,
+    rollout_policy: AnyRollout = None,
 ) -> list[SearchResult]:
     """Search several positions at once, their leaves batched into shared evaluator calls.
 
@@ -328,12 +352,13 @@ def run_searches(
         config: the search settings (default ``SearchConfig()``).
         rngs: a seed or generator per state (None: fresh entropy).
         tree_policy: Lee mode's cheap priors (None: uniform).
+        rollout_policy: what Lee mode's rollouts sample from (None: uniform moves).
 
     Returns:
         One SearchResult per state, as ``run_search`` would give each with its own rng.
     """
     rng: Sequence[RngLike] = [None] * len(states) if rngs is None else rngs
-    search = MultiSearch(evaluator, config, len(states), rng, tree_policy)
+    search = MultiSearch(evaluator, config, len(states), rng, tree_policy, rollout_policy)
     return search.search(states)
 
 
@@ -343,6 +368,7 @@ def run_search(
     config: SearchConfig | None = None,
     rng: RngLike = None,
     tree_policy: AnyEvaluator | None = None,
+    rollout_policy: AnyRollout = None,
 ) -> SearchResult:
     """Search one position: select -> expand -> evaluate -> backup, ``num_simulations`` times.
 
@@ -352,8 +378,9 @@ def run_search(
         config: the search settings (default ``SearchConfig()``).
         rng: seed or generator for noise, move sampling and rollouts.
         tree_policy: Lee mode's cheap priors (None: uniform).
+        rollout_policy: what Lee mode's rollouts sample from (None: uniform moves).
 
     Returns:
         The root's visit counts, policy target, values and chosen move.
     """
-    return run_searches([state], evaluator, config, [rng], tree_policy)[0]
+    return run_searches([state], evaluator, config, [rng], tree_policy, rollout_policy)[0]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from igo.go.board import M_HASH, M_KO, NUM_FIELDS, play
+from igo.go.board import clear_ko, play, stone_hash
 from igo.go.state import GameState
 from igo.search.config import SearchConfig
 from igo.search.leaves import RootContext
-from igo.search.pattern_keys import RolloutTables, no_tables
-from igo.search.patterns import pattern_geometry
+from igo.search.rollout.patterns import pattern_geometry
+from igo.search.rollout.tables import RolloutTables, no_tables
 from igo.search.simulate import (
     SUPERKO_NONE,
     SUPERKO_POSITIONAL,
@@ -70,14 +70,14 @@ def replay_game(
         return np.zeros(0, dtype=np.int64), history
     start = state.start_position()
     work = start.board_vector.copy()
-    keys = [position_key(int(work[NUM_FIELDS * n + M_HASH]), int(start.to_play), superko)]
+    keys = [position_key(stone_hash(work), int(start.to_play), superko)]
     stones = [work[:n].astype(np.int8)]
     for color, point in state.moves:
         if point == n:
-            work[NUM_FIELDS * n + M_KO] = -1
+            clear_ko(work)
         else:
             play(work, g.neighbours, g.zobrist, point, int(color))
-        keys.append(position_key(int(work[NUM_FIELDS * n + M_HASH]), 3 - int(color), superko))
+        keys.append(position_key(stone_hash(work), 3 - int(color), superko))
         stones.append(work[:n].astype(np.int8))
         if len(stones) > max(history_length, 1):
             stones.pop(0)

@@ -19,7 +19,7 @@ from igo.go.coords import from_gtp
 from igo.go.state import GameState
 from igo.io.gtp_client import find_program
 from igo.run_dir import STAGE_OUTPUTS, AlphaGoRunDir, RunDirInUse
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout.policy import RolloutPolicy
 from igo.train.alphago.evaluate_stage import entrants, pairings
 from igo.train.alphago.pipeline import load_stages, run_alphago
 from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS, STAGES, AlphaGoConfig, ConfigError

@@ -16,8 +16,8 @@ from igo.go.coords import Color
 from igo.go.result import GameResult
 from igo.go.state import GameState
 from igo.io.sgf import record_from_state, save_sgf
-from igo.search.patterns import NEIGHBOUR, NUM_FIXED, SAVE_ATARI
-from igo.search.rollout_policy import RolloutPolicy, game_context
+from igo.search.rollout.patterns import NEIGHBOUR, NUM_FIXED, SAVE_ATARI
+from igo.search.rollout.policy import RolloutPolicy, game_context
 from igo.train.alphago.rollout_policy_stage import RolloutTrainConfig, train_from_shards
 
 

@@ -15,8 +15,8 @@ from igo.go.state import GameState
 from igo.io.sgf import record_from_state
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.net import ValueNet
-from igo.search.patterns import NUM_FIXED
-from igo.search.rollout_policy import RolloutPolicy
+from igo.search.rollout.patterns import NUM_FIXED
+from igo.search.rollout.policy import RolloutPolicy
 from igo.train.alphago.value_net_stage import ValueConfig, rollout_estimates, train_value_net
 
 SIZE = 5

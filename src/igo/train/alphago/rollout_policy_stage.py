@@ -9,8 +9,8 @@ positions, 24.2% accuracy on KGS). Here, from the ``sl`` shards of ``igo.data.re
 | positions   | each shard position rebuilt on a board (stones, ko point); the previous two |
 |             | moves from ``recent``; the stones the previous move captured from the row   |
 |             | before; the raw feature keys of every sensible candidate                    |
-|             | (``igo.search.pattern_keys.candidate_keys``). A position whose move is not a    |
-|             | sensible candidate (a pass, an own-eye fill) is left out                     |
+|             | (``igo.search.rollout.candidates.candidate_keys``). A position whose move   |
+|             | is not a sensible candidate (a pass, an own-eye fill) is left out           |
 | vocabulary  | pattern keys (3x3, response, 12-point) seen at least ``min_count`` times    |
 |             | among the training positions' candidates                                     |
 | SGD         | per position: ``w += lr * (onehot(played) - softmax)`` over the candidates' |
@@ -36,9 +36,9 @@ from igo.data.shards import require_shards
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
 from igo.go.jit import njit
 from igo.io.atomic import check_creatable
-from igo.search.pattern_keys import candidate_keys
-from igo.search.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
-from igo.search.rollout_policy import KINDS, RolloutPolicy
+from igo.search.rollout.candidates import candidate_keys
+from igo.search.rollout.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
+from igo.search.rollout.policy import KINDS, RolloutPolicy
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ class PositionKeys:
     offsets: np.ndarray
     """int64 [N + 1]: position i's candidates are rows offsets[i]:offsets[i + 1]."""
     keys: np.ndarray
-    """int64 [C, NUM_SLOTS]: raw feature keys (``pattern_keys.candidate_keys``)."""
+    """int64 [C, NUM_SLOTS]: raw feature keys (``candidates.candidate_keys``)."""
     target: np.ndarray
     """int64 [N]: index of the played move among the position's candidates."""
 

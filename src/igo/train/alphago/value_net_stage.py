@@ -17,7 +17,7 @@ MSE 0.226 train / 0.234 test, near the accuracy of Monte Carlo rollouts with the
 | mse        | the same on up to ``eval_positions`` held-out positions (a fixed random choice,  |
 |            | no symmetry); ``train_mse`` on as many training positions (over-fitting shows as |
 |            | train_mse well below mse); ``mean_mse``: predicting the training mean of z       |
-| rollouts   | with a rollout policy (``igo.search.rollout_policy``): on up to                   |
+| rollouts   | with a rollout policy (``igo.search.rollout``): on up to                          |
 |            | min(eval_positions, 500) held-out positions, the mean outcome of                  |
 |            | ``rollouts_per_position`` compiled policy rollouts (``policy_playout``, the      |
 |            | search's Lee-mode rollout) played to two passes or 4 P + 100 moves, scored by     |
@@ -45,9 +45,9 @@ from igo.nn.inference import resolve_device
 from igo.nn.net import Net, ValueNet
 from igo.nn.registry import create_net
 from igo.nn.threads import torch_threads
-from igo.search.patterns import pattern_geometry
-from igo.search.policy_playout import policy_playout
-from igo.search.rollout_policy import rollout_tables
+from igo.search.rollout.patterns import pattern_geometry
+from igo.search.rollout.playout import policy_playout
+from igo.search.rollout.policy import rollout_tables
 from igo.train.alphago.supervised_data import (
     board_size_of,
     eval_subset,

@@ -1,9 +1,9 @@
 """The rollout policy's incremental state: the scratch arrays and their update after a move.
 
-These are the "state" and "weights" steps of the table in ``policy_playout`` (which samples from
-them and re-exports this module's public names): the layout of the scratch arrays (rows ``I_*``,
-``W_*``, ``S_*``; ``new_work``), computing them from scratch (``init_work``), and bringing points'
-states, 3x3 codes, weights and row sums up to date after a move (``play_and_update``).
+These are the "state" and "weights" steps of the table in ``playout`` (which samples from them):
+the layout of the scratch arrays (rows ``I_*``, ``W_*``, ``S_*``; ``new_work``), computing them
+from scratch (``init_work``), and bringing points' states, 3x3 codes, weights and row sums up to
+date after a move (``play_and_update``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import numpy as np
 
 from igo.go.board import F_HEAD, F_NEXT, in_atari, play
 from igo.go.jit import loop_kernel, njit
-from igo.search.pattern_keys import RolloutTables, lookup
-from igo.search.patterns import (
+from igo.search.rollout.patterns import (
     NUM_NEIGHBOURS,
     OPPOSITE,
     codes_3x3,
@@ -21,6 +20,7 @@ from igo.search.patterns import (
     playable,
     point_states,
 )
+from igo.search.rollout.tables import RolloutTables, lookup
 
 # Rows of ``ints``: point state and 3x3 code; the move stamp that marked a point dirty, and that
 # recounted or queued a string's head; the dirty list, captured stones, queued heads and their

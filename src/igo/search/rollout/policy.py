@@ -3,14 +3,14 @@
 Silver et al., Nature 529 (2016), Methods and Extended Data Table 4. A ``RolloutPolicy`` is a
 pattern vocabulary and one weight per feature; the probability of a sensible move a is
 ``exp(sum of the weights a fires) / sum over sensible moves``. The features are those of
-``igo.search.patterns`` (the rollout kind uses the first six rows of its table, the tree kind all
-of them); weights are fitted on game records by ``igo.train.alphago.rollout_policy_stage``.
+``patterns`` (the rollout kind uses the first six rows of its table, the tree kind all of them);
+weights are fitted on game records by ``igo.train.alphago.rollout_policy_stage``.
 
 | use                                   | entry point                                          |
 |---------------------------------------|------------------------------------------------------|
-| Lee-mode rollouts (compiled, 1-2 us a | ``SearchConfig(rollout_policy=PATH)``: the search    |
-| move)                                 | loads ``tables()`` and samples with                  |
-|                                       | ``policy_playout.policy_playout``                    |
+| Lee-mode rollouts (compiled, 1-2 us a | ``MultiSearch(..., rollout_policy=policy)``: the     |
+| move)                                 | search reads ``tables()`` and samples with           |
+|                                       | ``playout.policy_playout``                           |
 | tree-policy priors of new nodes       | ``TreePolicyEvaluator(policy)`` as ``tree_policy``   |
 | move probabilities of one position    | ``RolloutPolicy.move_probabilities``                 |
 
@@ -25,47 +25,25 @@ import contextlib
 import io
 import os
 import secrets
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, NUM_META
+from igo.go.board import ko_point, n_of
 from igo.go.state import GameState
-from igo.search.pattern_keys import (
-    TAG_ANY_RESPONSE,
+from igo.search.rollout.candidates import candidate_keys
+from igo.search.rollout.patterns import NUM_FIXED, NUM_SLOTS, pattern_geometry
+from igo.search.rollout.tables import (
     RolloutTables,
     build_table,
-    candidate_keys,
     map_keys,
     no_tables,
+    policy_tables,
 )
-from igo.search.patterns import (
-    NUM_FIXED,
-    NUM_SLOTS,
-    SLOT_SHIFT,
-    TAG_3X3,
-    TAG_RESPONSE,
-    TAG_SHIFT,
-    pattern_geometry,
-)
-
-if TYPE_CHECKING:
-    from igo.search.evaluator import Leaves
 
 POLICY_FORMAT = 1
 KINDS = ("rollout", "tree")
-_CODE_MASK = (1 << SLOT_SHIFT) - 1
-_B_BITS, _W_BITS = 0x1111111111111, 0x2222222222222
-
-
-def swap_colours_array(codes: np.ndarray) -> np.ndarray:
-    """``patterns.swap_colours`` over an int64 array."""
-    b, w = codes & _B_BITS, codes & _W_BITS
-    swapped: np.ndarray = codes ^ b ^ w ^ (b << 1) ^ (w >> 1)
-    return swapped
 
 
 class RolloutPolicy:
@@ -115,7 +93,7 @@ class RolloutPolicy:
         """The compiled rollout's view of the policy (rebuilt when the weights change)."""
         stamp = self.weights.tobytes()
         if self._tables is None or self._tables[0] != stamp:
-            self._tables = (stamp, _rollout_tables(self.vocabulary, self.weights))
+            self._tables = (stamp, policy_tables(self.vocabulary, self.weights))
         return self._tables[1]
 
     def move_probabilities(
@@ -137,7 +115,7 @@ class RolloutPolicy:
             pass_prior: probability given to pass (all of it when no move is sensible).
         """
         cands, keys = candidate_features(board, to_play, last, last2, captured, self.tree)
-        n = (board.shape[0] - NUM_META) // NUM_FIELDS
+        n = n_of(board)
         probs = np.zeros(n + 1)
         if cands.shape[0] == 0:
             probs[n] = 1.0
@@ -209,10 +187,9 @@ def candidate_features(
     Returns:
         (candidate points int64 [K], keys int64 [K, NUM_SLOTS]).
     """
-    n = (board.shape[0] - NUM_META) // NUM_FIELDS
+    n = n_of(board)
     pg = pattern_geometry(int(round(np.sqrt(n))))
-    meta = NUM_FIELDS * n
-    ko = int(board[meta + M_KO]) if board[meta + M_KO_COLOR] == to_play else -1
+    ko = ko_point(board, to_play)
     cands = np.empty(n, dtype=np.int64)
     keys = np.empty((n, NUM_SLOTS), dtype=np.int64)
     got = np.zeros(0, dtype=np.int64) if captured is None else np.asarray(captured, np.int64)
@@ -225,7 +202,7 @@ def candidate_features(
 def game_context(state: GameState) -> tuple[int, int, np.ndarray]:
     """(previous move, the one before, the stones of the side to move the previous move
     captured) of ``state``'s game; -1 for none or a pass."""
-    from igo.search.root import replay_game  # root imports this module (rollout tables)
+    from igo.search.root import replay_game  # the search imports this package
 
     n = state.num_points
     points = [int(point) for _, point in state.moves[-2:]]
@@ -260,28 +237,6 @@ def _write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
-def _rollout_tables(vocab: np.ndarray, weights: np.ndarray) -> RolloutTables:
-    exp_weights = np.exp(weights)
-    tags = vocab >> TAG_SHIFT
-    ids = np.arange(NUM_FIXED, NUM_FIXED + vocab.shape[0], dtype=np.int64)
-    # Response codes with no slot mark "some slot is known", to skip 12 lookups when none is.
-    response = vocab[tags == TAG_RESPONSE] & _CODE_MASK
-    present = np.unique(response) | (TAG_ANY_RESPONSE << TAG_SHIFT)
-    keys = np.concatenate([vocab, present])
-    table_keys, table_ids = build_table(keys, np.concatenate([ids, np.zeros_like(present)]))
-    # 3x3 patterns by their code with black as own: one row, two columns (black / white to move).
-    own = vocab[tags == TAG_3X3] & _CODE_MASK
-    own_exp = exp_weights[ids[tags == TAG_3X3]]
-    codes = np.unique(np.concatenate([own, swap_colours_array(own)]))
-    exp3 = np.ones((codes.shape[0], 2))
-    for column, lookup_codes in enumerate((codes, swap_colours_array(codes))):
-        at = np.searchsorted(own, lookup_codes)
-        hit = (at < own.shape[0]) & (own[np.minimum(at, own.shape[0] - 1)] == lookup_codes)
-        exp3[hit, column] = own_exp[at[hit]]
-    t3_keys, t3_ids = build_table(codes, np.arange(codes.shape[0], dtype=np.int64))
-    return RolloutTables(exp_weights, table_keys, table_ids, t3_keys, t3_ids, exp3)
-
-
 @lru_cache(maxsize=8)
 def _load_tables(path: str, mtime_ns: int) -> RolloutTables:
     return RolloutPolicy.load(path).tables()
@@ -295,54 +250,11 @@ def rollout_tables(path: str | None) -> RolloutTables:
     return _load_tables(str(path), os.stat(path).st_mtime_ns)
 
 
-def _moves_from_history(history: np.ndarray, to_play: int) -> tuple[int, int, np.ndarray]:
-    """(previous move, the one before, stones it captured) from stones [H >= 2, P], latest
-    first; -1 where no single new stone explains the change (a pass, a setup)."""
-    h0, h1 = history[0], history[1]
-    new = np.flatnonzero((h1 == 0) & (h0 == 3 - to_play))
-    last = int(new[0]) if new.shape[0] == 1 else -1
-    captured = np.flatnonzero((h1 == to_play) & (h0 == 0)) if last >= 0 else np.zeros(0, int)
-    last2 = -1
-    if history.shape[0] >= 3:
-        before = np.flatnonzero((history[2] == 0) & (h1 == to_play))
-        last2 = int(before[0]) if before.shape[0] == 1 else -1
-    return last, last2, captured.astype(np.int64)
-
-
-class TreePolicyEvaluator:
-    """The tree policy behind the search's Evaluator protocol: priors for new nodes before the
-    network's arrive (Lee mode's ``tree_policy``), value 0."""
-
-    history_length = 3
-    """Stones of the position and the two before: the previous moves and their captures."""
-
-    def __init__(self, policy: RolloutPolicy, pass_prior: float = 0.01) -> None:
-        self.policy = policy
-        self.pass_prior = pass_prior
-
-    def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
-        """Priors [B, P + 1] and zero values [B] for GameStates."""
-        rows = []
-        for state in states:
-            last, last2, captured = game_context(state)
-            probs = self.policy.move_probabilities(
-                state.board_vector, int(state.to_play), last, last2, captured, self.pass_prior
-            )
-            rows.append(probs.astype(np.float32))
-        return np.stack(rows), np.zeros(len(rows))
-
-    def evaluate_leaves(self, leaves: Leaves) -> tuple[np.ndarray, np.ndarray]:
-        """As ``evaluate``, from the leaves' arrays (their states when history is short)."""
-        if leaves.history.shape[1] < 2:
-            return self.evaluate(leaves.states())
-        rows = [
-            self._priors(leaves.boards[i], int(leaves.to_play[i]), leaves.history[i])
-            for i in range(len(leaves))
-        ]
-        return np.stack(rows), np.zeros(len(rows))
-
-    def _priors(self, board: np.ndarray, to_play: int, history: np.ndarray) -> np.ndarray:
-        last, last2, captured = _moves_from_history(history, to_play)
-        return self.policy.move_probabilities(
-            board, to_play, last, last2, captured, self.pass_prior
-        ).astype(np.float32)
+def tables_of(policy: RolloutPolicy | RolloutTables | None) -> RolloutTables:
+    """What compiled rollouts read of ``policy``: a policy's tables (rebuilt only when its
+    weights changed), tables as they are, ``None``: no policy (uniform rollouts)."""
+    if policy is None:
+        return no_tables()
+    if isinstance(policy, RolloutPolicy):
+        return policy.tables()
+    return policy

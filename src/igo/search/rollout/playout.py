@@ -18,19 +18,33 @@ move costs about 2 microseconds. Here the work of a move is:
 So a move costs the features near it, not a pass over the board. The scratch space is three
 arrays (``new_work``): ``ints`` [11, P + 8] (rows ``I_*``), ``floats`` [6, P] (rows ``W_*``;
 the row sums use the first ``size`` entries) and ``small`` [68] (counters and this draw's special
-points). The state and weights steps live in ``policy_update`` (re-exported here); this module
-samples. Without a policy (``RolloutTables`` with no weights) the search uses
-``igo.go.playout.run_playout`` instead.
+points). The state and weights steps live in ``incremental``; this module samples. Without a
+policy (``RolloutTables`` with no weights) the search uses ``igo.go.playout.run_playout`` instead.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS
+from igo.go.board import ko_point
 from igo.go.jit import inline, loop_kernel, njit
-from igo.search.pattern_keys import TAG_ANY_RESPONSE, RolloutTables, lookup
-from igo.search.patterns import (
+from igo.search.rollout.incremental import (
+    I_CAPTURED,
+    I_SAVES,
+    I_STATE,
+    MAX_SPECIAL,
+    S_CAPTURED,
+    S_SPECIAL,
+    SPECIAL,
+    W_BLACK,
+    W_MULT,
+    W_ROW_BLACK,
+    W_ROW_DELTA,
+    init_work,
+    new_work,
+    play_and_update,
+)
+from igo.search.rollout.patterns import (
     NAKADE,
     NEIGHBOUR,
     NUM_DIAMOND,
@@ -45,66 +59,7 @@ from igo.search.patterns import (
     response_code,
     save_atari_points,
 )
-from igo.search.policy_update import (
-    I_CAPTURED,
-    I_CODE,
-    I_DIRTY,
-    I_FORCE,
-    I_HEAD,
-    I_HSTAMP,
-    I_MARK,
-    I_QUEUED,
-    I_ROWMARK,
-    I_SAVES,
-    I_STATE,
-    MAX_SPECIAL,
-    S_CAPTURED,
-    S_DIRTY,
-    S_SPECIAL,
-    S_STAMP,
-    SPECIAL,
-    W_BLACK,
-    W_MULT,
-    W_ROW_BLACK,
-    W_ROW_DELTA,
-    W_ROW_WHITE,
-    W_WHITE,
-    init_work,
-    new_work,
-    play_and_update,
-)
-
-__all__ = [
-    "I_CAPTURED",
-    "I_CODE",
-    "I_DIRTY",
-    "I_FORCE",
-    "I_HEAD",
-    "I_HSTAMP",
-    "I_MARK",
-    "I_QUEUED",
-    "I_ROWMARK",
-    "I_SAVES",
-    "I_STATE",
-    "MAX_SPECIAL",
-    "SPECIAL",
-    "S_CAPTURED",
-    "S_DIRTY",
-    "S_SPECIAL",
-    "S_STAMP",
-    "W_BLACK",
-    "W_MULT",
-    "W_ROW_BLACK",
-    "W_ROW_DELTA",
-    "W_ROW_WHITE",
-    "W_WHITE",
-    "draw",
-    "draw_factors",
-    "init_work",
-    "new_work",
-    "play_and_update",
-    "policy_playout",
-]
+from igo.search.rollout.tables import TAG_ANY_RESPONSE, RolloutTables, lookup
 
 
 @inline
@@ -173,9 +128,8 @@ def draw_factors(
         vital, mask = nakade_point(ints[I_CAPTURED], small[S_CAPTURED], diamond)
         if vital >= 0 and wm[vital] > 0.0:
             _special(floats, small, vital, ew[NAKADE + mask])
-    meta = NUM_FIELDS * n
-    ko = s[meta + M_KO]
-    if ko >= 0 and s[meta + M_KO_COLOR] == mover:
+    ko = ko_point(s, mover)
+    if ko >= 0:
         _special(floats, small, ko, 0.0)
 
 

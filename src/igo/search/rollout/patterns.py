@@ -112,6 +112,13 @@ def swap_colours(code: int) -> int:
     return code ^ b ^ w ^ (b << 1) ^ (w >> 1)
 
 
+def swap_colours_array(codes: np.ndarray) -> np.ndarray:
+    """``swap_colours`` over an int64 array."""
+    b, w = codes & _B_BITS, codes & _W_BITS
+    swapped: np.ndarray = codes ^ b ^ w ^ (b << 1) ^ (w >> 1)
+    return swapped
+
+
 @inline
 def own_view(code: int, mover: int) -> int:
     """``code`` (black = own) as the side ``mover`` sees it."""
