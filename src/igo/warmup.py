@@ -33,7 +33,7 @@ import pkgutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -252,16 +252,15 @@ def _warm_zero() -> None:
     from igo.agents import create_player
     from igo.agents.net_evaluator import ZeroNetEvaluator
     from igo.agents.nets import load_net, zero_weights
-    from igo.selfplay.config import SelfPlayConfig
     from igo.selfplay.runner import play_selfplay_games
+    from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
 
     _genmove(create_player("zero", visits=32, device="cpu"), 9)
     _genmove(create_player("policy", checkpoint=str(zero_weights()), device="cpu"), 9)
     _genmove(create_player("mcts", visits=32), 9)
     evaluator = ZeroNetEvaluator(load_net(zero_weights()), device="cpu")
-    config = SelfPlayConfig(
-        parallel_games=2, num_simulations=8, cheap_simulations=4, move_cap=12, leaves_per_batch=4
-    )
+    search = replace(SELFPLAY_SEARCH, num_simulations=8, cheap_simulations=4, leaves_per_batch=4)
+    config = SelfPlayConfig(parallel_games=2, search=search, move_cap=12)
     play_selfplay_games(
         evaluator, config, 2, seed=0, resign_threshold=-1.0, on_game=lambda game: None
     )

@@ -4,6 +4,7 @@ control, tree reuse and analysis sessions."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ import pytest
 from igo.agents import RESIGN, Clock, TimeSettings, create_player
 from igo.agents.analysis import SearchSession, supports_analysis
 from igo.agents.conformance import check_player
-from igo.agents.mcts_player import MctsPlayer
+from igo.agents.mcts_player import MctsPlayer, mcts_player
 from igo.agents.nets import LeeParts, MissingWeightsError, zero_weights
 from igo.agents.player import estimate_moves_left
 from igo.agents.policy_player import PolicyPlayer
@@ -48,7 +49,7 @@ def test_policy_player_needs_a_checkpoint(tmp_path: Path) -> None:
 
 
 def test_mcts_zero_mode_with_a_checkpoint(zero_checkpoint: str) -> None:
-    player = MctsPlayer(zero_checkpoint, visits=16, seed=0)
+    player = mcts_player(checkpoint=zero_checkpoint, visits=16, seed=0)
     assert player.config.mode == "zero" and player.board_sizes == (5,)
     assert supports_analysis(player) and not supports_analysis(create_player("random"))
     check_player(player, sizes=(5,))
@@ -57,11 +58,11 @@ def test_mcts_zero_mode_with_a_checkpoint(zero_checkpoint: str) -> None:
 def test_mcts_lee_mode_with_and_without_nets(
     alphago_policy_checkpoint: str, alphago_value_checkpoint: str
 ) -> None:
-    plain = MctsPlayer(visits=32, seed=0)
+    plain = mcts_player(visits=32, seed=0)
     assert plain.config.mode == "lee" and plain.config.lee_lambda == 1.0
     assert plain.board_sizes is None
     check_player(plain, sizes=(7,))
-    nets = MctsPlayer(
+    nets = mcts_player(
         mode="lee",
         policy_checkpoint=alphago_policy_checkpoint,
         value_checkpoint=alphago_value_checkpoint,
@@ -79,20 +80,20 @@ def test_lee_builder_is_a_hook() -> None:
         seen.append(parts)
         return UniformEvaluator(), None
 
-    player = MctsPlayer(mode="lee", policy_checkpoint="p.bin", visits=8, lee_builder=builder)
+    player = mcts_player(mode="lee", policy_checkpoint="p.bin", visits=8, lee_builder=builder)
     assert seen == [], "building a player loads nothing: prepare() (or the first move) does"
     player.prepare()
     player.prepare()
     assert seen == [LeeParts(policy="p.bin")]
     # Lambda 1 reads no value: the value net is not built (one network pass less per leaf).
-    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=1.0, lee_builder=builder).prepare()
-    MctsPlayer(mode="lee", value_checkpoint="v.bin", lee_lambda=0.5, lee_builder=builder).prepare()
+    mcts_player(mode="lee", value_checkpoint="v.bin", lee_lambda=1.0, lee_builder=builder).prepare()
+    mcts_player(mode="lee", value_checkpoint="v.bin", lee_lambda=0.5, lee_builder=builder).prepare()
     assert seen[1:] == [LeeParts(), LeeParts(value="v.bin")]
     assert player.genmove(GameState.new(5), None) != RESIGN
     with pytest.raises(MissingWeightsError, match="rollout policy"):
-        MctsPlayer(mode="lee", rollout_checkpoint="missing.npz")
+        mcts_player(mode="lee", rollout_checkpoint="missing.npz")
     with pytest.raises(MissingWeightsError, match="tree policy"):
-        MctsPlayer(mode="lee", tree_policy="missing.npz")
+        mcts_player(mode="lee", tree_policy="missing.npz")
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,7 @@ def test_lee_builder_is_a_hook() -> None:
 )
 def test_mcts_option_errors(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        MctsPlayer(**kwargs)  # type: ignore[arg-type]
+        mcts_player(**kwargs)
 
 
 def test_zero_player_names_the_missing_weights(
@@ -151,7 +152,7 @@ def _black_is_lost() -> FakeEvaluator:
 
 
 def test_hopeless_side_resigns_after_the_streak() -> None:
-    player = MctsPlayer(
+    player = mcts_player(
         mode="lee",
         lee_lambda=0.0,
         visits=16,
@@ -178,9 +179,9 @@ def test_one_second_byo_yomi_budgets_half_the_period(size: int, zero_checkpoint:
     checked, not the seconds a move took: those depend on the machine and are measured by
     ``igo bench clock`` (docs/benchmarks.md)."""
     if size == 5:
-        player = MctsPlayer(zero_checkpoint, seconds=30.0, seed=0)
+        player = mcts_player(checkpoint=zero_checkpoint, seconds=30.0, seed=0)
     else:
-        player = MctsPlayer(seconds=30.0, seed=0)  # Lee mode: rollouts, the coarse-grained loop
+        player = mcts_player(seconds=30.0, seed=0)  # Lee mode: rollouts, the coarse-grained loop
     settings = TimeSettings.canadian(0.0, 1.0, 1)
     state = GameState.new(size, PRESETS["chinese"])
     player.reset(state.copy())
@@ -204,7 +205,7 @@ def test_one_second_byo_yomi_budgets_half_the_period(size: int, zero_checkpoint:
 
 
 def test_tree_is_reused_between_moves() -> None:
-    player = MctsPlayer(visits=200, seed=0)
+    player = mcts_player(visits=200, seed=0)
     state = GameState.new(7)
     player.reset(state.copy())
     first = player.start_genmove(state, None)
@@ -222,7 +223,7 @@ def test_tree_is_reused_between_moves() -> None:
 
 
 def test_observed_move_of_the_other_colour_drops_the_tree() -> None:
-    player = MctsPlayer(visits=100, seed=0)
+    player = mcts_player(visits=100, seed=0)
     state = GameState.new(7)
     player.genmove(state, None)
     player.observe(Color.WHITE, from_gtp("D4", 7))  # not the side the tree was searched for
@@ -230,7 +231,7 @@ def test_observed_move_of_the_other_colour_drops_the_tree() -> None:
 
 
 def test_analysis_session_reports_moves_best_first() -> None:
-    player = MctsPlayer(visits=100, seed=0)
+    player = mcts_player(visits=100, seed=0)
     state = GameState.new(5)
     session = player.start_analysis(state)
     assert isinstance(session, SearchSession) and not session.bounded
@@ -248,7 +249,8 @@ def test_analysis_session_reports_moves_best_first() -> None:
 
 
 def test_analysis_session_stops_at_its_visit_cap() -> None:
-    player = MctsPlayer(seed=0, max_analysis_visits=50)
+    plain = mcts_player(seed=0)
+    player = MctsPlayer(plain.config, replace(plain.setup, max_analysis_visits=50))
     session = player.start_analysis(GameState.new(5))
     steps = 0
     while session.step(0.05) and steps < 100:
@@ -263,7 +265,7 @@ def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
     rollout, tree = tmp_path / "rollout.npz", tmp_path / "tree.npz"
     rollout_policy.RolloutPolicy("rollout", empty).save(rollout)
     rollout_policy.RolloutPolicy("tree", empty).save(tree)
-    player = MctsPlayer(
+    player = mcts_player(
         mode="lee", rollout_checkpoint=str(rollout), tree_policy=str(tree), visits=32, seed=0
     )
     check_player(player, sizes=(5,))
@@ -271,4 +273,4 @@ def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
     assert isinstance(search.rollout_policy, rollout_policy.RolloutPolicy)
     (tmp_path / "junk.npz").write_bytes(b"not a policy")
     with pytest.raises(ValueError, match="rollout policy"):
-        MctsPlayer(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))
+        mcts_player(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from igo.go.state import GameState
 from igo.io.sgf import parse_sgf
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.match import play_match
 from igo.selfplay.record import RESIGN_MOVE, GameData
 from igo.selfplay.runner import play_selfplay_games
+from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
 from search_fakes import FakeEvaluator, constant_evaluator
 
 CONFIG = SelfPlayConfig(
     board_size=5,
-    num_simulations=12,
-    cheap_simulations=3,
-    full_search_prob=0.5,
+    search=replace(
+        SELFPLAY_SEARCH,
+        num_simulations=12,
+        cheap_simulations=3,
+        full_search_prob=0.5,
+        leaves_per_batch=2,
+    ),
     parallel_games=4,
-    leaves_per_batch=2,
     resign_disabled_fraction=1.0,
 )
 
@@ -62,7 +67,7 @@ def test_leaves_of_many_games_share_one_call() -> None:
     evaluator = constant_evaluator(0.0)
     _play(evaluator, CONFIG, 4)
     # Four games of two leaves each: calls of up to eight positions, not one per game.
-    assert max(evaluator.batch_sizes) > CONFIG.leaves_per_batch
+    assert max(evaluator.batch_sizes) > CONFIG.search.leaves_per_batch
 
 
 def test_move_cap_ends_games() -> None:
@@ -120,9 +125,8 @@ def _prefers(point: int) -> FakeEvaluator:
 @pytest.mark.parametrize("num", [1, 5])
 def test_match_alternates_colours(num: int) -> None:
     first, second = _prefers(12), _prefers(0)
-    search = CONFIG.search_config()
     games = play_match(
-        (first, second), CONFIG, search, num, parallel_games=3, seed=1, names=("A", "B")
+        (first, second), CONFIG, CONFIG.search, num, parallel_games=3, seed=1, names=("A", "B")
     )
     assert sorted(g.index for g in games) == list(range(num))
     for game in games:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -9,7 +10,7 @@ import torch
 from igo.data.shards import read_manifest
 from igo.nn.checkpoint import save_checkpoint
 from igo.nn.registry import create_net
-from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
 from igo.selfplay.worker import SelfPlayJob, run_selfplay
 
 
@@ -20,8 +21,7 @@ def _job(tmp_path: Path, workers: int) -> SelfPlayJob:
     save_checkpoint(net, path)
     config = SelfPlayConfig(
         board_size=5,
-        num_simulations=4,
-        cheap_simulations=2,
+        search=replace(SELFPLAY_SEARCH, num_simulations=4, cheap_simulations=2),
         parallel_games=2,
         num_workers=workers,
         device="cpu",

@@ -1,5 +1,6 @@
 """The one config loader (``igo.train.config_loader``) on a small pipeline of its own: parts,
-shared keys, overrides with type checks, TOML text, the resume rule and config.json."""
+shared keys, parts within parts, overrides with type checks, TOML text, the resume rule and
+config.json (an older layout upgraded)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,17 @@ from igo.train.config_loader import ConfigError, ConfigLoader
 
 
 @dataclass(frozen=True)
+class Inner:
+    width: int = 1
+    depth: int = 1
+
+
+@dataclass(frozen=True)
 class Part:
     steps: int = 10
     threads: int = 1
     seed: int = 0
+    inner: Inner = Inner(depth=2)
 
 
 @dataclass(frozen=True)
@@ -95,3 +103,38 @@ def test_check_saved_writes_then_refuses_other_settings(tmp_path: Path) -> None:
     LOADER.check_saved(folder, LOADER.with_overrides(Pipeline(), {"part.threads": 2}), "0")
     with pytest.raises(ConfigError, match=r"was started with other settings: part.steps: now 3"):
         LOADER.check_saved(folder, LOADER.with_overrides(Pipeline(), {"part.steps": 3}), "0")
+
+
+def test_a_part_inside_a_part() -> None:
+    config = LOADER.from_dict({"part": {"inner": {"width": 5}}})
+    assert config.part.inner == Inner(width=5, depth=2), "a key left out keeps the field default"
+    assert "\n[part.inner]\nwidth = 5\ndepth = 2\n" in LOADER.to_toml(config)
+    assert LOADER.from_dict(LOADER.to_dict(config)) == config
+    assert LOADER.with_overrides(config, {"part.inner.depth": 3}).part.inner == Inner(5, 3)
+    saved = LOADER.to_dict(Pipeline())
+    assert LOADER.differences(saved, LOADER.to_dict(config)) == [
+        "part.inner.width: now 5 (saved 1)"
+    ]
+    with pytest.raises(ConfigError, match=r"unknown config key part.width \(did you mean"):
+        LOADER.with_overrides(config, {"part.width": 2})
+    with pytest.raises(ConfigError, match="part.inner: depth must be int"):
+        LOADER.from_dict({"part": {"inner": {"depth": "deep"}}})
+
+
+def test_a_saved_config_of_an_older_layout_is_upgraded_first(tmp_path: Path) -> None:
+    def upgrade(saved: dict[str, Any]) -> dict[str, Any]:
+        part = dict(saved["part"])
+        if "width" in part:
+            part["inner"] = {"width": part.pop("width"), "depth": 2}
+        return {**saved, "part": part}
+
+    folder = RunFolder(tmp_path)
+    old = LOADER.to_dict(Pipeline())
+    old["part"] = {**{k: v for k, v in old["part"].items() if k != "inner"}, "width": 1}
+    folder.save_config(old, "0")
+    with pytest.raises(ConfigError, match="part.inner"):
+        LOADER.check_saved(folder, Pipeline(), "0")
+    replace(LOADER, upgrade=upgrade).check_saved(folder, Pipeline(), "0")
+    saved = folder.saved_config()
+    assert saved is not None and LOADER.from_dict(saved) == Pipeline()
+    assert saved["part"]["inner"] == {"width": 1, "depth": 2}, "rewritten in today's layout"

@@ -4,8 +4,8 @@
 | player    | plays                                                                        |
 |-----------|------------------------------------------------------------------------------|
 | alphago   | ``mcts`` in Lee mode: SL policy priors, value net and rollouts mixed by       |
-|           | lambda (0.5 by default, LAMBDA), tree policy below the expansion threshold;   |
-|           | 800 simulations                                                              |
+|           | lambda (0.5 by default), tree policy below the expansion threshold (1);       |
+|           | 800 simulations (``search_presets.ALPHAGO_SEARCH``)                           |
 | rollout   | the rollout policy's most probable sensible move (``temperature`` > 0:       |
 |           | sampled), no search                                                          |
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import (
@@ -28,23 +29,13 @@ from igo.agents.nets import (
     checkpoint_board_size,
     shipped_weights,
 )
-from igo.agents.player import register_player
+from igo.agents.player import OptionDefaults, register_player
+from igo.agents.player_options import LEE_OPTIONS, SEARCH_OPTIONS, apply_options, preset_defaults
 from igo.agents.policy_player import PolicyPlayer, PriorSource
+from igo.agents.search_presets import ALPHAGO_SEARCH, SearchSetup
 from igo.run_dir import AlphaGoRunDir
 from igo.run_dir.alphago_layout import ROLLOUT_POLICY, SL_POLICY, TREE_POLICY, VALUE_NET
 
-DEFAULT_VISITS = 800
-"""Simulations per move when neither visits nor seconds are given."""
-LAMBDA = 0.5
-"""The default weight of rollouts in Q: the paper's best, 0.5. At 800 simulations against GNU Go
-level 10 (100 games each, docs/alphago.md): 71.5% with the shipped value net (77,504 positions,
-held-out MSE 0.679); with a first value net from 15,235 positions (MSE 0.723) lambda 0.5 scored
-54.5% and rollouts alone (lambda 1, ``lee_lambda=1``) 67.5%."""
-EXPAND_THRESHOLD = 1
-"""Visits before a node's SL priors replace the tree policy's. The paper's 40 kept its GPUs'
-queue short; here every new leaf is evaluated by both networks in one call anyway (the value net
-needs it), so waiting only throws the SL priors away, and the tree policy's flatter priors
-widen the tree (more new leaves to evaluate)."""
 _NETS = ("policy", "value")
 
 
@@ -112,53 +103,25 @@ def default_player(size: int | None) -> str:
     return "alphago" if size is None or size == own else "mcts"
 
 
-@register_player("alphago")
-def alphago_player(
-    run_dir: str | None = None,
-    visits: int | None = None,
-    seconds: float | None = None,
-    batch: int = 8,
-    lee_lambda: float = LAMBDA,
-    expand_threshold: int = EXPAND_THRESHOLD,
-    c_puct: float | None = None,
-    noise: float = 0.0,
-    temperature: float = 0.0,
-    lcb: bool = False,
-    resign_threshold: float = -0.9,
-    resign_moves: int = 3,
-    resign_after: int = 20,
-    device: str = "auto",
-    seed: int | None = None,
-) -> MctsPlayer:
-    """``mcts`` in Lee mode with AlphaGo's parts (see the module docstring); ``visits`` are the
-    simulations per move (default 800), the other knobs ``MctsPlayer``'s.
+ALPHAGO_OPTIONS = ("run_dir", *SEARCH_OPTIONS, *LEE_OPTIONS)
+"""The options of ``alphago``."""
+
+
+def _alphago_defaults() -> OptionDefaults:
+    return preset_defaults(ALPHAGO_OPTIONS, {"alphago": (ALPHAGO_SEARCH, SearchSetup())})
+
+
+@register_player("alphago", ALPHAGO_OPTIONS, _alphago_defaults)
+def alphago_player(run_dir: str | None = None, **options: Any) -> MctsPlayer:
+    """``mcts`` in Lee mode with AlphaGo's parts (see the module docstring): ``ALPHAGO_SEARCH``
+    (800 simulations a move, c_puct 5, lambda 0.5, expansion threshold 1) with ``options`` set.
 
     Raises:
         MissingWeightsError: naming the missing files and how to get them.
     """
     parts = alphago_parts(run_dir)
-    return MctsPlayer(
-        visits=visits if visits is not None or seconds is not None else DEFAULT_VISITS,
-        seconds=seconds,
-        batch=batch,
-        mode="lee",
-        policy_checkpoint=parts.policy,
-        value_checkpoint=parts.value,
-        rollout_checkpoint=parts.rollout,
-        tree_policy=parts.tree_policy,
-        lee_lambda=lee_lambda,
-        expand_threshold=expand_threshold,
-        c_puct=c_puct,
-        noise=noise,
-        temperature=temperature,
-        lcb=lcb,
-        resign_threshold=resign_threshold,
-        resign_moves=resign_moves,
-        resign_after=resign_after,
-        device=device,
-        seed=seed,
-        name="alphago",
-    )
+    search, setup = apply_options(ALPHAGO_SEARCH, SearchSetup(lee=parts), options)
+    return MctsPlayer(search, setup, name="alphago")
 
 
 @register_player("rollout")

@@ -1,4 +1,5 @@
-"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``.
+"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``, two
+presets of one ``MctsPlayer``.
 
 | player and options                    | evaluator                   | leaves scored by          |
 |---------------------------------------|-----------------------------|---------------------------|
@@ -9,7 +10,10 @@
 | ``value_checkpoint=V``                | ``nets.build_lee_evaluators`` | by lambda               |
 | ``zero``                              | the shipped 9x9 Zero net    | the value head            |
 
-A move searches ``visits`` new simulations (default 400) and/or ``seconds``; a game clock
+An ``MctsPlayer`` is a ``SearchConfig`` (the search, whole) and a ``SearchSetup`` (networks, time,
+resignation, device, seed); the players are presets of both (``igo.agents.search_presets``), their
+options set fields of them (``igo.agents.player_options``). A move searches the config's
+``num_simulations`` new simulations (``visits``, 400 by default) and/or ``seconds``; a game clock
 (``time_settings`` / ``time_left``) lowers the time to ``Clock.budget_seconds``, which keeps a
 margin for lag, so a 1-second byo-yomi gets about half a second. The tree is kept between moves:
 ``observe`` moves its root down to the move played (``MultiSearch.advance``). Match settings by
@@ -21,13 +25,15 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, cast
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from igo.agents.analysis import DEFAULT_MAX_VISITS, SearchSession
+from igo.agents.analysis import SearchSession
 from igo.agents.nets import (
+    AnyEvaluator,
     LeeBuilder,
     LeeParts,
     build_lee_evaluators,
@@ -38,15 +44,28 @@ from igo.agents.nets import (
     zero_evaluator,
     zero_weights,
 )
-from igo.agents.player import RESIGN, Clock, Resign, estimate_moves_left, register_player
-from igo.agents.resign import ResignPolicy, ResignTracker
+from igo.agents.player import (
+    RESIGN,
+    Clock,
+    OptionDefaults,
+    Resign,
+    estimate_moves_left,
+    register_player,
+)
+from igo.agents.player_options import (
+    LEE_OPTIONS,
+    SEARCH_OPTIONS,
+    Preset,
+    apply_options,
+    preset_defaults,
+)
+from igo.agents.resign import ResignTracker
+from igo.agents.search_presets import SearchSetup, mcts_search
 from igo.go.coords import Color, Point
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
 from igo.search.evaluator import (
-    Evaluator,
-    LeafEvaluator,
     UniformEvaluator,
     evaluate_leaves,
     history_length_of,
@@ -58,135 +77,65 @@ from igo.search.rollout import RolloutPolicy
 if TYPE_CHECKING:
     from igo.agents.net_evaluator import SymmetryMode
 
-DEFAULT_VISITS = 400
-"""New simulations per move when neither visits nor seconds are given."""
 _WARMUP_SIMULATIONS = 16
 _WARMUP_SIZE = 9  # a search kernel compiles for array types, not sizes: any size warms up all
-_TEMPERATURE_MOVES = 30
+MCTS_OPTIONS = (
+    "checkpoint",
+    *SEARCH_OPTIONS,
+    "mode",
+    "policy_checkpoint",
+    "value_checkpoint",
+    "rollout_checkpoint",
+    "tree_policy",
+    *LEE_OPTIONS,
+    "symmetry",
+)
+"""The options of ``mcts``."""
 
 
-def search_config(
-    mode: SearchMode,
-    batch: int,
-    c_puct: float | None,
-    lee_lambda: float,
-    expand_threshold: int | None,
-    noise: float,
-    temperature: float,
-    lcb: bool,
-) -> SearchConfig:
-    """The SearchConfig of a match player (each search asks for its own simulations)."""
-    defaults = SearchConfig()
-    return SearchConfig(
-        mode=mode,
-        leaves_per_batch=batch,
-        # AlphaGo used c = 5 with its SL priors; AlphaGo Zero's nets want about 1.25.
-        c_puct=c_puct if c_puct is not None else (5.0 if mode == "lee" else defaults.c_puct),
-        lee_lambda=lee_lambda,
-        expand_threshold=(
-            expand_threshold if expand_threshold is not None else defaults.expand_threshold
-        ),
-        dirichlet_epsilon=noise,
-        temperature=temperature if temperature > 0 else 1.0,
-        temperature_moves=_TEMPERATURE_MOVES if temperature > 0 else 0,
-        use_lcb=lcb,
-    )
-
-
-@register_player("mcts")
 class MctsPlayer:
     """PUCT search (``igo.search``) behind the Player protocol, with analysis support."""
 
     def __init__(
         self,
-        checkpoint: str | None = None,
-        visits: int | None = None,
-        seconds: float | None = None,
-        batch: int = 8,
-        mode: str | None = None,
-        policy_checkpoint: str | None = None,
-        value_checkpoint: str | None = None,
-        rollout_checkpoint: str | None = None,
-        tree_policy: str | None = None,
-        lee_lambda: float | None = None,
-        expand_threshold: int | None = None,
-        c_puct: float | None = None,
-        noise: float = 0.0,
-        temperature: float = 0.0,
-        lcb: bool = False,
-        resign_threshold: float = -0.9,
-        resign_moves: int = 3,
-        resign_after: int = 20,
-        device: str = "auto",
-        symmetry: str = "random",
-        seed: int | None = None,
-        max_analysis_visits: int = DEFAULT_MAX_VISITS,
+        search: SearchConfig,
+        setup: SearchSetup,
+        *,
         lee_builder: LeeBuilder = build_lee_evaluators,
         name: str = "mcts",
     ) -> None:
         """Args:
-        checkpoint: a PolicyValueNet on Zero planes (Zero mode); None: no network.
-        visits: new simulations per move (default 400 unless ``seconds`` is given).
-        seconds: most seconds per move (the game clock may allow less).
-        batch: leaves collected per evaluator call (virtual loss spreads them).
-        mode: 'zero' or 'lee'; default: zero with a checkpoint, else lee.
-        policy_checkpoint, value_checkpoint: Lee mode's AlphaGo nets, for ``lee_builder``.
-        rollout_checkpoint: Lee mode's rollout policy (``.npz``), checked here and loaded by
-            ``prepare`` for the search's rollouts.
-        tree_policy: Lee mode's tree policy (``.npz``), for ``lee_builder``.
-        lee_lambda: Lee mode's mixing weight of rollouts (default 0.5 with a value net, else 1).
-        expand_threshold: Lee mode's n_thr.
-        c_puct: exploration constant (default 1.25 in Zero mode, 5 in Lee mode).
-        noise: Dirichlet noise weight at the root (0: none, as in match play).
-        temperature: > 0 samples the first 30 moves by visits ** (1 / temperature).
-        lcb: choose by lower confidence bound instead of visits.
-        resign_threshold, resign_moves, resign_after: see ``ResignPolicy``.
-        device: where networks run ('auto', 'cpu', 'cuda').
-        symmetry: Zero nets: 'random', 'all' or 'none' board symmetries per evaluation.
-        seed: seeds noise, move sampling and rollouts.
-        max_analysis_visits: cap of an open-ended analysis's tree.
+        search: the search, whole; its ``num_simulations`` are a move's new simulations
+            (unless ``setup.time_only``).
+        setup: networks, time, resignation, device, seed.
         lee_builder: builds Lee mode's (evaluator, tree policy) from its parts.
-        name: registry name reported to GTP (``zero`` uses this class too).
+        name: registry name reported to GTP (``zero`` and ``alphago`` use this class too).
         """
-        if visits is not None and visits < 1:
-            raise ValueError(f"visits must be at least 1, not {visits}")
-        if seconds is not None and not seconds > 0:
-            raise ValueError(f"seconds must be positive, not {seconds}")
-        search_mode = cast(SearchMode, mode or ("zero" if checkpoint else "lee"))
-        if search_mode not in ("zero", "lee"):
-            raise ValueError(f"mode must be zero or lee, not {mode!r}")
-        lee = LeeParts(policy_checkpoint, value_checkpoint, rollout_checkpoint, tree_policy)
-        if search_mode == "zero" and lee != LeeParts():
+        mode, lee = search.mode, setup.lee
+        if mode == "zero" and lee != LeeParts():
             raise ValueError("policy/value/rollout/tree parts are for Lee mode: add --mode lee")
-        if search_mode == "lee" and checkpoint:
+        if mode == "lee" and setup.checkpoint:
             raise ValueError("--checkpoint is a Zero-mode net; Lee mode takes --policy-checkpoint")
-        if lee_lambda is None:
-            lee_lambda = 0.5 if lee.value is not None else 1.0
-        if lee_lambda == 1.0 and lee.value is not None:
+        if mode == "zero" and setup.symmetry not in ("none", "random", "all"):
+            raise ValueError(f"symmetry must be none, random or all, not {setup.symmetry!r}")
+        if mode == "lee" and search.lee_lambda == 1.0 and lee.value is not None:
             # Lambda 1 mixes in no value (V = (1 - lambda) v + lambda z): skip its network pass.
-            lee = replace(lee, value=None)
+            setup = replace(setup, lee=replace(lee, value=None))
         self.name = name
-        self.visits = visits if visits is not None or seconds is not None else DEFAULT_VISITS
-        self.seconds = seconds
-        self.max_analysis_visits = max_analysis_visits
-        if search_mode == "zero" and symmetry not in ("none", "random", "all"):
-            raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
-        self.board_sizes = _board_sizes(search_mode, checkpoint, lee, lee_builder)
+        self.config = search
+        self.setup = setup
+        self.visits = None if setup.time_only else search.num_simulations
+        """New simulations of a move (None: time alone ends it)."""
+        self.board_sizes = _board_sizes(search.mode, setup, lee_builder)
         """The sizes the networks play (None: any), read from the checkpoints' JSON."""
-        self.config = search_config(
-            search_mode, batch, c_puct, lee_lambda, expand_threshold, noise, temperature, lcb
-        )
-        if lee.rollout is not None:
-            check_pattern_policy(lee.rollout)
-        device = check_device(device)
-        self._build = _SearchBuild(
-            search_mode, checkpoint, lee, lee_builder, device, symmetry, seed
-        )
+        if setup.lee.rollout is not None:
+            check_pattern_policy(setup.lee.rollout)
+        check_device(setup.device)
+        self._lee_builder = lee_builder
         self._search: MultiSearch | None = None
         self._prepare_lock = threading.Lock()
         self._stale = True  # the tree no longer stands for the game: drop it before searching
-        policy = ResignPolicy(resign_threshold, resign_moves, resign_after)
-        self._resign = {color: ResignTracker(policy) for color in (Color.BLACK, Color.WHITE)}
+        self._resign = {color: ResignTracker(setup.resign) for color in (Color.BLACK, Color.WHITE)}
         self._root_to_play: Color | None = None
 
     def prepare(self) -> None:
@@ -196,7 +145,7 @@ class MctsPlayer:
         with self._prepare_lock:
             if self._search is not None:
                 return
-            evaluator, tree_evaluator = self._build.evaluators()
+            evaluator, tree_evaluator = self._evaluators()
             size_attr = getattr(evaluator, "board_size", None)
             if self.board_sizes is None and size_attr is not None:
                 self.board_sizes = (int(size_attr),)
@@ -204,9 +153,9 @@ class MctsPlayer:
                 evaluator,
                 self.config,
                 1,
-                rng=self._build.seed,
+                rng=self.setup.seed,
                 tree_policy=tree_evaluator,
-                rollout_policy=self._build.rollout_policy(),
+                rollout_policy=self._rollout_policy(),
             )
             size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
             search.search([GameState.new(size)], num_simulations=_WARMUP_SIMULATIONS)
@@ -260,21 +209,22 @@ class MctsPlayer:
         """A session with genmove's budget: visits, seconds and the clock's safe share."""
         self._check_size(state)
         started = time.monotonic()
-        budget = self.seconds
+        budget = self.setup.seconds
         if clock is not None:
             allowed = clock.budget_seconds(estimate_moves_left(state))
             budget = allowed if budget is None else min(budget, allowed)
         self._root_to_play = state.to_play
         deadline = None if budget is None else started + budget
         search = self._tree()
-        return SearchSession(search, state, self.visits, deadline, self.max_analysis_visits)
+        cap = self.setup.max_analysis_visits
+        return SearchSession(search, state, self.visits, deadline, cap)
 
     def start_analysis(self, state: GameState) -> SearchSession:
         """An open-ended session on ``state`` that keeps and grows the player's tree."""
         self._check_size(state)
         search = self._tree()
         self._root_to_play = state.to_play
-        return SearchSession(search, state, None, None, self.max_analysis_visits)
+        return SearchSession(search, state, None, None, self.setup.max_analysis_visits)
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
@@ -316,85 +266,86 @@ class MctsPlayer:
         total = priors.sum()
         return priors / total if total > 0 else priors
 
+    def _evaluators(self) -> tuple[AnyEvaluator, AnyEvaluator | None]:
+        """(evaluator, tree policy): the networks are loaded here (torch is imported here)."""
+        setup = self.setup
+        if self.config.mode == "lee":
+            return self._lee_builder(setup.lee, setup.device)
+        if setup.checkpoint is None:
+            return UniformEvaluator(), None
+        net_seed = 0 if setup.seed is None else setup.seed
+        symmetry = cast("SymmetryMode", setup.symmetry)
+        return zero_evaluator(setup.checkpoint, setup.device, symmetry, net_seed), None
+
+    def _rollout_policy(self) -> RolloutPolicy | None:
+        """Lee mode's rollout policy, loaded from the file checked at the player's creation
+        (None: uniformly random rollouts)."""
+        path = self.setup.lee.rollout
+        return None if path is None else RolloutPolicy.load(path)
+
 
 def _board_sizes(
-    mode: SearchMode, checkpoint: str | None, lee: LeeParts, lee_builder: LeeBuilder
+    mode: SearchMode, setup: SearchSetup, lee_builder: LeeBuilder
 ) -> tuple[int, ...] | None:
     """The one size the checkpoints' networks play (from their JSON, nothing loaded), or None:
     no network, or a custom Lee wiring whose evaluator says its size once built."""
     if mode == "zero":
+        checkpoint = setup.checkpoint
         return None if checkpoint is None else (checkpoint_board_size(checkpoint),)
     if lee_builder is not build_lee_evaluators:
         return None
-    check_lee_parts(lee)
-    nets = [path for path in (lee.policy, lee.value) if path is not None]
+    check_lee_parts(setup.lee)
+    nets = [path for path in (setup.lee.policy, setup.lee.value) if path is not None]
     return (checkpoint_board_size(nets[0]),) if nets else None
 
 
-@dataclass(frozen=True)
-class _SearchBuild:
-    """What ``MctsPlayer.prepare`` builds the search's evaluators from."""
-
-    mode: SearchMode
-    checkpoint: str | None
-    lee: LeeParts
-    lee_builder: LeeBuilder
-    device: str
-    symmetry: str
-    seed: int | None
-
-    def evaluators(self) -> tuple[Evaluator | LeafEvaluator, Evaluator | LeafEvaluator | None]:
-        """(evaluator, tree policy): the networks are loaded here (torch is imported here)."""
-        if self.mode == "lee":
-            return self.lee_builder(self.lee, self.device)
-        if self.checkpoint is None:
-            return UniformEvaluator(), None
-        net_seed = 0 if self.seed is None else self.seed
-        symmetry = cast("SymmetryMode", self.symmetry)
-        return zero_evaluator(self.checkpoint, self.device, symmetry, net_seed), None
-
-    def rollout_policy(self) -> RolloutPolicy | None:
-        """Lee mode's rollout policy, loaded from the file checked at the player's creation
-        (None: uniformly random rollouts)."""
-        return None if self.lee.rollout is None else RolloutPolicy.load(self.lee.rollout)
+def mcts_preset(given: Mapping[str, Any]) -> Preset:
+    """The preset of ``mcts`` for the ``given`` options: Zero mode with a checkpoint, Lee mode
+    without (or as ``mode`` says), ``mcts_search`` in that mode (lambda 0.5 with a value net)."""
+    mode = given.get("mode") or ("zero" if given.get("checkpoint") else "lee")
+    if mode not in ("zero", "lee"):
+        raise ValueError(f"--mode {mode}: mode must be zero or lee")
+    value_net = given.get("value_checkpoint") is not None
+    return mcts_search(cast(SearchMode, mode), value_net), SearchSetup()
 
 
-@register_player("zero")
-def zero_player(
-    visits: int | None = None,
-    seconds: float | None = None,
-    batch: int = 8,
-    c_puct: float | None = None,
-    noise: float = 0.0,
-    temperature: float = 0.0,
-    lcb: bool = False,
-    resign_threshold: float = -0.9,
-    resign_moves: int = 3,
-    resign_after: int = 20,
-    device: str = "auto",
-    symmetry: str = "random",
-    seed: int | None = None,
-) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9).
+def _mcts_defaults() -> OptionDefaults:
+    presets = {
+        "mcts": mcts_preset({}),
+        "mcts --checkpoint": mcts_preset({"checkpoint": "PATH"}),
+        "mcts --value-checkpoint": mcts_preset({"value_checkpoint": "PATH"}),
+    }
+    return preset_defaults(MCTS_OPTIONS, presets)
+
+
+@register_player("mcts", MCTS_OPTIONS, _mcts_defaults)
+def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: Any) -> MctsPlayer:
+    """``mcts``: its preset (``mcts_preset``) with ``options`` set (``igo.agents.player_options``;
+    e.g. ``visits=400``, ``checkpoint=PATH``, ``mode="lee"``, ``lee_lambda=1``).
+
+    Args:
+        lee_builder: builds Lee mode's (evaluator, tree policy) from its parts.
+        options: the player options, by keyword.
+    """
+    search, setup = apply_options(*mcts_preset(options), options)
+    return MctsPlayer(search, setup, lee_builder=lee_builder)
+
+
+ZERO_OPTIONS = (*SEARCH_OPTIONS, "symmetry")
+"""The options of ``zero``."""
+
+
+def _zero_defaults() -> OptionDefaults:
+    return preset_defaults(ZERO_OPTIONS, {"zero": (mcts_search("zero", False), SearchSetup())})
+
+
+@register_player("zero", ZERO_OPTIONS, _zero_defaults)
+def zero_player(**options: Any) -> MctsPlayer:
+    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), ``options`` set.
 
     Raises:
         MissingWeightsError: naming the missing file and how to get it.
     """
-    return MctsPlayer(
-        checkpoint=str(zero_weights()),
-        visits=visits,
-        seconds=seconds,
-        batch=batch,
-        mode="zero",
-        c_puct=c_puct,
-        noise=noise,
-        temperature=temperature,
-        lcb=lcb,
-        resign_threshold=resign_threshold,
-        resign_moves=resign_moves,
-        resign_after=resign_after,
-        device=device,
-        symmetry=symmetry,
-        seed=seed,
-        name="zero",
-    )
+    setup = SearchSetup(checkpoint=str(zero_weights()))
+    search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
+    return MctsPlayer(search, setup, name="zero")

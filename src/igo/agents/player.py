@@ -5,13 +5,15 @@ flat :data:`~igo.go.coords.Point` (pass included) or :data:`RESIGN`. Time arrive
 :class:`Clock`, built from :class:`TimeSettings` by whoever runs the game (the GTP engine, the
 arena); ``Clock.budget_seconds`` turns it into a per-move budget with a safety margin.
 
-Players register themselves with :func:`register_player`; ``igo/agents/__init__.py`` imports each
-player module explicitly so that the registry is complete once ``igo.agents`` is imported.
+Players register themselves with :func:`register_player`, with the options they take
+(``igo.agents.player_options``); ``igo/agents/__init__.py`` imports each player module explicitly
+so that the registry is complete once ``igo.agents`` is imported.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import math
 from collections.abc import Callable
@@ -214,27 +216,56 @@ def prepare_player(player: Player) -> None:
 
 PlayerFactory = Callable[..., Player]
 F = TypeVar("F", bound=PlayerFactory)
+OptionDefaults = dict[str, dict[str, Any]]
+"""A player's option defaults: label (``mcts``, ``mcts --checkpoint``) -> option -> default."""
 
-_PLAYERS: dict[str, PlayerFactory] = {}
+
+@dataclass(frozen=True)
+class _Kind:
+    """A registered player: its factory and the options (``igo.agents.player_options``) it
+    takes."""
+
+    factory: PlayerFactory
+    options: tuple[str, ...]
+    defaults: Callable[[], OptionDefaults]
 
 
-def register_player(name: str) -> Callable[[F], F]:
-    """Decorator: register a player class or factory under ``name`` (must be new)."""
+_PLAYERS: dict[str, _Kind] = {}
+
+
+def register_player(
+    name: str,
+    options: tuple[str, ...] | None = None,
+    defaults: Callable[[], OptionDefaults] | None = None,
+) -> Callable[[F], F]:
+    """Decorator: register a player class or factory under ``name`` (must be new).
+
+    Args:
+        name: the player's name (``--player NAME``).
+        options: the keywords of the options it takes; None: its factory's parameters.
+        defaults: its options' defaults (for help pages); None: its parameters' defaults.
+    """
 
     def decorate(factory: F) -> F:
-        if name in _PLAYERS and _PLAYERS[name] is not factory:
+        if name in _PLAYERS and _PLAYERS[name].factory is not factory:
             raise ValueError(f"player {name!r} is already registered")
-        _PLAYERS[name] = factory
+        keys = _parameters(factory) if options is None else options
+        found = defaults or functools.partial(_parameter_defaults, name, factory)
+        _PLAYERS[name] = _Kind(factory, keys, found)
         return factory
 
     return decorate
 
 
-def create_player(name: str, **kwargs: Any) -> Player:
-    """Build a registered player; keyword arguments go to its constructor (e.g. ``seed``)."""
+def _kind(name: str) -> _Kind:
     if name not in _PLAYERS:
         raise ValueError(f"unknown player {name!r}; choose one of {', '.join(list_players())}")
-    return _PLAYERS[name](**kwargs)
+    return _PLAYERS[name]
+
+
+def create_player(name: str, **kwargs: Any) -> Player:
+    """Build a registered player; keyword arguments are its options (e.g. ``seed``)."""
+    return _kind(name).factory(**kwargs)
 
 
 def list_players() -> list[str]:
@@ -242,13 +273,25 @@ def list_players() -> list[str]:
     return sorted(_PLAYERS)
 
 
-def player_options(name: str) -> tuple[str, ...]:
-    """The keyword arguments the factory of player ``name`` accepts (what the CLI may pass)."""
-    if name not in _PLAYERS:
-        raise ValueError(f"unknown player {name!r}; choose one of {', '.join(list_players())}")
-    parameters = inspect.signature(_PLAYERS[name]).parameters.values()
+def accepted_options(name: str) -> tuple[str, ...]:
+    """The options player ``name`` takes (what the CLI may pass its factory)."""
+    return _kind(name).options
+
+
+def option_defaults(name: str) -> OptionDefaults:
+    """The defaults of player ``name``'s options, by label (its presets, for a search player)."""
+    return _kind(name).defaults()
+
+
+def _parameters(factory: PlayerFactory) -> tuple[str, ...]:
+    parameters = inspect.signature(factory).parameters.values()
     kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
     return tuple(p.name for p in parameters if p.kind in kinds)
+
+
+def _parameter_defaults(name: str, factory: PlayerFactory) -> OptionDefaults:
+    parameters = inspect.signature(factory).parameters.values()
+    return {name: {p.name: p.default for p in parameters if p.default is not p.empty}}
 
 
 def board_sizes_of(player: object) -> tuple[int, ...] | None:

@@ -36,9 +36,9 @@ from igo.nn.inference import tune_cpu_malloc
 from igo.nn.net import Net
 from igo.nn.registry import create_net
 from igo.nn.threads import torch_threads
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.record import GameData, write_game
 from igo.selfplay.runner import play_selfplay_games
+from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
 from igo.selfplay.worker import SelfPlayJob, load_evaluator
 from igo.train.trainer import Trainer, make_optimizer
 from igo.train.training_config import TrainConfig
@@ -128,13 +128,14 @@ def run_baseline(
     """Positions per hour of alpha-zero-general-style self-play for ``seconds`` with ``threads``
     torch threads (after a warm-up search)."""
     with torch_threads(threads):
-        AzgMcts(net, 20, config.c_puct).action_probs(config.new_game(), 1.0)
+        search = config.search
+        AzgMcts(net, 20, search.c_puct).action_probs(config.new_game(), 1.0)
         rng = np.random.default_rng(seed)
         positions, start = 0, time.monotonic()
         while time.monotonic() - start < seconds:
-            state, mcts = config.new_game(), AzgMcts(net, config.num_simulations, config.c_puct)
+            state, mcts = config.new_game(), AzgMcts(net, search.num_simulations, search.c_puct)
             while not state.is_over() and time.monotonic() - start < seconds:
-                temperature = 1.0 if len(state.moves) < config.temperature_moves else 0.0
+                temperature = 1.0 if len(state.moves) < search.temperature_moves else 0.0
                 probs = mcts.action_probs(state, temperature)
                 state.play(int(rng.choice(probs.size, p=probs)))
                 positions += 1
@@ -249,8 +250,7 @@ def run_selfplay_bench(
     model = create_net(net, board_size=board_size)
     config = SelfPlayConfig(
         board_size=board_size,
-        num_simulations=num_simulations,
-        full_search_prob=1.0,
+        search=replace(SELFPLAY_SEARCH, num_simulations=num_simulations, full_search_prob=1.0),
         parallel_games=parallel_games,
         resign_disabled_fraction=1.0,
     )
@@ -267,7 +267,9 @@ def run_selfplay_bench(
         rows["igo_1_process"] = run_igo(job, seconds)
         many = replace(config, num_workers=workers, torch_threads=1)
         rows[f"igo_{workers}_processes"] = run_igo(replace(job, config=many), seconds)
-        pcr = replace(many, full_search_prob=0.25, cheap_simulations=40)
+        pcr = replace(
+            many, search=replace(many.search, full_search_prob=0.25, cheap_simulations=40)
+        )
         rows[f"igo_{workers}_processes_pcr"] = run_igo(replace(job, config=pcr), seconds)
     # The baseline again at the end: the machine's load drifts, the better of the two counts.
     rows["baseline_batch1_1_thread_again"] = run_baseline(model, config, seconds, 1)

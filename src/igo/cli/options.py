@@ -2,20 +2,30 @@
 checked once.
 
 Player options are plain ``--key value`` flags (the arena turns ``igo:player=mcts,visits=400``
-into ``--player mcts --visits 400``). Only the flags given reach the player's factory, and a flag
-the chosen player does not take is an error that names what it does take.
+into ``--player mcts --visits 400``), one for each entry of ``igo.agents.player_options``'s list,
+their types, help and defaults read from the dataclass fields they set and the players' presets.
+Only the flags given reach the player's factory, and a flag the chosen player does not take is an
+error that names what it does take.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import textwrap
 from typing import Any
 
 from igo.agents import Player, create_player, default_player, list_players
-from igo.agents.player import board_sizes_of, player_options
+from igo.agents.player import OptionDefaults, accepted_options, board_sizes_of, option_defaults
+from igo.agents.player_options import (
+    OPTIONS,
+    PLAYER_OPTIONS,
+    SEED,
+    PlayerOption,
+    defaults_text,
+)
 from igo.go.coords import MAX_SIZE, MIN_SIZE
 from igo.go.rules import PRESETS, Rules, rules_from_name
 
@@ -36,42 +46,33 @@ def _bool(word: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, not {word!r}")
 
 
-# flag -> (player keyword, type, help); every one defaults to None (not given).
-PLAYER_FLAGS: dict[str, tuple[str, Any, str]] = {
-    "--checkpoint": ("checkpoint", str, "network checkpoint (.safetensors with its .json)"),
-    "--visits": ("visits", int, "search: new simulations per move (default: 400)"),
-    "--seconds": ("seconds", float, "search: most seconds per move (the clock may give less)"),
-    "--batch": ("batch", int, "search: leaves per network call (default: 8)"),
-    "--mode": ("mode", str, "search: zero (value head) or lee (value + rollouts)"),
-    "--policy-checkpoint": ("policy_checkpoint", str, "Lee mode: AlphaGo policy net"),
-    "--value-checkpoint": ("value_checkpoint", str, "Lee mode: AlphaGo value net"),
-    "--rollout-checkpoint": ("rollout_checkpoint", str, "Lee mode: rollout policy (.npz)"),
-    "--tree-policy": ("tree_policy", str, "Lee mode: tree policy (.npz)"),
-    "--lambda": ("lee_lambda", float, "Lee mode: weight of rollouts in Q (0..1)"),
-    "--expand-threshold": ("expand_threshold", int, "Lee mode: visits before net priors"),
-    "--c-puct": ("c_puct", float, "search: exploration constant"),
-    "--noise": ("noise", float, "search: Dirichlet noise weight at the root (default: 0)"),
-    "--temperature": (
-        "temperature",
-        float,
-        "0: best move; > 0: sample (policy, opening) (default: 0)",
-    ),
-    "--lcb": ("lcb", _bool, "search: choose by lower confidence bound (default: false)"),
-    "--resign-threshold": (
-        "resign_threshold",
-        float,
-        "resign below this root value (default: -0.9)",
-    ),
-    "--resign-moves": ("resign_moves", int, "... for this many own moves in a row (default: 3)"),
-    "--resign-after": ("resign_after", int, "never resign before this move number (default: 20)"),
-    "--device": ("device", str, "where networks run: auto, cpu, cuda, cuda:N (default: auto)"),
-    "--symmetry": (
-        "symmetry",
-        str,
-        "Zero nets: none, random or all symmetries (default: random; policy: none)",
-    ),
-    "--run-dir": ("run_dir", str, "alphago: the parts of an igo alphago run (default: shipped)"),
-}
+def _parser(kind: type) -> Any:
+    """How a flag's word becomes the value its field wants."""
+    return _bool if kind is bool else kind
+
+
+def _metavar(option: PlayerOption) -> str:
+    return "BOOL" if option.value_type is bool else option.flag.strip("-").upper().replace("-", "_")
+
+
+@functools.cache
+def _players_defaults() -> dict[str, OptionDefaults]:
+    """Every player's option defaults, computed once (both ``igo gtp`` and ``igo play`` ask)."""
+    return {name: option_defaults(name) for name in list_players()}
+
+
+def _help(option: PlayerOption) -> str:
+    """The option's field docstring, then every player's default where there is one (from the
+    players' presets, never a copy)."""
+    defaults: dict[str, Any] = {}
+    for name, presets in _players_defaults().items():
+        if option.name in accepted_options(name):
+            for label, values in presets.items():
+                if option.name in values:
+                    defaults[label] = values[option.name]
+    text = option.doc.replace("``", "")
+    said = defaults_text(defaults)
+    return (f"{text} ({said})" if said else text).replace("%", "%%")
 
 
 def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
@@ -98,9 +99,15 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
     )
     parser.add_argument("--seed", type=int, default=None, help="random seed of the player")
     group = parser.add_argument_group("player options (each player takes some of these)")
-    for flag, (dest, kind, text) in PLAYER_FLAGS.items():
-        metavar = "BOOL" if kind is _bool else flag.strip("-").upper().replace("-", "_")
-        group.add_argument(flag, dest=dest, type=kind, default=None, metavar=metavar, help=text)
+    for option in PLAYER_OPTIONS:
+        group.add_argument(
+            option.flag,
+            dest=option.name,
+            type=_parser(option.value_type),
+            default=None,
+            metavar=_metavar(option),
+            help=_help(option),
+        )
     group.add_argument(
         "--threads",
         type=int,
@@ -115,13 +122,13 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
 def takes_threads(player: str) -> bool:
     """Whether ``player`` plays with networks, so that ``--threads`` concerns it: the players
     that take ``--device``."""
-    return "device" in player_options(player)
+    return "device" in accepted_options(player)
 
 
 def player_flags(name: str) -> list[str]:
-    """The flags player ``name`` takes, read from its factory's signature (so never stale)."""
-    accepted = player_options(name)
-    flags = [flag for flag, (dest, _, _) in PLAYER_FLAGS.items() if dest in accepted]
+    """The flags player ``name`` takes, read from its registration (so never stale)."""
+    accepted = accepted_options(name)
+    flags = [option.flag for option in PLAYER_OPTIONS if option.name in accepted]
     return flags + ["--threads"] * ("device" in accepted) + ["--seed"] * ("seed" in accepted)
 
 
@@ -146,12 +153,11 @@ def players_help() -> str:
 
 def player_kwargs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> dict[str, Any]:
     """The given player flags as keyword arguments, checked against what the player takes."""
-    accepted = player_options(args.player)
-    given = {dest: getattr(args, dest) for dest, _, _ in PLAYER_FLAGS.values()}
-    given["seed"] = args.seed
+    accepted = accepted_options(args.player)
+    given = {option.name: getattr(args, option.name) for option in PLAYER_OPTIONS}
+    given[SEED.name] = args.seed
     kwargs = {key: value for key, value in given.items() if value is not None}
-    flags = {dest: flag for flag, (dest, _, _) in PLAYER_FLAGS.items()} | {"seed": "--seed"}
-    wrong = [flags[key] for key in kwargs if key not in accepted]
+    wrong = [OPTIONS[key].flag for key in kwargs if key not in accepted]
     if args.threads is not None and not takes_threads(args.player):
         wrong.append("--threads")
     if wrong:

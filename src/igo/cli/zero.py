@@ -10,7 +10,7 @@ from typing import Any
 FLAGS = {
     "run_dir": "run_dir",
     "games_per_generation": "selfplay.games_per_generation",
-    "visits": "selfplay.num_simulations",
+    "visits": "selfplay.search.num_simulations",
     "generations": "generations",
     "net": "net",
     "workers": "selfplay.num_workers",

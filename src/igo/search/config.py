@@ -37,7 +37,8 @@ class SearchConfig:
     dirichlet_epsilon: float = 0.25
     """Weight of the Dirichlet noise in the root priors; 0 turns noise off (match play)."""
     temperature: float = 1.0
-    """Move sampling temperature in the opening; also applied to the policy target."""
+    """Move sampling temperature of the opening, by visits ** (1 / T) (0: the most visited move);
+    also applied to the policy target."""
     temperature_moves: int = 30
     """Moves of the game played with the temperature; later moves take the most visited."""
     virtual_loss: int = 3

@@ -6,7 +6,7 @@ processes and writes each game atomically (``record.py``); ``play_match`` (``mat
 networks against each other for gating; ``resign.py`` calibrates the resignation threshold.
 """
 
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.record import GameData
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 __all__ = ["GameData", "SelfPlayConfig"]

@@ -17,8 +17,8 @@ from igo.go.scoring import area_score, final_score
 from igo.go.state import GameState
 from igo.io.sgf import record_from_state, write_sgf
 from igo.search.result import SearchResult
-from igo.selfplay.config import Scoring
 from igo.selfplay.record import RESIGN_MOVE
+from igo.selfplay.selfplay_config import Scoring
 
 
 @dataclass

@@ -19,8 +19,8 @@ from igo.go.coords import Color
 from igo.search.config import SearchConfig
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 AnyEvaluator = Evaluator | LeafEvaluator
 

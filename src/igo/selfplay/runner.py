@@ -18,9 +18,9 @@ import numpy as np
 
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
 from igo.selfplay.record import GameData
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 GameFn = Callable[[GameData], None]
 StopFn = Callable[[], bool]
@@ -65,9 +65,7 @@ def play_selfplay_games(
     coin_seed, search_seed = seeds.spawn(2)
     coin = np.random.default_rng(coin_seed)
     num_slots = max(1, min(config.parallel_games, num_games))
-    search = MultiSearch(
-        evaluator, config.search_config(), num_slots, np.random.default_rng(search_seed)
-    )
+    search = MultiSearch(evaluator, config.search, num_slots, np.random.default_rng(search_seed))
     slots: list[LiveGame | None] = [None] * num_slots
     started = finished = 0
     for i in range(num_slots):

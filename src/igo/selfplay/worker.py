@@ -29,9 +29,9 @@ from igo.io.processes import spawn_context
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import tune_cpu_malloc
 from igo.nn.threads import torch_threads
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.record import GameData, write_game
 from igo.selfplay.runner import play_selfplay_games
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 
 @dataclass(frozen=True)

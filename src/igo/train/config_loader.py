@@ -2,12 +2,15 @@
 changed by ``--set`` overrides, written as TOML, and checked against a run's saved config.
 
 A pipeline's settings are one frozen dataclass (``ZeroConfig``, ``AlphaGoConfig``) whose fields
-are plain values or parts (frozen dataclasses: its sections). A preset is a TOML file shipped in
-the package ``igo.configs`` (``<prefix>-<name>.toml``) or any TOML file: top-level keys are the
-config's fields, tables its parts. Every value is checked against its field's annotation before
-the dataclass is built. The run folder keeps the resolved config in ``config.json``
-(``igo.run_dir``); a rerun with settings that change what is computed is refused, naming every
-differing key. Every problem is one :class:`ConfigError` whose message names the key.
+are plain values or parts (frozen dataclasses: its sections), a part's fields maybe parts again
+(``selfplay.search``: a SearchConfig). A preset is a TOML file shipped in the package
+``igo.configs`` (``<prefix>-<name>.toml``) or any TOML file: top-level keys are the config's
+fields, tables its parts (``[selfplay.search]`` the part inside ``[selfplay]``). Every value is
+checked against its field's annotation before the dataclass is built. The run folder keeps the
+resolved config in ``config.json`` (``igo.run_dir``); a rerun with settings that change what is
+computed is refused, naming every differing key (a ``config.json`` of an older layout is first
+brought up to date by the pipeline's ``upgrade``). Every problem is one :class:`ConfigError`
+whose message names the key.
 
 A pipeline's config module holds its dataclasses and one :class:`ConfigLoader` that says which
 fields a resumed run may change; the loader does the rest.
@@ -18,8 +21,8 @@ from __future__ import annotations
 import tomllib
 import types
 import typing
-from collections.abc import Collection
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from collections.abc import Callable, Collection
+from dataclasses import MISSING, Field, asdict, dataclass, fields, is_dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -152,17 +155,49 @@ def from_tables(
     built: dict[str, Any] = {}
     for name, part in parts.items():
         table = data.get(name, {})
-        if not isinstance(table, dict):
-            raise ConfigError(f"{source}: [{name}] must be a table")
         for key in shared:
-            if key in table:
+            if isinstance(table, dict) and key in table:
                 raise ConfigError(f"{source}: {name}.{key}: set {key} at the top level")
-        known = [f.name for f in fields(part) if f.name not in shared]
-        check_keys(table, known, source, f"{name}.")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
-        built[name] = build(part, values, source, name)
+        built[name] = build_part(part, table, source, name, skip=shared)
     rest = {k: v for k, v in data.items() if k not in parts}
     return build(cls, {**rest, **built}, source, "config")
+
+
+def build_part(
+    cls: type,
+    table: Any,
+    source: str,
+    name: str,
+    base: Any = None,
+    skip: Collection[str] = (),
+) -> Any:
+    """Part ``cls`` from its table ``name``: a key left out takes ``base``'s value (the default
+    the enclosing part gives the field), else the class's; a table inside it builds the part
+    its field holds (``[selfplay.search]``: a SearchConfig), the same way.
+
+    Raises:
+        ConfigError: naming an unknown key or a bad value.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: [{name}] must be a table")
+    check_keys(table, [f.name for f in fields(cls) if f.name not in skip], source, f"{name}.")
+    kinds = typing.get_type_hints(cls)
+    given = {f.name: _default(f) if base is None else getattr(base, f.name) for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if is_dataclass(kinds[key]) and isinstance(value, dict):
+            value = build_part(kinds[key], value, source, f"{name}.{key}", given[key])
+        values[key] = tuple(value) if isinstance(value, list) else value
+    if base is not None:
+        values = {f.name: given[f.name] for f in fields(cls) if f.init} | values
+    return build(cls, values, source, name)
+
+
+def _default(f: Field[Any]) -> Any:
+    """A field's default value (None where it has none)."""
+    if f.default is not MISSING:
+        return f.default
+    return None if f.default_factory is MISSING else f.default_factory()
 
 
 def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +214,9 @@ def apply_overrides(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str
                 raise ConfigError(f"unknown config key {key}")
             table = table[part]
         if last not in table:
-            raise ConfigError(f"unknown config key {key}")
+            inner = [f"{k}.{last}" for k, v in table.items() if isinstance(v, dict) and last in v]
+            hint = f" (did you mean {'.'.join([*path, inner[0]])}?)" if inner else ""
+            raise ConfigError(f"unknown config key {key}{hint}")
         table[last] = value
     return data
 
@@ -202,14 +239,22 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 
 def toml_text(data: dict[str, Any]) -> str:
-    """Nested dicts as a preset file: plain keys first, then one table per dict (None values and
-    empty tables are left out, as TOML has no null)."""
+    """Nested dicts as a preset file: plain keys first, then one table per dict, a dict inside
+    a table as its own table after it (``[selfplay.search]``); None values are left out, as TOML
+    has no null."""
     lines = [f"{k} = {_toml(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    return "\n".join(lines + _toml_tables(data, "")) + "\n"
+
+
+def _toml_tables(data: dict[str, Any], prefix: str) -> list[str]:
+    lines: list[str] = []
     for name, table in data.items():
         if isinstance(table, dict):
-            lines += ["", f"[{name}]"]
-            lines += [f"{k} = {_toml(v)}" for k, v in table.items() if v is not None]
-    return "\n".join(lines) + "\n"
+            lines += ["", f"[{prefix}{name}]"]
+            plain = {k: v for k, v in table.items() if not isinstance(v, dict)}
+            lines += [f"{k} = {_toml(v)}" for k, v in plain.items() if v is not None]
+            lines += _toml_tables(table, f"{prefix}{name}.")
+    return lines
 
 
 def _toml(value: Any) -> str:
@@ -242,6 +287,9 @@ class ConfigLoader(Generic[C]):
     shared: tuple[str, ...] = ()
     """Top-level fields the config copies into every part that has a field of that name: a
     part may not set them, and ``to_dict`` leaves them out of the parts."""
+    upgrade: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    """Turns a saved ``config.json`` written by an older igo into today's layout (renamed or
+    moved keys) before the resume check compares it; None: the layout never changed."""
 
     @cached_property
     def parts(self) -> dict[str, type]:
@@ -249,6 +297,11 @@ class ConfigLoader(Generic[C]):
         hints = typing.get_type_hints(self.config_class)
         fields_ = fields(self.config_class)
         return {f.name: hints[f.name] for f in fields_ if is_dataclass(hints[f.name])}
+
+    @cached_property
+    def part_paths(self) -> frozenset[str]:
+        """Dotted names of the parts and of the parts inside them (``selfplay.search``)."""
+        return frozenset(_part_paths(self.config_class, ""))
 
     def from_dict(self, data: dict[str, Any], source: str = "config") -> C:
         """A config from nested dicts (a preset's or a saved config's).
@@ -319,7 +372,7 @@ class ConfigLoader(Generic[C]):
         out: list[str] = []
         for key in sorted(set(saved) | set(current)):
             name, a, b = prefix + key, saved.get(key), current.get(key)
-            if not prefix and key in self.parts and isinstance(a, dict) and isinstance(b, dict):
+            if name in self.part_paths and isinstance(a, dict) and isinstance(b, dict):
                 out += self.differences(a, b, name + ".")
             elif _normal(a) != _normal(b) and not self.is_resumable(name):
                 out.append(f"{name}: now {b!r} (saved {a!r})")
@@ -333,6 +386,8 @@ class ConfigLoader(Generic[C]):
         """
         current = self.to_dict(config)
         saved = folder.saved_config()
+        if saved is not None and self.upgrade is not None:
+            saved = self.upgrade(saved)
         diffs = [] if saved is None else self.differences(saved, current)
         if diffs:
             raise ConfigError(
@@ -340,6 +395,15 @@ class ConfigLoader(Generic[C]):
                 "Resume it with the same preset and flags, or pick another --run-dir."
             )
         folder.save_config(current, version)
+
+
+def _part_paths(cls: type, prefix: str) -> list[str]:
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        if is_dataclass(hints[f.name]):
+            out += [prefix + f.name, *_part_paths(hints[f.name], f"{prefix}{f.name}.")]
+    return out
 
 
 def _dotted(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

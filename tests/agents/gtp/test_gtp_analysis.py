@@ -19,7 +19,7 @@ from igo.agents.gtp.analysis_commands import (
     parse_request,
 )
 from igo.agents.gtp.conformance import check_engine
-from igo.agents.mcts_player import MctsPlayer
+from igo.agents.mcts_player import mcts_player
 from igo.go.coords import Color, from_gtp
 from igo.io.gtp import Command, GtpError, execute
 
@@ -92,7 +92,7 @@ def test_gfx_heat_map() -> None:
 
 @pytest.fixture(name="engine")
 def engine_fixture() -> GoEngine:
-    return GoEngine(MctsPlayer(visits=32, seed=0), size=5)
+    return GoEngine(mcts_player(visits=32, seed=0), size=5)
 
 
 def test_analysis_commands_only_for_search_players(engine: GoEngine) -> None:
@@ -148,7 +148,7 @@ def test_gogui_heat_maps(engine: GoEngine) -> None:
 
 
 def test_network_player_refuses_other_sizes(zero_checkpoint: str) -> None:
-    engine = GoEngine(MctsPlayer(zero_checkpoint, visits=8, seed=0), size=19)
+    engine = GoEngine(mcts_player(checkpoint=zero_checkpoint, visits=8, seed=0), size=19)
     assert engine.size == 5
     assert _run(engine, "boardsize 9") == "? unacceptable size\n\n"
     assert _run(engine, "boardsize 5") == "= \n\n"
@@ -156,4 +156,4 @@ def test_network_player_refuses_other_sizes(zero_checkpoint: str) -> None:
 
 
 def test_search_engine_conforms() -> None:
-    check_engine(GoEngine(MctsPlayer(visits=16, seed=0), size=9), size=9, max_moves=60)
+    check_engine(GoEngine(mcts_player(visits=16, seed=0), size=9), size=9, max_moves=60)

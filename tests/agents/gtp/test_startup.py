@@ -22,7 +22,7 @@ import pytest
 from igo.agents import Clock
 from igo.agents.gtp import GoEngine
 from igo.agents.gtp.conformance import GtpSession
-from igo.agents.mcts_player import MctsPlayer
+from igo.agents.mcts_player import MctsPlayer, mcts_player
 from igo.go.coords import Color, Point
 from igo.go.state import GameState
 from igo.io.gtp import Stream
@@ -155,7 +155,8 @@ class SlowSearch(MctsPlayer):
     """A search player whose preparation waits for the test."""
 
     def __init__(self) -> None:
-        super().__init__(visits=16, seed=0)
+        plain = mcts_player(visits=16, seed=0)
+        super().__init__(plain.config, plain.setup)
         self.release = threading.Event()
 
     def prepare(self) -> None:

@@ -14,7 +14,7 @@ import pytest
 from igo.agents import create_player
 from igo.agents.gtp import GoEngine
 from igo.agents.gtp.conformance import GtpSession
-from igo.agents.mcts_player import MctsPlayer
+from igo.agents.mcts_player import mcts_player
 from igo.go.coords import from_gtp
 from igo.go.state import GameState
 from igo.io.gtp_client import find_program
@@ -169,7 +169,7 @@ def test_tiny_run_end_to_end(tiny_run: AlphaGoConfig) -> None:
 def test_tiny_run_nets_drive_a_lee_search(tiny_run: AlphaGoConfig) -> None:
     config = tiny_run
     run = AlphaGoRunDir(config.run_dir)
-    player = MctsPlayer(
+    player = mcts_player(
         visits=16,
         mode="lee",
         policy_checkpoint=str(run.sl_policy),

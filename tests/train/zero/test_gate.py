@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 from igo.nn.registry import create_net
-from igo.selfplay.config import SelfPlayConfig
+from igo.selfplay.selfplay_config import SelfPlayConfig
 from igo.train.zero.gate import decide, play_gate
-from igo.train.zero.loop_config import GateConfig
+from igo.train.zero.loop_config import GATE_SEARCH, GateConfig
 
 
 def test_winrate_gate_needs_55_percent_of_all_games() -> None:
@@ -53,7 +55,9 @@ def test_tiny_gating_match_counts_every_game() -> None:
         create_net("resnet_b6c64", board_size=5, blocks=1, channels=4),
     )
     game = SelfPlayConfig(board_size=5, device="cpu")
-    config = GateConfig(num_games=4, num_simulations=4, parallel_games=2)
+    config = GateConfig(
+        num_games=4, search=replace(GATE_SEARCH, num_simulations=4), parallel_games=2
+    )
     result, games = play_gate(
         nets, (1, 0), game, config, seed=1, resign_threshold=-1.0, progress=False
     )

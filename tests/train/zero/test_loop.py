@@ -43,11 +43,11 @@ SMOKE = {
     "checkpoint_every": 10,
     "selfplay.games_per_generation": 8,
     "selfplay.parallel_games": 8,
-    "selfplay.num_simulations": 8,
+    "selfplay.search.num_simulations": 8,
     "train.steps_per_generation": 20,
     "gate.num_games": 4,
     "gate.parallel_games": 4,
-    "gate.num_simulations": 8,
+    "gate.search.num_simulations": 8,
 }
 
 

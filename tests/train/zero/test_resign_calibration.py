@@ -7,8 +7,8 @@ from pathlib import Path
 from igo.data.replay_buffer import GameEntry, list_games
 from igo.data.shards import ShardInfo
 from igo.run_dir import ZeroRunDir
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.resign import calibrate_threshold
+from igo.selfplay.selfplay_config import SelfPlayConfig
 from igo.train.zero.loop import run_zero
 from igo.train.zero.loop_config import ZERO_CONFIGS
 from igo.train.zero.loop_state import load_state
@@ -74,7 +74,7 @@ def test_a_generation_plays_its_calibration_games_first(tmp_path: Path) -> None:
         "generations": 1,
         "selfplay.games_per_generation": 10,
         "selfplay.parallel_games": 4,
-        "selfplay.num_simulations": 8,
+        "selfplay.search.num_simulations": 8,
         "selfplay.false_resign_target": 0.25,
         "selfplay.resign_min_games": 1,
         "selfplay.resign_max_threshold": 0.9,

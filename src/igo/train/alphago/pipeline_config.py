@@ -127,7 +127,7 @@ class EvaluateConfig:
     """The lambda sweep (0: value net only, 1: rollouts only); empty: no sweep."""
     expand_threshold: int = 1
     """Visits of an edge before its child gets the SL network's priors (the paper: 40; see
-    ``igo.agents.alphago_player.EXPAND_THRESHOLD`` for why 1 here)."""
+    ``igo.agents.search_presets.EXPAND_THRESHOLD`` for why 1 here)."""
     c_puct: float = 5.0
     """Exploration constant of every search (the paper: 5)."""
     rollout: bool = True

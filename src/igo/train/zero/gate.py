@@ -9,8 +9,9 @@ that won at least 55% of them; AlphaZero dropped the gate. Here ``mode`` picks o
   stops as soon as it decides, and falls back to ``winrate`` if ``num_games`` pass first.
 - ``none``: every candidate is accepted without a game.
 
-The games are played in this process, both networks batched (``igo.selfplay.match``), without
-noise and with colours alternating.
+The games are played in this process, both networks batched (``igo.selfplay.match``), with
+colours alternating, each network searching by ``GateConfig.search`` (by default no noise,
+greedy after a few sampled opening moves).
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from igo.eval.sprt import Sprt
 from igo.io.atomic import write_text_atomic
 from igo.nn.net import Net
 from igo.run_dir import ZeroRunDir
-from igo.search.config import SearchConfig
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.match import MatchGame, play_match
+from igo.selfplay.selfplay_config import SelfPlayConfig
 from igo.train.zero.loop_config import GateConfig
 
 
@@ -84,15 +84,6 @@ def decide(
     if games < config.num_games:
         return None, llr
     return (wins + 0.5 * draws) / games >= config.win_rate, llr
-
-
-def gate_search_config(config: GateConfig) -> SearchConfig:
-    """The search of gating games: no noise, greedy after a few sampled opening moves."""
-    return SearchConfig(
-        num_simulations=config.num_simulations,
-        dirichlet_epsilon=0.0,
-        temperature_moves=config.temperature_moves,
-    )
 
 
 class _Tally:
@@ -163,7 +154,7 @@ def play_gate(
         play_match(
             (evaluators[0], evaluators[1]),
             game_config,
-            gate_search_config(config),
+            config.search,
             config.num_games,
             parallel_games=config.parallel_games,
             seed=seed,

@@ -1,10 +1,11 @@
 """ZeroConfig: the whole AlphaGo Zero run as one frozen dataclass; GateConfig, its gating.
 
-``ZeroConfig`` composes :class:`~igo.selfplay.config.SelfPlayConfig`,
+``ZeroConfig`` composes :class:`~igo.selfplay.selfplay_config.SelfPlayConfig`,
 :class:`~igo.train.training_config.TrainConfig` and :class:`GateConfig` with the network and the
 run's own knobs. Presets are TOML files shipped in ``igo/configs/`` (``zero-tiny.toml``,
 ``zero-9x9.toml``, ``zero-19x19.toml``): top-level keys are ZeroConfig fields, tables
-``[selfplay]``, ``[train]``, ``[gate]`` and ``[net_overrides]`` the parts. ``ZERO_CONFIGS``
+``[selfplay]``, ``[selfplay.search]``, ``[train]``, ``[gate]``, ``[gate.search]`` and
+``[net_overrides]`` the parts. ``ZERO_CONFIGS``
 (``igo.train.config_loader``) reads, overrides, writes and checks them; every problem (an unknown
 key, a bad value) is one :class:`ConfigError` whose message names the key.
 
@@ -13,17 +14,23 @@ Gating defaults follow AlphaGo Zero (Silver et al., Nature 550, 2017, Methods "E
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import create_net, list_nets
 from igo.nn.registry import net_config as variant_config
-from igo.selfplay.config import SelfPlayConfig
+from igo.search.config import SearchConfig
+from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
 from igo.train.config_loader import ConfigError, ConfigLoader
 from igo.train.training_config import TrainConfig
 
 GateMode = Literal["winrate", "sprt", "none"]
+
+GATE_SEARCH = SearchConfig(num_simulations=100, dirichlet_epsilon=0.0, temperature_moves=4)
+"""The gating games' search unless a preset says otherwise: 100 simulations, no noise, the first
+4 moves sampled by visits so that the games differ (then the most visited); every other knob is
+``SearchConfig``'s default."""
 
 
 @dataclass(frozen=True)
@@ -45,10 +52,9 @@ class GateConfig:
     """sprt: chance of accepting a candidate that is no better."""
     sprt_beta: float = 0.05
     """sprt: chance of rejecting a candidate that is better by elo1."""
-    num_simulations: int = 100
-    """Simulations per move in gating games (no noise)."""
-    temperature_moves: int = 4
-    """Opening moves sampled by visits, so that the games differ (then the most visited)."""
+    search: SearchConfig = GATE_SEARCH
+    """Both networks' search in gating games, whole (``[gate.search]`` in a preset; a key left
+    out there keeps ``GATE_SEARCH``'s value)."""
     parallel_games: int = 40
     """Gating games played at once."""
     resign: bool = True
@@ -60,8 +66,6 @@ class GateConfig:
         _check(0.0 <= self.win_rate <= 1.0, "gate.win_rate must be in [0, 1]")
         _check(self.sprt_elo1 > self.sprt_elo0, "gate.sprt_elo1 must exceed gate.sprt_elo0")
         _check(0 < self.sprt_alpha < 0.5 and 0 < self.sprt_beta < 0.5, "gate.sprt_alpha/beta")
-        _check(self.num_simulations >= 1, "gate.num_simulations must be at least 1")
-        _check(self.temperature_moves >= 0, "gate.temperature_moves must be >= 0")
 
 
 RESUMABLE = frozenset(
@@ -149,7 +153,45 @@ class ZeroConfig:
             raise ConfigError(f"net {self.net} with {self.net_overrides}: {err}") from err
 
 
-ZERO_CONFIGS = ConfigLoader(ZeroConfig, "zero", RESUMABLE)
+_FLAT_SEARCH_KEYS = {
+    "selfplay": (
+        SELFPLAY_SEARCH,
+        (
+            "num_simulations",
+            "full_search_prob",
+            "cheap_simulations",
+            "c_puct",
+            "dirichlet_alpha",
+            "dirichlet_epsilon",
+            "temperature_moves",
+            "leaves_per_batch",
+        ),
+    ),
+    "gate": (GATE_SEARCH, ("num_simulations", "temperature_moves")),
+}
+
+
+def nest_flat_search(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved ``config.json`` of igo 0.1.0 (the search knobs flat in ``[selfplay]`` and
+    ``[gate]``) in today's layout, so that its run resumes: each part's flat knobs become the
+    whole SearchConfig they made then (that default with the saved values; in self-play a cheap
+    search never above a full one), under ``search``. A config already nested comes back unchanged.
+    """
+    data = {key: dict(value) if isinstance(value, dict) else value for key, value in saved.items()}
+    for part, (default, keys) in _FLAT_SEARCH_KEYS.items():
+        table = data.get(part)
+        if not isinstance(table, dict) or "search" in table:
+            continue
+        search = asdict(default) | {key: table.pop(key) for key in keys if key in table}
+        if part == "selfplay":  # as SelfPlayConfig lowers it, then and now
+            search["cheap_simulations"] = min(
+                search["cheap_simulations"], search["num_simulations"]
+            )
+        table["search"] = search
+    return data
+
+
+ZERO_CONFIGS = ConfigLoader(ZeroConfig, "zero", RESUMABLE, upgrade=nest_flat_search)
 """Zero presets (``igo/configs/zero-<name>.toml``), overrides, TOML text and the resume check."""
 
 
@@ -158,4 +200,4 @@ def _check(ok: bool, message: str) -> None:
         raise ValueError(message)
 
 
-__all__ = ["ZERO_CONFIGS", "ConfigError", "GateConfig", "ZeroConfig"]
+__all__ = ["GATE_SEARCH", "ZERO_CONFIGS", "ConfigError", "GateConfig", "ZeroConfig"]

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from igo.data.replay_buffer import GameEntry
-from igo.selfplay.config import SelfPlayConfig
 from igo.selfplay.resign import calibrate_threshold, false_resign_rate, games_needed
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 
 def _played_out(entry: GameEntry) -> bool:

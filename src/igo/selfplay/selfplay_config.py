@@ -1,12 +1,13 @@
 """SelfPlayConfig: how self-play games are played, as one frozen dataclass with validation.
 
 Defaults follow AlphaGo Zero (Silver et al., Nature 550, 2017, Methods "Self-play"), scaled to a
-9x9 board and a CPU; playout cap randomisation is KataGo's (Wu 2019, section 3.1).
+9x9 board and a CPU; playout cap randomisation is KataGo's (Wu 2019, section 3.1). The search is
+one ``SearchConfig``, carried whole (``SelfPlayConfig.search``, ``SELFPLAY_SEARCH`` by default).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from igo.go.rules import Rules, rules_from_name
@@ -15,10 +16,27 @@ from igo.search.config import SearchConfig
 
 Scoring = Literal["tromp-taylor", "estimate"]
 
+SELFPLAY_SEARCH = SearchConfig(
+    num_simulations=200,
+    c_puct=1.25,
+    dirichlet_epsilon=0.25,
+    temperature=1.0,
+    temperature_moves=10,
+    leaves_per_batch=8,
+    full_search_prob=0.25,
+    cheap_simulations=40,
+)
+"""Self-play's search unless a preset says otherwise: 200 simulations in a full search (the
+paper: 1,600 at 19x19), a full search on a quarter of the moves and 40-simulation cheap ones
+(no noise, no policy target) on the rest (KataGo: 100 against 600), Dirichlet noise of weight
+0.25 (alpha None: 10 / legal moves, about 0.03 at 19x19 and 0.12 at 9x9), the first 10 moves
+sampled by visits (the paper: 30 at 19x19), 8 leaves per tree in each network call. Every other
+knob is ``SearchConfig``'s default."""
+
 
 @dataclass(frozen=True)
 class SelfPlayConfig:
-    """Self-play settings: board, search, exploration, resignation, parallelism."""
+    """Self-play settings: board, search, resignation, parallelism."""
 
     board_size: int = 9
     """Board side N."""
@@ -34,23 +52,10 @@ class SelfPlayConfig:
     """Worker processes (1: play in the main process)."""
     parallel_games: int = 64
     """Games each worker plays at once, their leaves batched into one network call."""
-    num_simulations: int = 200
-    """Simulations of a full search (the paper: 1,600 at 19x19)."""
-    full_search_prob: float = 0.25
-    """Playout cap randomisation: chance that a move gets a full search and a policy target."""
-    cheap_simulations: int = 40
-    """Simulations of a cheap search (no noise, no policy target; KataGo: 100 against 600)."""
-    c_puct: float = 1.25
-    """PUCT exploration constant."""
-    dirichlet_alpha: float | None = None
-    """Root noise concentration; None: 10 / legal moves (about 0.03 at 19x19, 0.12 at 9x9)."""
-    dirichlet_epsilon: float = 0.25
-    """Weight of the root noise (the paper: 0.25)."""
-    temperature_moves: int = 10
-    """Moves sampled in proportion to visits before playing the most visited (the paper: 30 at
-    19x19)."""
-    leaves_per_batch: int = 8
-    """Leaves each tree adds to a network call (under virtual loss)."""
+    search: SearchConfig = SELFPLAY_SEARCH
+    """The search of every move, whole (``[selfplay.search]`` in a preset; a key left out there
+    keeps ``SELFPLAY_SEARCH``'s value). Its cheap searches never run more simulations than its
+    full ones: a larger ``cheap_simulations`` is lowered to ``num_simulations``."""
     move_cap: int | None = None
     """Moves after which a game is stopped and counted; None: 2 * N * N."""
     resign_threshold: float = -1.0
@@ -86,12 +91,19 @@ class SelfPlayConfig:
         except ValueError as err:
             raise ValueError(f"selfplay.rules / komi: {err}") from err
         _check(self.scoring in ("tromp-taylor", "estimate"), "selfplay.scoring: unknown method")
-        positive = ("games_per_generation", "num_workers", "parallel_games", "num_simulations")
-        for name in (*positive, "cheap_simulations", "leaves_per_batch", "eval_batch_size"):
+        for name in ("games_per_generation", "num_workers", "parallel_games", "eval_batch_size"):
             _check(getattr(self, name) >= 1, f"selfplay.{name} must be at least 1")
         _check(self.torch_threads >= 1, "selfplay.torch_threads must be at least 1")
-        _check(0.0 < self.full_search_prob <= 1.0, "selfplay.full_search_prob must be in (0, 1]")
-        _check(self.temperature_moves >= 0, "selfplay.temperature_moves must be >= 0")
+        _check(
+            self.search.full_search_prob > 0.0,
+            "selfplay.search.full_search_prob must be in (0, 1]: a full search makes the policy"
+            " targets",
+        )
+        if self.search.cheap_simulations > self.search.num_simulations:
+            # --visits 20 on a preset with 32-simulation cheap searches lowers both (frozen:
+            # the one field set here, before anyone sees the config).
+            cheap = replace(self.search, cheap_simulations=self.search.num_simulations)
+            object.__setattr__(self, "search", cheap)
         _check(self.move_cap is None or self.move_cap >= 1, "selfplay.move_cap must be >= 1")
         _check(-1.0 <= self.resign_threshold <= 1.0, "selfplay.resign_threshold must be in [-1, 1]")
         _check(
@@ -101,8 +113,6 @@ class SelfPlayConfig:
             _check(0.0 <= getattr(self, name) <= 1.0, f"selfplay.{name} must be in [0, 1]")
         _check(self.resign_calibration_games >= 1, "selfplay.resign_calibration_games >= 1")
         _check(self.resign_min_games >= 1, "selfplay.resign_min_games must be at least 1")
-        # Checks the search knobs (c_puct, noise) with the search's own messages.
-        self.search_config()
 
     @property
     def rules_object(self) -> Rules:
@@ -117,23 +127,6 @@ class SelfPlayConfig:
     def new_game(self) -> GameState:
         """An empty board for one game."""
         return GameState.new(self.board_size, self.rules_object, self.resolved_move_cap)
-
-    def search_config(self) -> SearchConfig:
-        """The search of self-play: noise, temperature, playout cap randomisation."""
-        try:
-            return SearchConfig(
-                num_simulations=self.num_simulations,
-                c_puct=self.c_puct,
-                dirichlet_alpha=self.dirichlet_alpha,
-                dirichlet_epsilon=self.dirichlet_epsilon,
-                temperature=1.0,
-                temperature_moves=self.temperature_moves,
-                leaves_per_batch=self.leaves_per_batch,
-                full_search_prob=self.full_search_prob,
-                cheap_simulations=min(self.cheap_simulations, self.num_simulations),
-            )
-        except ValueError as err:
-            raise ValueError(f"selfplay: {err}") from err
 
 
 def _check(ok: bool, message: str) -> None:
