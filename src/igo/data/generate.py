@@ -32,12 +32,12 @@ from pathlib import Path
 
 import numpy as np
 
+from igo.files import check_creatable
 from igo.go.coords import MAX_SIZE, MIN_SIZE, from_gtp, to_gtp
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.scoring import final_score
 from igo.go.state import GameState, IllegalMove
-from igo.io.atomic import check_creatable
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
 from igo.io.processes import spawn_context
 from igo.io.sgf import GameRecord, record_from_state, save_sgf

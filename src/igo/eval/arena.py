@@ -27,11 +27,11 @@ from igo.eval.match import GameLimits, GameOutcome, MoveCallback, forfeit_outcom
 from igo.eval.sprt import Sprt
 from igo.eval.store import ArenaStore
 from igo.eval.summary import MatchSummary, Tally
+from igo.files import check_creatable
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.state import GameState
-from igo.io.atomic import check_creatable
 from igo.io.gtp_client import GtpClient, GtpEngineError
 from igo.io.processes import spawn_context
 from igo.io.sgf import record_from_state, save_sgf

@@ -35,7 +35,7 @@ from igo.eval.match import GameLimits
 from igo.eval.report import write_report
 from igo.eval.store import games_between
 from igo.eval.summary import format_score
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 from igo.run_dir import AlphaGoRunDir
 from igo.run_dir.alphago_layout import ARENA_REPORT
 from igo.train.alphago.pipeline_config import AlphaGoConfig

@@ -33,9 +33,9 @@ import numpy as np
 
 from igo.data.records import KIND, SlGame, iter_games
 from igo.data.shards import require_shards
+from igo.files import check_creatable
 from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
 from igo.go.jit import njit
-from igo.io.atomic import check_creatable
 from igo.search.rollout.candidates import candidate_keys
 from igo.search.rollout.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
 from igo.search.rollout.policy import KINDS, RolloutPolicy

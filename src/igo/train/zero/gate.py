@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.eval.sprt import Sprt
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 from igo.nn.net import Net
 from igo.run_dir import ZeroRunDir
 from igo.search.config import SearchConfig
