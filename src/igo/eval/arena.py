@@ -22,8 +22,9 @@ from datetime import date
 from pathlib import Path
 
 from igo.agents.player import TimeSettings
+from igo.agents.referee import GameLimits, MoveCallback
+from igo.eval.engine_game import GameOutcome, forfeit_outcome, play_game
 from igo.eval.engines import EngineSpec, engine_argv, parse_engine_spec, probe_engine
-from igo.eval.match import GameLimits, GameOutcome, MoveCallback, forfeit_outcome, play_game
 from igo.eval.sprt import Sprt
 from igo.eval.store import ArenaStore
 from igo.eval.summary import MatchSummary, Tally

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from igo.agents.referee import GameLimits
 from igo.eval.arena import MatchConfig, run_match
 from igo.eval.elo import RatingTable, format_table, ratings_from_db
 from igo.eval.engines import parse_engine_spec
-from igo.eval.match import GameLimits
 from igo.eval.report import write_report
 from igo.eval.store import games_between
 from igo.eval.summary import format_score
