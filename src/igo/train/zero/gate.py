@@ -9,7 +9,7 @@ that won at least 55% of them; AlphaZero dropped the gate. Here ``mode`` picks o
   stops as soon as it decides, and falls back to ``winrate`` if ``num_games`` pass first.
 - ``none``: every candidate is accepted without a game.
 
-The games are played in this process, both networks batched (``igo.selfplay.match``), without
+The games are played in this process, both networks batched (``igo.selfplay.net_match``), without
 noise and with colours alternating.
 """
 
@@ -29,7 +29,7 @@ from igo.nn.net import Net
 from igo.run_dir import ZeroRunDir
 from igo.search.config import SearchConfig
 from igo.selfplay.config import SelfPlayConfig
-from igo.selfplay.match import MatchGame, play_match
+from igo.selfplay.net_match import MatchGame, play_match
 from igo.train.zero.loop_config import GateConfig
 
 
