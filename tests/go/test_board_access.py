@@ -53,7 +53,7 @@ def test_board_size_points_and_colours() -> None:
     assert int(board.color_of(s, n, _p("C4"))) == BLACK
     assert int(board.color_of(s, n, _p("D5"))) == WHITE
     assert int(board.color_of(s, n, _p("B1"))) == 0
-    colours = board.stones_of(s)
+    colours = board.stones_of(s, n)
     assert np.array_equal(colours, state.stones())
     assert np.shares_memory(colours, s)  # a view: reading it copies nothing
 

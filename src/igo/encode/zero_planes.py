@@ -199,7 +199,7 @@ class ZeroHistory:
         if state.size != self.size:
             raise ValueError(f"a {state.size}x{state.size} position in a {self.size} history")
         self._newest = (self._newest + 1) % self.history
-        self._stones[self._newest] = stones_of(state.board_vector)
+        self._stones[self._newest] = stones_of(state.board_vector, state.num_points)
         self._count = min(self._count + 1, self.history)
 
     def stones(self) -> np.ndarray:

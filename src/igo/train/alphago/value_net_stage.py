@@ -164,7 +164,9 @@ def rollout_estimates(
             work = board.copy()
             policy_playout(work, pg.neighbours, pg.diamond, pg.zobrist, tables, color, last,
                            4 * n + 100, rng)  # fmt: skip
-            black = _black_outcome(stones_of(work), pg.neighbours, float(arrays["komi"][i]), owner)
+            black = _black_outcome(
+                stones_of(work, n), pg.neighbours, float(arrays["komi"][i]), owner
+            )
             total += black if color == 1 else -black
         out[i] = total / rollouts
     return out
