@@ -37,7 +37,8 @@ class GameOutcome:
     faulty: Color | None = None
     """The side whose engine misbehaved, if any."""
     fault: str | None = None
-    """What it did, one of ``FAULTS`` (``illegal``, ``exit`` for a crash, ``timeout``...)."""
+    """What it did, one of ``igo.agents.referee.FAULTS`` (``illegal``, ``exit`` for a crash,
+    ``timeout``...)."""
     seconds: float = 0.0
     """Wall-clock length of the game."""
 
