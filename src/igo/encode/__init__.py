@@ -8,6 +8,7 @@
 | ``symmetry``    | the 8 dihedral transforms of planes, policies and points; augment    |
 | ``features``    | compiled per-string and per-move facts behind the AlphaGo planes     |
 | ``ladder``      | compiled ladder reading for the ladder-capture and -escape planes    |
+| ``batch``       | one encoder over a batch of positions (one board size), stacked      |
 """
 
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago, encode_alphago_batch

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from igo.encode.batch import stack_encoded
 from igo.encode.features import move_outcome, string_liberties
 from igo.encode.ladder import (
     MAX_ANSWERS,
@@ -256,8 +257,4 @@ def encode_alphago_batch(states: Sequence[GameState], value_plane: bool = False)
     Raises:
         ValueError: if ``states`` is empty or mixes board sizes.
     """
-    if not states:
-        raise ValueError("cannot encode an empty batch")
-    if len({state.size for state in states}) != 1:
-        raise ValueError("a batch must hold one board size")
-    return np.stack([encode_alphago(state, value_plane) for state in states])
+    return stack_encoded(states, lambda state: encode_alphago(state, value_plane))

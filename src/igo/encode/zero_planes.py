@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from igo.encode.batch import stack_encoded
 from igo.go.board import color_of, n_of, stones_of
 from igo.go.board import play as play_stone
 from igo.go.coords import Color
@@ -148,11 +149,7 @@ def encode_zero_batch(states: Sequence[GameState], history: int = DEFAULT_HISTOR
     Raises:
         ValueError: if ``states`` is empty or mixes board sizes.
     """
-    if not states:
-        raise ValueError("cannot encode an empty batch")
-    if len({state.size for state in states}) != 1:
-        raise ValueError("a batch must hold one board size")
-    return np.stack([encode_zero(state, history) for state in states])
+    return stack_encoded(states, lambda state: encode_zero(state, history))
 
 
 class ZeroHistory:
