@@ -1,4 +1,4 @@
-"""Optional dependencies: packages only some commands need, and the extra that installs them.
+"""Layer 0: optional dependencies, the packages some commands need and the extra installing them.
 
 igo's core (``igo gtp``, ``igo play``, ``igo match``, the rules, search and networks) needs only
 the package's plain dependencies. Plots and TensorBoard logs need the ``train`` extra

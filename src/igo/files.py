@@ -1,4 +1,4 @@
-"""Atomic file writes (the bottom layer: every layer may import it; it imports no igo module).
+"""Layer 0: atomic file writes (every layer may import it; it imports no igo module).
 
 An atomic write is a temporary file in the target's folder, flushed, then renamed over it.
 

@@ -1,4 +1,4 @@
-"""``igo warmup``: compile and cache every numba kernel ahead of use, so a first game starts warm.
+"""Layer 11, ``igo warmup``: compile and cache every numba kernel ahead of use (warm first game).
 
 numba compiles a kernel on its first call and keeps the machine code in its disk cache (next to
 the sources, or in the user's cache folder). On a new install nothing is cached yet and a search

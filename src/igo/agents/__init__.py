@@ -1,4 +1,4 @@
-"""Players behind one ``Player`` protocol, their registry, and the GTP engine adapter.
+"""Layer 4: players behind one ``Player`` protocol, their registry, and the GTP front end.
 
 Importing this package registers every built-in player: each player module is imported here,
 explicitly (no star imports, no plugin discovery), and registers itself with ``register_player``.

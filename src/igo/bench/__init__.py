@@ -1,1 +1,1 @@
-"""Benchmarks shipped with the package (``igo bench ...``): timed runs returning JSON-able dicts."""
+"""Layer 10: benchmarks shipped with the package (``igo bench ...``), timed runs as JSON dicts."""

@@ -1,4 +1,4 @@
-"""Thin command-line entry points: each subcommand parses its flags and calls one library function.
+"""Layer 12: thin command-line entry points; each subcommand parses flags, calls one function.
 
 Nothing imports this package; ``igo.cli.main`` registers the subcommands explicitly.
 """

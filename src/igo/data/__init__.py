@@ -1,1 +1,1 @@
-"""Layer 4: datasets: training shards, SGF collections, self-play replay."""
+"""Layer 5: datasets: training shards, SGF collections, self-play replay."""

@@ -1,4 +1,4 @@
-"""Layer 1, encoding: Go positions -> network arrays (NumPy only; never torch).
+"""Layer 2, encoding: Go positions -> network arrays (NumPy only; never torch).
 
 | module          | responsibility                                                       |
 |-----------------|----------------------------------------------------------------------|

@@ -1,1 +1,1 @@
-"""Layer 5: evaluation: games and matches between engines, ratings."""
+"""Layer 7: evaluation: games and matches between engines, ratings."""

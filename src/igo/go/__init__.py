@@ -1,1 +1,1 @@
-"""Layer 0: the rules of Go, as NumPy arrays and numba kernels; imports nothing else from igo."""
+"""Layer 1: the rules of Go, as NumPy arrays and numba kernels; below it only ``igo.files``."""

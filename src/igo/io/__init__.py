@@ -1,1 +1,1 @@
-"""Layer 1: the formats at the edges (SGF records, GTP); uses only igo.go below it."""
+"""Layer 2: the formats at the edges (SGF records, GTP); uses only igo.go below it."""

@@ -1,4 +1,4 @@
-"""Networks (layer L2): bodies, heads, the registry, checkpoints, inference, FLOPs and WaveNet.
+"""Layer 2, networks: bodies, heads, the registry, checkpoints, inference, FLOPs and WaveNet.
 
 Knows tensor shapes, not Go: board size and plane counts come in through ``NetConfig``, and
 nothing outside ``igo.nn`` is imported. Start from ``list_nets()`` and ``create_net(name)``; each

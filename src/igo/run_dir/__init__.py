@@ -1,4 +1,4 @@
-"""Run folders: one folder per pipeline run, each file named here and nowhere else.
+"""Layer 3, run folders: one folder per pipeline run, each file named here and nowhere else.
 
 - ``run_folder.py``: what every run folder has: ``config.json``, the lock, the clean-up of a
   killed run's temporary files (``RunFolder``).

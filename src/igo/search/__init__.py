@@ -1,4 +1,4 @@
-"""Layer 3: batched PUCT Monte Carlo tree search (Zero and Lee modes); imports only ``igo.go``.
+"""Layer 2: batched PUCT Monte Carlo tree search (Zero and Lee modes); imports only ``igo.go``.
 
 The public surface: ``run_search`` / ``run_searches`` / ``MultiSearch``, ``SearchConfig``,
 ``SearchResult``, the ``Evaluator`` and ``LeafEvaluator`` protocols with ``Leaves``, and

@@ -1,4 +1,4 @@
-"""Self-play (layer L4): networks play themselves; finished games become training records.
+"""Layer 6, self-play: networks play themselves; finished games become training records.
 
 ``play_selfplay_games`` (``runner.py``) plays many games at once with their leaves batched into
 one network call; ``run_selfplay`` (``worker.py``) spreads a generation's games over worker

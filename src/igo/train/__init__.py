@@ -1,4 +1,4 @@
-"""Training (layer L5): the two learning pipelines and what they share.
+"""Layer 8, training: the two learning pipelines and what they share.
 
 - ``zero/``: the AlphaGo Zero pipeline (``run_zero``, ``igo zero``).
 - ``alphago/``: the AlphaGo (Lee) pipeline (``run_alphago``, ``igo alphago``).

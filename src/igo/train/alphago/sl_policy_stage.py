@@ -34,7 +34,6 @@ import torch.nn.functional as F
 from igo.encode.alphago import NUM_PLANES
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, PolicyNet
-from igo.nn.registry import create_net
 from igo.nn.threads import torch_threads
 from igo.train.alphago.supervised_data import (
     board_size_of,
@@ -47,10 +46,10 @@ from igo.train.alphago.supervised_data import (
 from igo.train.alphago.supervised_loop import (
     StageConfig,
     StageData,
-    StageLog,
     StagePaths,
     open_trainer,
     run_training,
+    stage_net,
 )
 
 KIND = "sl"
@@ -122,20 +121,6 @@ def _moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
     return moves
 
 
-def _policy_net(config: SlConfig, size: int) -> Net:
-    torch.manual_seed(config.seed)
-    net = create_net(
-        config.net,
-        board_size=size,
-        blocks=config.blocks,
-        channels=config.channels,
-        norm=config.norm,
-    )
-    if not isinstance(net, PolicyNet) or net.config.in_planes != NUM_PLANES:
-        raise ValueError(f"{config.net} does not build a policy network on {NUM_PLANES} planes")
-    return net
-
-
 def _heldout(
     heldout: dict[str, np.ndarray] | None, config: SlConfig, size: int, where: str
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -159,7 +144,8 @@ def _train(
 ) -> SlReport:
     device = resolve_device("auto")
     size = board_size_of(train)
-    trainer = open_trainer(paths, _policy_net(config, size), config, device)
+    net = stage_net(config, size, PolicyNet, NUM_PLANES, "policy network")
+    trainer = open_trainer(paths, net, config, device)
     train_moves = _moves(train, where)
     data = StageData(planes_from_examples(train, value_plane=False), train_moves, moves=True)
     held_planes, held_moves = _heldout(heldout, config, size, where)
@@ -167,14 +153,10 @@ def _train(
     def evaluate(model: Net) -> dict[str, float]:
         return policy_metrics(model, held_planes, held_moves, device)
 
-    log = StageLog(log_dir, trainer.step)
-    try:
-        run_training(
-            trainer, config, data, _cross_entropy, paths,
-            evaluate=evaluate, log=log, progress=progress, device=device,
-        )  # fmt: skip
-    finally:
-        log.close()
+    run_training(
+        trainer, config, data, _cross_entropy, paths,
+        evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
+    )  # fmt: skip
     metrics = evaluate(trainer.net)
     report = SlReport(
         steps=trainer.step,

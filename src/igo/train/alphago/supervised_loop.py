@@ -36,6 +36,7 @@ from tqdm import tqdm
 from igo.files import write_text_atomic
 from igo.nn.checkpoint import save_checkpoint
 from igo.nn.net import Net
+from igo.nn.registry import create_net
 from igo.train.alphago.supervised_data import Symmetries, as_input
 from igo.train.trainer import (
     Trainer,
@@ -169,6 +170,25 @@ def _plain(config: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(config).items() if not k.startswith("_")}
 
 
+def stage_net(config: StageConfig, size: int, kind: type[Net], planes: int, what: str) -> Net:
+    """A new ``config.net`` for ``size`` x ``size`` (seeded by ``config.seed``).
+
+    Raises:
+        ValueError: the variant does not build a ``kind`` on ``planes`` input planes.
+    """
+    torch.manual_seed(config.seed)
+    net = create_net(
+        config.net,
+        board_size=size,
+        blocks=config.blocks,
+        channels=config.channels,
+        norm=config.norm,
+    )
+    if not isinstance(net, kind) or net.config.in_planes != planes:
+        raise ValueError(f"{config.net} does not build a {what} on {planes} planes")
+    return net
+
+
 def open_trainer(paths: StagePaths, net: Net, config: StageConfig, device: torch.device) -> Trainer:
     """The trainer saved at ``paths.trainer`` when there is one, else a new one around ``net``.
 
@@ -216,6 +236,12 @@ class StageLog:
         if self._writer is not None:
             for key, value in metrics.items():
                 self._writer.add_scalar(f"{name}/{key}", value, step)
+
+    def __enter__(self) -> StageLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Flush and close."""
@@ -277,12 +303,13 @@ def run_training(
     paths: StagePaths,
     *,
     evaluate: EvalFn,
-    log: StageLog,
+    log_dir: str | Path | None,
     progress: bool,
     device: torch.device,
 ) -> None:
     """Train ``trainer`` up to ``config.steps`` steps, saving it every ``checkpoint_every`` and at
-    the end; logs the mean training loss every ``LOG_EVERY`` steps and ``evaluate`` at each save.
+    the end; logs (``StageLog`` in ``log_dir``, None: none) the mean training loss every
+    ``LOG_EVERY`` steps and ``evaluate`` at each save.
 
     Raises:
         TrainingDiverged: a non-finite loss.
@@ -292,7 +319,8 @@ def run_training(
     trainer.net.train()
     losses: list[float] = []
     start, done = time.perf_counter(), trainer.step
-    with tqdm(total=config.steps, initial=trainer.step, disable=not progress, unit="step") as bar:
+    bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, unit="step")
+    with StageLog(log_dir, trainer.step) as log, bar:
         while trainer.step < config.steps:
             lr = learning_rate_at(train_config, trainer.step, config.steps)
             x, y = _minibatch(data, symmetries, trainer, config.batch_size, device)

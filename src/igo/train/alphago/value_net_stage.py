@@ -43,7 +43,6 @@ from igo.go.board import new_board, rebuild, set_ko, stones_of
 from igo.go.playout import area_owner, new_rng
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, ValueNet
-from igo.nn.registry import create_net
 from igo.nn.threads import torch_threads
 from igo.search.rollout.patterns import pattern_geometry
 from igo.search.rollout.playout import policy_playout
@@ -59,10 +58,10 @@ from igo.train.alphago.supervised_data import (
 from igo.train.alphago.supervised_loop import (
     StageConfig,
     StageData,
-    StageLog,
     StagePaths,
     open_trainer,
     run_training,
+    stage_net,
 )
 
 KIND = "value"
@@ -172,22 +171,6 @@ def rollout_estimates(
     return out
 
 
-def _value_net(config: ValueConfig, size: int) -> Net:
-    torch.manual_seed(config.seed)
-    net = create_net(
-        config.net,
-        board_size=size,
-        blocks=config.blocks,
-        channels=config.channels,
-        norm=config.norm,
-    )
-    if not isinstance(net, ValueNet) or net.config.in_planes != NUM_VALUE_PLANES:
-        raise ValueError(
-            f"{config.net} does not build a value network on {NUM_VALUE_PLANES} planes"
-        )
-    return net
-
-
 def _outcomes(arrays: dict[str, np.ndarray]) -> np.ndarray:
     return arrays["result"].astype(np.float32)
 
@@ -240,7 +223,8 @@ def _train(
     start: float,
 ) -> ValueReport:
     device = resolve_device("auto")
-    trainer = open_trainer(paths, _value_net(config, board_size_of(train)), config, device)
+    net = stage_net(config, board_size_of(train), ValueNet, NUM_VALUE_PLANES, "value network")
+    trainer = open_trainer(paths, net, config, device)
     z = _outcomes(train)
     data = StageData(planes_from_examples(train, value_plane=True), z, moves=False)
     ev = _eval_set(heldout, len(z), config)
@@ -249,14 +233,10 @@ def _train(
     def evaluate(model: Net) -> dict[str, float]:
         return {"mse": value_mse(model, ev.held_planes, held_z, device)}
 
-    log = StageLog(log_dir, trainer.step)
-    try:
-        run_training(
-            trainer, config, data, _squared_error, paths,
-            evaluate=evaluate, log=log, progress=progress, device=device,
-        )  # fmt: skip
-    finally:
-        log.close()
+    run_training(
+        trainer, config, data, _squared_error, paths,
+        evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
+    )  # fmt: skip
     mean_mse = float(np.mean((held_z - z.mean()) ** 2)) if held_z.size else math.nan
     report = ValueReport(
         steps=trainer.step,
