@@ -16,7 +16,7 @@ import pytest
 
 from igo.encode.alphago import encode_alphago
 from igo.encode.symmetry import apply_planes
-from igo.encode.zero import ZeroHistory, encode_zero
+from igo.encode.zero_planes import ZeroHistory, encode_zero
 from igo.go.playout import new_rng, random_move
 from igo.go.state import GameState
 

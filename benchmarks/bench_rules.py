@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from igo.go import board as kernels
+from igo.go import board_core as layout
 from igo.go.board import geometry
 from igo.go.playout import new_rng, random_move, run_playout
 from igo.go.rules import PRESETS
@@ -60,10 +61,10 @@ def test_playout(benchmark: Any, size: int) -> None:
 
     s, played = benchmark(run)
     n = size * size
-    m = kernels.NUM_FIELDS * n
+    m = layout.NUM_FIELDS * n
     on_board = int(np.count_nonzero(s[:n]))
     assert played > n // 2
-    assert on_board + int(s[m + kernels.M_CAP_B]) + int(s[m + kernels.M_CAP_W]) == played
+    assert on_board + int(s[m + layout.M_CAP_B]) + int(s[m + layout.M_CAP_W]) == played
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from igo.agents.net_evaluator import ZeroNetEvaluator, masked_softmax
-from igo.encode.zero import encode_zero_batch, zero_planes_batch
+from igo.encode.zero_planes import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
 from igo.nn.registry import create_net
 from igo.search import MultiSearch, SearchConfig

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from igo.data.shards import write_shard
+from igo.files import write_bytes_atomic, write_text_atomic
 from igo.go.state import GameState
-from igo.io.atomic import write_bytes_atomic, write_text_atomic
 from igo.io.sgf import record_from_state, save_sgf
 from igo.run_dir import RunFolder, ZeroRunDir
 from igo.search.rollout.policy import RolloutPolicy

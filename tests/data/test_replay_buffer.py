@@ -11,7 +11,7 @@ import pytest
 
 from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
 from igo.encode.symmetry import apply_planes, apply_policy
-from igo.encode.zero import planes_from_stones
+from igo.encode.zero_planes import planes_from_stones
 from igo.go.coords import Color
 from igo.selfplay.record import GameData, write_game
 

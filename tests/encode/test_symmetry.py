@@ -23,7 +23,7 @@ from igo.encode.symmetry import (
     inverse,
     random_symmetry,
 )
-from igo.encode.zero import encode_zero
+from igo.encode.zero_planes import encode_zero
 from igo.go.coords import Color
 from igo.go.state import GameState
 

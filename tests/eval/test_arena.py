@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from igo.agents.referee import GameLimits
 from igo.eval import arena
 from igo.eval.arena import MatchConfig, parse_time_control, run_match
-from igo.eval.match import GameLimits, GameOutcome
+from igo.eval.engine_game import GameOutcome
 from igo.eval.sprt import Sprt
 from igo.go.coords import Color
 from igo.go.state import GameState

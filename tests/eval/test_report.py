@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from igo.eval.match import forfeit_outcome
+from igo.eval.engine_game import forfeit_outcome
 from igo.eval.report import write_report
 from igo.eval.store import ArenaStore
 from igo.go.coords import Color

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from igo.eval.match import forfeit_outcome
+from igo.eval.engine_game import forfeit_outcome
 from igo.eval.store import ArenaStore, open_existing
 from igo.go.coords import Color
 from igo.go.rules import rules_from_name

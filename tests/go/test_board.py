@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from igo.go import board as kernels
+from igo.go import board_core as layout
 from igo.go.coords import Color, from_gtp
 from igo.go.playout import new_rng, random_move, run_playout
 from igo.go.state import GameState, IllegalMove
@@ -175,10 +176,11 @@ def test_join_four_strings(board_from_ascii: BoardFactory) -> None:
     """)
     _play(state, "C3")
     assert state.liberties(_p(state, "C3")) == 8
-    h = int(state.board_vector[kernels.F_HEAD * 25 + _p(state, "C3")])
-    assert int(state.board_vector[kernels.F_STONES * 25 + h]) == 5
+    s = state.board_vector
+    h = int(kernels.head_of(s, 25, _p(state, "C3")))
+    assert int(kernels.string_size(s, 25, h)) == 5
     for vertex in ("C4", "B3", "D3", "C2"):
-        assert int(state.board_vector[kernels.F_HEAD * 25 + _p(state, vertex)]) == h
+        assert int(kernels.head_of(s, 25, _p(state, vertex))) == h
 
 
 @pytest.mark.parametrize(
@@ -317,7 +319,7 @@ def test_random_move_is_uniform_over_playable_points(board_from_ascii: BoardFact
     expected = num_draws / 15
     assert np.all(np.abs(counts[10:] - expected) < 0.08 * expected), counts[10:]
     # Drawing only reorders the empty list.
-    assert np.array_equal(s[: kernels.F_ELIST * 25], state.board_vector[: kernels.F_ELIST * 25])
+    assert np.array_equal(s[: layout.F_ELIST * 25], state.board_vector[: layout.F_ELIST * 25])
 
 
 def test_random_move_passes_without_a_playable_point(board_from_ascii: BoardFactory) -> None:

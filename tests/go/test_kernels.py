@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from igo.go import board as kernels
+from igo.go import board_core as layout
 from igo.go.board import geometry
 from igo.go.board_core import fields, playable
 from igo.go.coords import Color
@@ -35,10 +36,10 @@ def test_playable_is_check_and_not_eye(size: int, seed: int, num_moves: int) -> 
     g = geometry(size)
     s = _random_board(size, seed, num_moves)
     n = size * size
-    m = kernels.NUM_FIELDS * n
+    m = layout.NUM_FIELDS * n
     v, _ = fields(s)
     for color in (1, 2):
-        ko = int(s[m + kernels.M_KO]) if int(s[m + kernels.M_KO_COLOR]) == color else -1
+        ko = int(s[m + layout.M_KO]) if int(s[m + layout.M_KO_COLOR]) == color else -1
         for p in np.flatnonzero(s[:n] == 0).tolist():
             expected = kernels.check(s, g.neighbours, p, color, False) == kernels.OK and not (
                 kernels.is_eye(s, g.neighbours, g.diagonals, p, color)
@@ -66,7 +67,7 @@ def test_random_move_passes_only_without_a_playable_point(
         move = random_move(s, g.neighbours, g.diagonals, color, new_rng(seed + color))
         assert (move in playable_points) if playable_points else move == -1
         # only the empty list's order may change
-        assert np.array_equal(s[: kernels.F_ELIST * n], before[: kernels.F_ELIST * n])
+        assert np.array_equal(s[: layout.F_ELIST * n], before[: layout.F_ELIST * n])
 
 
 @settings(max_examples=40, deadline=None)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from igo.go import board as kernels
+from igo.go import board_core as layout
 from igo.go.board import geometry
 from igo.go.coords import Color
 from igo.go.playout import new_rng, run_playout
@@ -54,45 +55,45 @@ def _strings(colors: np.ndarray, size: int) -> list[tuple[list[int], set[int]]]:
 
 def _chain(s: np.ndarray, n: int, p: int) -> list[int]:
     """The stones on the circular list through ``p``."""
-    out, r = [p], int(s[kernels.F_NEXT * n + p])
+    out, r = [p], int(s[layout.F_NEXT * n + p])
     while r != p:
         out.append(r)
-        r = int(s[kernels.F_NEXT * n + r])
+        r = int(s[layout.F_NEXT * n + r])
         assert len(out) <= n, "string list does not close"
     return out
 
 
 def _pseudo_liberties(s: np.ndarray, n: int, head: int) -> tuple[int, int, int]:
-    return tuple(int(s[f * n + head]) for f in (kernels.F_LIBN, kernels.F_LIBS, kernels.F_LIBQ))
+    return tuple(int(s[f * n + head]) for f in (layout.F_LIBN, layout.F_LIBS, layout.F_LIBQ))
 
 
 def check_board_vector(s: np.ndarray, size: int) -> None:
     """Assert the incremental board vector ``s`` agrees with a rebuild from its colours."""
     n = size * size
     g = geometry(size)
-    colors = _field(s, kernels.F_COLOR, n).copy()
+    colors = _field(s, layout.F_COLOR, n).copy()
     fresh = kernels.new_board(size)
     kernels.rebuild(fresh, g.neighbours, g.zobrist, colors)
-    m = kernels.NUM_FIELDS * n
-    assert np.array_equal(_field(fresh, kernels.F_COLOR, n), colors)
+    m = layout.NUM_FIELDS * n
+    assert np.array_equal(_field(fresh, layout.F_COLOR, n), colors)
     expected_hash = 0
     for color in (1, 2):
         for key in g.zobrist[color, colors == color]:
             expected_hash ^= int(key)
-    assert int(s[m + kernels.M_HASH]) == int(fresh[m + kernels.M_HASH]) == expected_hash
+    assert int(s[m + layout.M_HASH]) == int(fresh[m + layout.M_HASH]) == expected_hash
     # The empty-point list holds exactly the empty points, and positions index it.
-    num_empty = int(s[m + kernels.M_NEMPTY])
-    empties = _field(s, kernels.F_ELIST, n)[:num_empty]
+    num_empty = int(s[m + layout.M_NEMPTY])
+    empties = _field(s, layout.F_ELIST, n)[:num_empty]
     assert sorted(empties.tolist()) == np.flatnonzero(colors == 0).tolist()
-    assert np.array_equal(_field(s, kernels.F_EPOS, n)[empties], np.arange(num_empty))
-    assert np.all(_field(s, kernels.F_HEAD, n)[colors == 0] == -1)
+    assert np.array_equal(_field(s, layout.F_EPOS, n)[empties], np.arange(num_empty))
+    assert np.all(_field(s, layout.F_HEAD, n)[colors == 0] == -1)
     for members, libs in _strings(colors, size):
         assert libs, f"string at {members[0]} has no liberty"
-        head = int(s[kernels.F_HEAD * n + members[0]])
-        fresh_head = int(fresh[kernels.F_HEAD * n + members[0]])
+        head = int(s[layout.F_HEAD * n + members[0]])
+        fresh_head = int(fresh[layout.F_HEAD * n + members[0]])
         assert sorted(_chain(s, n, members[0])) == sorted(members)
-        assert all(int(s[kernels.F_HEAD * n + p]) == head for p in members)
-        assert int(s[kernels.F_STONES * n + head]) == len(members)
+        assert all(int(s[layout.F_HEAD * n + p]) == head for p in members)
+        assert int(s[layout.F_STONES * n + head]) == len(members)
         assert _pseudo_liberties(s, n, head) == _pseudo_liberties(fresh, n, fresh_head)
         assert kernels.count_liberties(s, g.neighbours, members[0]) == len(libs)
         assert kernels.count_liberties(fresh, g.neighbours, members[0]) == len(libs)
@@ -228,9 +229,9 @@ def test_compiled_playout_keeps_the_invariants(size: int, seed: int, num_moves: 
     assert 0 <= played <= num_moves
     check_board_vector(s, size)
     n = size * size
-    m = kernels.NUM_FIELDS * n
-    colors = _field(s, kernels.F_COLOR, n)
-    captured_black, captured_white = int(s[m + kernels.M_CAP_W]), int(s[m + kernels.M_CAP_B])
+    m = layout.NUM_FIELDS * n
+    colors = _field(s, layout.F_COLOR, n)
+    captured_black, captured_white = int(s[m + layout.M_CAP_W]), int(s[m + layout.M_CAP_B])
     assert (
         int(np.sum(colors == 1)) + int(np.sum(colors == 2)) + captured_black + captured_white
         == played

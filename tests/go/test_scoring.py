@@ -15,6 +15,7 @@ from igo.go.scoring import (
     final_score,
     final_status,
     game_result,
+    stone_strings,
     territory_score,
     tromp_taylor_score,
 )
@@ -198,3 +199,34 @@ def test_result_from_sgf(
 ) -> None:
     result = GameResult.from_sgf(text)
     assert (result.winner, result.reason, result.margin) == (winner, reason, margin)
+
+
+def test_stone_strings_flood_each_colour_and_split_at_zeros(board_from_ascii: BoardFactory) -> None:
+    state = board_from_ascii("""
+        X X . O O
+        . X . O .
+        O . . . X
+        O O . X X
+        . . . . .
+    """)
+    stones = state.stones()
+    strings = [sorted(int(p) for p in s) for s in stone_strings(stones, state.size)]
+    # In the board order of their first points (A5 is point 20, the top row the last).
+    vertices = [
+        sorted(from_gtp(v, 5) for v in group.split())
+        for group in (
+            "A3 A2 B2",
+            "E3 D2 E2",
+            "A5 B5 B4",
+            "D5 E5 D4",
+        )
+    ]
+    assert strings == sorted(vertices, key=min)
+    for s in stone_strings(stones, state.size):
+        assert len({int(stones[p]) for p in s}) == 1
+    # Zeros split strings: B5 alone left out splits black's top string in two.
+    only = stones.copy()
+    only[from_gtp("B5", 5)] = 0
+    split = [sorted(int(p) for p in s) for s in stone_strings(only, state.size)]
+    assert [from_gtp("A5", 5)] in split and [from_gtp("B4", 5)] in split
+    assert stone_strings(np.zeros_like(stones), state.size) == []

@@ -9,7 +9,7 @@ import pytest
 
 from igo.go.state import GameState
 from igo.io.sgf import parse_sgf
-from igo.selfplay.match import play_match
+from igo.selfplay.net_match import play_match
 from igo.selfplay.record import RESIGN_MOVE, GameData
 from igo.selfplay.runner import play_selfplay_games
 from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig

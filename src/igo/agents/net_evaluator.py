@@ -23,7 +23,7 @@ import numpy as np
 
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago_batch
 from igo.encode.symmetry import NUM_SYMMETRIES, evaluation_symmetry, random_symmetry
-from igo.encode.zero import encode_zero_batch, zero_planes_batch
+from igo.encode.zero_planes import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
 from igo.nn.inference import TorchEvaluator, average_symmetries
 from igo.nn.net import Net, PolicyNet, ValueNet

@@ -28,7 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from igo.data.replay_buffer import ReplayBuffer
-from igo.encode.zero import encode_zero
+from igo.encode.zero_planes import encode_zero
 from igo.go.state import GameState
 from igo.io.processes import spawn_context
 from igo.nn.checkpoint import save_checkpoint

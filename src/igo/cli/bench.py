@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-from igo.io.atomic import check_creatable, write_text_atomic
+from igo.files import check_creatable, write_text_atomic
 
 # Each target names the module and function that measure it; imported on demand, so that
 # ``igo bench rules`` never pays for importing torch.

@@ -8,8 +8,8 @@ import sys
 from igo.data.generate import GenerateConfig, generate_games
 from igo.data.records import ImportConfig, import_records
 from igo.eval.engines import engine_argv, parse_engine_spec, probe_engine
+from igo.files import check_creatable
 from igo.go.rules import rules_from_name
-from igo.io.atomic import check_creatable
 from igo.io.sgf import GameRecord
 
 EXAMPLES = """\

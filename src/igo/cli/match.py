@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from igo.agents.referee import GameLimits
 from igo.eval.arena import ArenaError, MatchConfig, parse_time_control, run_match
-from igo.eval.match import GameLimits
 from igo.eval.progress import MatchProgress
 from igo.eval.sprt import parse_sprt
 from igo.eval.summary import format_summary, print_move

@@ -7,11 +7,12 @@ distribution) and the engine gets a seed of its own for the game:
 
 | step            | what happens                                                            |
 |-----------------|-------------------------------------------------------------------------|
-| opening         | k ~ uniform{min..max} random legal moves, black first, on points of the |
-|                 | central area (third line and up; second line and up below 7x7) that    |
-|                 | fill no own eye; told to the engine with ``play``                       |
-| middle and end  | ``genmove`` for each side in turn until two passes, a resignation or   |
-|                 | the move cap (3 * size^2 moves)                                         |
+| opening         | k ~ uniform{min..max} random sensible moves (``igo.go.sensible``: legal |
+|                 | and filling no own eye), black first, on points of the central area     |
+|                 | (third line and up; second line and up below 7x7); told to the engine   |
+| middle and end  | ``genmove`` for each side in turn, checked by the GTP referee           |
+|                 | (``igo.agents.referee``), until two passes, a resignation or the move   |
+|                 | cap (3 * size^2 moves); a crash, hang or illegal move abandons the game |
 | result          | resignation; else the engine's ``final_score`` (GNU Go counts dead      |
 |                 | stones well); else igo's own count (``igo.go.scoring``)                 |
 
@@ -32,12 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from igo.go.coords import MAX_SIZE, MIN_SIZE, from_gtp, to_gtp
+from igo.agents.referee import GameLimits, ending, referee_game
+from igo.files import check_creatable
+from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.scoring import final_score
-from igo.go.state import GameState, IllegalMove
-from igo.io.atomic import check_creatable
+from igo.go.sensible import sensible_moves
+from igo.go.state import GameState
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
 from igo.io.processes import spawn_context
 from igo.io.sgf import GameRecord, record_from_state, save_sgf
@@ -121,75 +124,70 @@ def opening_points(size: int) -> np.ndarray:
 
 
 def random_opening(state: GameState, count: int, rng: np.random.Generator) -> list[int]:
-    """Play up to ``count`` random legal moves that fill no own eye from the central area;
-    returns the points played."""
+    """Play up to ``count`` random sensible moves (legal, filling no own eye) from the central
+    area; returns the points played."""
     played = []
     area = opening_points(state.size)
     for _ in range(count):
-        color = state.to_play
-        options = [
-            int(p) for p in area if state.is_legal(int(p)) and not state.is_eye(int(p), color)
-        ]
-        if not options:
+        options = np.intersect1d(sensible_moves(state), area)  # in increasing order
+        if options.shape[0] == 0:
             break
-        point = options[int(rng.integers(len(options)))]
+        point = int(options[int(rng.integers(options.shape[0]))])
         state.play(point)
         played.append(point)
     return played
 
 
+class GameAbandoned(Exception):
+    """The engine misbehaved (crash, hang, refused command, illegal or malformed move)."""
+
+
 def play_selfplay_game(task: GameTask) -> GameRecord:
-    """Play one game of the engine against itself (see the module docstring).
+    """Play one game of the engine against itself (see the module docstring), refereed by
+    ``igo.agents.referee`` with the engine on both sides.
 
     Raises:
-        GtpEngineError: the engine crashed or hung.
-        GtpCommandError: it refused a command of the opening.
-        IllegalMove: it played an illegal move.
+        GtpEngineError: the engine would not start, or failed while counting.
+        GameAbandoned: it misbehaved during the game.
     """
     rng = np.random.default_rng(task.seed)
     state = GameState.new(task.size, task.rules, move_cap=3 * task.size * task.size)
+    low, high = task.opening_moves
+    opening = random_opening(state, int(rng.integers(low, high + 1)), rng)
+    # One deadline for every reply, the first genmove included (GameLimits gives that one more).
+    limits = GameLimits(move_timeout=task.move_timeout, first_move_timeout=task.move_timeout)
     with GtpClient(task.argv, timeout=task.move_timeout, name=task.name) as engine:
-        engine.send(f"boardsize {task.size}")
-        engine.send("clear_board")
-        engine.send(f"komi {task.rules.komi:g}")
-        low, high = task.opening_moves
-        opening = random_opening(state, int(rng.integers(low, high + 1)), rng)
-        for color, point in state.moves:
-            engine.send(f"play {color.name.lower()} {to_gtp(point, task.size)}")
-        while not state.is_over():
-            color = state.to_play
-            reply = engine.send(f"genmove {color.name.lower()}").strip().lower()
-            if reply == "resign":
-                state.resign(color)
-            else:
-                state.play(from_gtp(reply, task.size), color)
-        result = _result(state, engine)
+        engines = {Color.BLACK: engine, Color.WHITE: engine}
+        game = referee_game(engines, state, limits, _engine_count)
+    if game.fault is not None:
+        raise GameAbandoned(f"{game.fault}: {game.detail}")
     meta = {
         "PB": task.name,
         "PW": task.name,
         "GC": f"igo data generate: game {task.index}, seed {task.seed}, "
         f"{len(opening)} random opening moves",
     }
-    return record_from_state(state, result, meta)
+    return record_from_state(game.state, game.result, meta)
 
 
-def _result(state: GameState, engine: GtpClient) -> GameResult:
-    if state.resigned is not None:
-        return GameResult(state.resigned.opponent, "resign")
+def _engine_count(state: GameState, engines: dict[Color, GtpClient]) -> tuple[GameResult, str]:
+    """The engine's own count (GNU Go counts dead stones well), else igo's estimate."""
     try:
-        theirs = GameResult.from_sgf(engine.send("final_score"))
+        theirs = GameResult.from_sgf(engines[Color.BLACK].send("final_score"))
         if theirs.reason in ("score", "draw"):
-            return theirs
+            return theirs, ending(state)
     except GtpCommandError:
         pass
-    return final_score(state)
+    return final_score(state), ending(state) + ", igo's count"
 
 
 def _run_task(task: GameTask) -> GameRecord | str:
     """A game, or the reason it was abandoned."""
     try:
         return play_selfplay_game(task)
-    except (GtpEngineError, GtpCommandError, IllegalMove, ValueError) as exc:
+    except GameAbandoned as exc:
+        return str(exc)
+    except (GtpEngineError, ValueError) as exc:  # would not start, or died or garbled counting
         return f"{type(exc).__name__}: {exc}"
 
 

@@ -50,9 +50,9 @@ from pathlib import Path
 import numpy as np
 
 from igo.data.shards import ShardInfo, iter_shards, read_manifest, write_shard
+from igo.files import check_creatable
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.state import IllegalMove
-from igo.io.atomic import check_creatable
 from igo.io.sgf import GameRecord, SgfError, read_collection, replay
 
 KIND = "sl"

@@ -23,7 +23,7 @@ import numpy as np
 
 from igo.data.shards import ShardError, ShardInfo, read_manifest, read_shard
 from igo.encode.symmetry import augment
-from igo.encode.zero import zero_planes_batch
+from igo.encode.zero_planes import zero_planes_batch
 
 GAME_KIND = "zero_game"
 _BETA = 0.4

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from igo.io.atomic import write_bytes_atomic, write_text_atomic
+from igo.files import write_bytes_atomic, write_text_atomic
 
 SHARD_FORMAT = 1
 MANIFEST = "manifest.json"

@@ -1,13 +1,14 @@
 """Layer 1, encoding: Go positions -> network arrays (NumPy only; never torch).
 
-| module        | responsibility                                                      |
-|---------------|---------------------------------------------------------------------|
-| ``moves``     | move <-> policy index (pass is the last of size*size + 1 entries)    |
-| ``zero``      | AlphaGo Zero planes: 2H + 1 planes of stone history and colour       |
-| ``alphago``   | AlphaGo planes: the 48 features of Extended Data Table 2 (+1 colour) |
-| ``symmetry``  | the 8 dihedral transforms of planes, policies and points; augment    |
-| ``features``  | compiled per-string and per-move facts behind the AlphaGo planes     |
-| ``ladder``    | compiled ladder reading for the ladder-capture and -escape planes    |
+| module          | responsibility                                                       |
+|-----------------|----------------------------------------------------------------------|
+| ``moves``       | move <-> policy index (pass is the last of size*size + 1 entries)    |
+| ``zero_planes`` | AlphaGo Zero planes: 2H + 1 planes of stone history and colour       |
+| ``alphago``     | AlphaGo planes: the 48 features of Extended Data Table 2 (+1 colour) |
+| ``symmetry``    | the 8 dihedral transforms of planes, policies and points; augment    |
+| ``features``    | compiled per-string and per-move facts behind the AlphaGo planes     |
+| ``ladder``      | compiled ladder reading for the ladder-capture and -escape planes    |
+| ``batch``       | one encoder over a batch of positions (one board size), stacked      |
 """
 
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago, encode_alphago_batch
@@ -22,7 +23,7 @@ from igo.encode.symmetry import (
     inverse,
     random_symmetry,
 )
-from igo.encode.zero import (
+from igo.encode.zero_planes import (
     ZeroHistory,
     encode_zero,
     encode_zero_batch,

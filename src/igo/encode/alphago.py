@@ -41,6 +41,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from igo.encode.batch import stack_encoded
 from igo.encode.features import move_outcome, string_liberties
 from igo.encode.ladder import (
     MAX_ANSWERS,
@@ -54,12 +55,11 @@ from igo.encode.ladder import (
 )
 from igo.go.board import (
     EMPTY,
-    F_COLOR,
-    F_HEAD,
-    M_SIZE,
-    NUM_FIELDS,
     OK,
+    board_size_of,
     check,
+    color_of,
+    head_of,
     in_atari,
     is_eye,
     n_of,
@@ -101,7 +101,7 @@ def _fill_board_planes(
     string_liberties(s, nbr, libs)
     for p in range(n):
         out[ONES, p] = 1.0
-        c = s[F_COLOR * n + p]
+        c = color_of(s, n, p)
         if c == EMPTY:
             out[EMPTY_POINT, p] = 1.0
             continue
@@ -146,8 +146,8 @@ def _fill_ladder_planes(
     # The reader's workspace is allocated on the first string that needs reading.
     boards, meta = new_workspace(s, 0)
     for h in range(n):
-        c = s[F_COLOR * n + h]
-        if c == EMPTY or s[F_HEAD * n + h] != h:
+        c = color_of(s, n, h)
+        if c == EMPTY or head_of(s, n, h) != h:
             continue
         # Candidates: both liberties of an opponent string with two (each is an atari), and the
         # answers of an own string in atari (its liberty, or capturing a neighbour in atari).
@@ -161,7 +161,7 @@ def _fill_ladder_planes(
             if not legal[m] or out[plane, m] != 0.0:
                 continue
             if meta.shape[0] == 0:
-                boards, meta = new_workspace(s, levels_for(s[NUM_FIELDS * n + M_SIZE]))
+                boards, meta = new_workspace(s, levels_for(board_size_of(s)))
             budget[0] = NODE_BUDGET
             if c != color:
                 works = ladder_capture_works(s, nbr, zob, h, m, budget, boards, meta)
@@ -257,8 +257,4 @@ def encode_alphago_batch(states: Sequence[GameState], value_plane: bool = False)
     Raises:
         ValueError: if ``states`` is empty or mixes board sizes.
     """
-    if not states:
-        raise ValueError("cannot encode an empty batch")
-    if len({state.size for state in states}) != 1:
-        raise ValueError("a batch must hold one board size")
-    return np.stack([encode_alphago(state, value_plane) for state in states])
+    return stack_encoded(states, lambda state: encode_alphago(state, value_plane))

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from igo.go.board import EMPTY, F_COLOR, F_HEAD, F_NEXT, F_STONES, in_atari, n_of
+from igo.go.board import (
+    EMPTY,
+    color_of,
+    head_of,
+    in_atari,
+    n_of,
+    next_stone,
+    string_size,
+)
 from igo.go.jit import njit
 
 
@@ -30,22 +38,22 @@ def string_liberties(s: np.ndarray, nbr: np.ndarray, out: np.ndarray) -> None:
     n = n_of(s)
     mark = np.full(n, -1, dtype=np.int64)
     for h in range(n):
-        if s[F_COLOR * n + h] == EMPTY or s[F_HEAD * n + h] != h:
+        if color_of(s, n, h) == EMPTY or head_of(s, n, h) != h:
             continue
         libs = 0
         r = h
         while True:
             for k in range(4):
                 q = nbr[r, k]
-                if q >= 0 and s[F_COLOR * n + q] == EMPTY and mark[q] != h:
+                if q >= 0 and color_of(s, n, q) == EMPTY and mark[q] != h:
                     mark[q] = h
                     libs += 1
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == h:
                 break
         while True:
             out[r] = libs
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == h:
                 break
 
@@ -58,7 +66,7 @@ def _mark_string(s: np.ndarray, n: int, h: int, mark: np.ndarray, value: int) ->
     while True:
         mark[r] = value
         count += 1
-        r = s[F_NEXT * n + r]
+        r = next_stone(s, n, r)
         if r == h:
             return count
 
@@ -75,7 +83,7 @@ def _new_liberties(
         q = nbr[r, k]
         if q < 0 or q == move or mark[q] == 3 * token + 1:
             continue
-        if s[F_COLOR * n + q] == EMPTY or mark[q] == 3 * token:
+        if color_of(s, n, q) == EMPTY or mark[q] == 3 * token:
             mark[q] = 3 * token + 1
             found += 1
     return found
@@ -107,26 +115,26 @@ def move_outcome(
     captured = 0
     for k in range(4):
         q = nbr[move, k]
-        if q < 0 or s[F_COLOR * n + q] != 3 - color:
+        if q < 0 or color_of(s, n, q) != 3 - color:
             continue
-        hq = s[F_HEAD * n + q]
+        hq = head_of(s, n, q)
         if mark[hq] != 3 * token and in_atari(s, n, hq):
             captured += _mark_string(s, n, hq, mark, 3 * token)
     size = 1
     libs = _new_liberties(s, nbr, move, move, mark, token)
     for k in range(4):
         q = nbr[move, k]
-        if q < 0 or s[F_COLOR * n + q] != color:
+        if q < 0 or color_of(s, n, q) != color:
             continue
-        hq = s[F_HEAD * n + q]
+        hq = head_of(s, n, q)
         if mark[hq] == 3 * token + 2:
             continue
         mark[hq] = 3 * token + 2
-        size += s[F_STONES * n + hq]
+        size += string_size(s, n, hq)
         r = hq
         while True:
             libs += _new_liberties(s, nbr, r, move, mark, token)
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == hq:
                 break
     result[0] = captured

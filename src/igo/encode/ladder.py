@@ -28,7 +28,17 @@ from __future__ import annotations
 import numpy as np
 
 from igo.encode.features import move_outcome
-from igo.go.board import EMPTY, F_COLOR, F_HEAD, F_LIBN, F_LIBS, F_NEXT, OK, check, in_atari, n_of
+from igo.go.board import (
+    EMPTY,
+    OK,
+    atari_liberty,
+    check,
+    color_of,
+    head_of,
+    in_atari,
+    n_of,
+    next_stone,
+)
 from igo.go.board import play as play_stone
 from igo.go.jit import njit
 
@@ -63,13 +73,13 @@ def liberties_upto(s: np.ndarray, nbr: np.ndarray, p: int, limit: int, out: np.n
         min(liberties, limit).
     """
     n = n_of(s)
-    h = s[F_HEAD * n + p]
+    h = head_of(s, n, p)
     count = 0
     r = h
     while True:
         for k in range(4):
             q = nbr[r, k]
-            if q < 0 or s[F_COLOR * n + q] != EMPTY:
+            if q < 0 or color_of(s, n, q) != EMPTY:
                 continue
             seen = False
             for i in range(count):
@@ -79,7 +89,7 @@ def liberties_upto(s: np.ndarray, nbr: np.ndarray, p: int, limit: int, out: np.n
                 count += 1
                 if count >= limit:
                     return count
-        r = s[F_NEXT * n + r]
+        r = next_stone(s, n, r)
         if r == h:
             return count
 
@@ -93,21 +103,21 @@ def defender_answers(s: np.ndarray, nbr: np.ndarray, prey: int, out: np.ndarray)
         how many points went into ``out`` (int64 [MAX_ANSWERS]), or -1 if they did not fit.
     """
     n = n_of(s)
-    attacker = 3 - s[F_COLOR * n + prey]
-    h = s[F_HEAD * n + prey]
+    attacker = 3 - color_of(s, n, prey)
+    h = head_of(s, n, prey)
     # In atari every pseudo-liberty is the same point, so sum / count is that point.
-    out[0] = s[F_LIBS * n + h] // s[F_LIBN * n + h]
+    out[0] = atari_liberty(s, n, h)
     count = 1
     r = h
     while True:
         for k in range(4):
             q = nbr[r, k]
-            if q < 0 or s[F_COLOR * n + q] != attacker:
+            if q < 0 or color_of(s, n, q) != attacker:
                 continue
-            hq = s[F_HEAD * n + q]
+            hq = head_of(s, n, q)
             if not in_atari(s, n, hq):
                 continue
-            m = s[F_LIBS * n + hq] // s[F_LIBN * n + hq]
+            m = atari_liberty(s, n, hq)
             seen = False
             for i in range(count):
                 seen = seen or out[i] == m
@@ -116,7 +126,7 @@ def defender_answers(s: np.ndarray, nbr: np.ndarray, prey: int, out: np.ndarray)
                     return -1
                 out[count] = m
                 count += 1
-        r = s[F_NEXT * n + r]
+        r = next_stone(s, n, r)
         if r == h:
             return count
 
@@ -165,13 +175,13 @@ def _atari_fails(
     extending at ``y`` then has three or more. This skips the wrong-side atari of every ladder
     without copying a board."""
     n = n_of(board)
-    defender = board[F_COLOR * n + prey]
+    defender = color_of(board, n, prey)
     for k in range(4):
         q = nbr[x, k]
         if (
             q >= 0
-            and board[F_COLOR * n + q] == defender
-            and in_atari(board, n, board[F_HEAD * n + q])
+            and color_of(board, n, q) == defender
+            and in_atari(board, n, head_of(board, n, q))
         ):
             return False
     return _liberties_after(board, nbr, y, defender, marks) - 1 >= 3
@@ -208,7 +218,7 @@ def _play_answer(
     row[M_NEXT] += 1
     node = root if d == 0 else boards[2 * d]
     n = n_of(node)
-    defender = node[F_COLOR * n + prey]
+    defender = color_of(node, n, prey)
     if (only >= 0 and m != only) or check(node, nbr, m, defender, False) != OK:
         return GO_ON
     budget[0] -= 1
@@ -238,7 +248,7 @@ def _play_atari(
     row[M_ATARI] = j + 1
     after = boards[2 * d + 1]
     n = n_of(after)
-    attacker = 3 - after[F_COLOR * n + prey]
+    attacker = 3 - color_of(after, n, prey)
     if check(after, nbr, x, attacker, False) != OK or _atari_fails(
         after, nbr, prey, x, y, boards[-1]
     ):
@@ -247,7 +257,7 @@ def _play_atari(
     child[:] = after
     play_stone(child, nbr, zob, x, attacker)
     # An atari that captured next to the prey may have freed liberties: not a ladder move.
-    return in_atari(child, n, child[F_HEAD * n + prey])
+    return in_atari(child, n, head_of(child, n, prey))
 
 
 @njit
@@ -315,7 +325,7 @@ def ladder_capture_works(
 ) -> bool:
     """Whether the attacker's ``move`` ataris the two-liberty prey and the ladder captures it."""
     n = n_of(s)
-    attacker = 3 - s[F_COLOR * n + prey]
+    attacker = 3 - color_of(s, n, prey)
     if check(s, nbr, move, attacker, False) != OK:
         return False
     libs = meta[0, M_LIBS:M_ANSWERS]
@@ -325,7 +335,7 @@ def ladder_capture_works(
     root = boards[0]
     root[:] = s
     play_stone(root, nbr, zob, move, attacker)
-    if not in_atari(root, n, root[F_HEAD * n + prey]):
+    if not in_atari(root, n, head_of(root, n, prey)):
         return False
     return not read(root, nbr, zob, prey, -1, budget, boards, meta)
 

@@ -22,16 +22,17 @@ from datetime import date
 from pathlib import Path
 
 from igo.agents.player import TimeSettings
+from igo.agents.referee import GameLimits, MoveCallback
+from igo.eval.engine_game import GameOutcome, forfeit_outcome, play_game
 from igo.eval.engines import EngineSpec, engine_argv, parse_engine_spec, probe_engine
-from igo.eval.match import GameLimits, GameOutcome, MoveCallback, forfeit_outcome, play_game
 from igo.eval.sprt import Sprt
 from igo.eval.store import ArenaStore
 from igo.eval.summary import MatchSummary, Tally
+from igo.files import check_creatable
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.state import GameState
-from igo.io.atomic import check_creatable
 from igo.io.gtp_client import GtpClient, GtpEngineError
 from igo.io.processes import spawn_context
 from igo.io.sgf import record_from_state, save_sgf

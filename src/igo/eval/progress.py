@@ -7,7 +7,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from igo.eval.match import GameOutcome
+from igo.eval.engine_game import GameOutcome
 from igo.eval.summary import MatchSummary, format_score
 
 

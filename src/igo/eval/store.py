@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from igo.eval.match import GameOutcome
+from igo.eval.engine_game import GameOutcome
 from igo.io.sgf import write_sgf
 
 SCHEMA = """

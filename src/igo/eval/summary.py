@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from igo.eval.match import GameOutcome
+from igo.eval.engine_game import GameOutcome
 from igo.eval.sprt import Decision, Sprt
 from igo.go.coords import Color, Point, to_gtp
 from igo.go.state import GameState

@@ -23,8 +23,9 @@ Exact liberty counts, when an encoder needs them, come from ``count_liberties``.
 
 The mechanics live in ``board_core`` as inline kernels over views of ``s``; the functions here
 are their callable (non-inline) entry points for Python and for other compiled code. Code outside
-``igo.go`` reads and sets the meta entries through ``ko_point``, ``set_ko``, ``clear_ko`` and
-``stone_hash`` (inline, from ``board_core``), never by index.
+``igo.go`` reads and sets a board vector only through the inline accessors of ``board_access``
+(``color_of``, ``head_of``, ``next_stone``, ``string_size``, the liberty fields, ``ko_point``,
+``set_ko``, ``clear_ko``, ``stone_hash``, ``board_size_of``...), re-exported here, never by index.
 """
 
 from __future__ import annotations
@@ -34,6 +35,22 @@ from typing import NamedTuple
 
 import numpy as np
 
+from igo.go.board_access import (
+    atari_liberty,
+    board_size_of,
+    clear_ko,
+    color_of,
+    head_of,
+    in_atari,
+    ko_point,
+    n_of,
+    next_stone,
+    pseudo_liberties,
+    set_ko,
+    stone_hash,
+    stones_of,
+    string_size,
+)
 from igo.go.board_core import (
     BLACK,
     EMPTY,
@@ -41,17 +58,12 @@ from igo.go.board_core import (
     F_ELIST,
     F_EPOS,
     F_HEAD,
-    F_LIBN,
-    F_LIBQ,
-    F_LIBS,
     F_NEXT,
-    F_STONES,
     KO,
     M_CAP_B,
     M_CAP_W,
     M_HASH,
     M_KO,
-    M_KO_COLOR,
     M_NEMPTY,
     M_SIZE,
     NUM_FIELDS,
@@ -62,53 +74,37 @@ from igo.go.board_core import (
     WHITE,
     atari,
     check_v,
-    clear_ko,
     fields,
     is_eye_v,
     kernel,
-    ko_point,
     loop_kernel,
     place,
     play_v,
-    set_ko,
-    stone_hash,
 )
 from igo.go.jit import KernelSet, inline, njit
 
+# The layout constants (F_*, M_*, NUM_FIELDS, NUM_META) are board_core's and igo.go's alone:
+# code outside igo.go uses the accessors of board_access, re-exported here.
 __all__ = [
     "BLACK",
     "EMPTY",
-    "F_COLOR",
-    "F_ELIST",
-    "F_EPOS",
-    "F_HEAD",
-    "F_LIBN",
-    "F_LIBQ",
-    "F_LIBS",
-    "F_NEXT",
-    "F_STONES",
     "KO",
-    "M_CAP_B",
-    "M_CAP_W",
-    "M_HASH",
-    "M_KO",
-    "M_KO_COLOR",
-    "M_NEMPTY",
-    "M_SIZE",
-    "NUM_FIELDS",
-    "NUM_META",
     "OCCUPIED",
     "OK",
     "SUICIDE",
     "WHITE",
     "KERNELS",
     "Geometry",
+    "atari_liberty",
+    "board_size_of",
     "check",
     "clear_eyes",
     "clear_ko",
+    "color_of",
     "count_liberties",
     "geometry",
     "hash_after",
+    "head_of",
     "in_atari",
     "is_eye",
     "ko_point",
@@ -117,11 +113,15 @@ __all__ = [
     "legal_points",
     "n_of",
     "new_board",
+    "next_stone",
     "place_stone",
     "play",
+    "pseudo_liberties",
     "rebuild",
     "set_ko",
     "stone_hash",
+    "stones_of",
+    "string_size",
 ]
 
 
@@ -159,12 +159,6 @@ def geometry(size: int) -> Geometry:
     return Geometry(size, nbr, diag, zob)
 
 
-@inline
-def n_of(s: np.ndarray) -> int:
-    """Number of points of board vector ``s`` (from its length)."""
-    return (s.shape[0] - NUM_META) // NUM_FIELDS
-
-
 def new_board(size: int, kernels: KernelSet | None = None) -> np.ndarray:
     """An empty board vector for ``size`` (cleared by ``kernels``, default the compiled ones)."""
     s = np.zeros(NUM_FIELDS * size * size + NUM_META, dtype=np.int64)
@@ -184,13 +178,6 @@ def _clear(s: np.ndarray, size: int) -> None:
     s[m + M_KO] = -1
     s[m + M_NEMPTY] = n
     s[m + M_SIZE] = size
-
-
-@inline
-def in_atari(s: np.ndarray, n: int, h: int) -> bool:
-    """Whether the string headed at ``h`` has exactly one liberty."""
-    c = s[F_LIBN * n + h]
-    return c > 0 and c * s[F_LIBQ * n + h] == s[F_LIBS * n + h] * s[F_LIBS * n + h]
 
 
 @kernel

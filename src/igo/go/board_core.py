@@ -83,42 +83,6 @@ def fields(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _field_matrix(s, n), s[NUM_FIELDS * n :]  # type: ignore[call-arg]  # intrinsic
 
 
-# The meta entries that code outside igo.go reads or sets, through ``board.py`` (inline: free
-# in compiled callers; Python may call them too).
-@inline
-def _meta_at(s: np.ndarray, entry: int) -> int:
-    """The index of meta entry ``entry`` (``M_*``) in board vector ``s``: the meta entries are
-    its last NUM_META (one subtraction, no division by NUM_FIELDS)."""
-    length: int = s.shape[0]
-    return length - NUM_META + entry
-
-
-@inline
-def ko_point(s: np.ndarray, color: int) -> int:
-    """The point ``color`` may not play now by simple ko, or -1 (``GameState.ko_point``)."""
-    return int(s[_meta_at(s, M_KO)]) if s[_meta_at(s, M_KO_COLOR)] == color else -1
-
-
-@inline
-def set_ko(s: np.ndarray, point: int, color: int) -> None:
-    """Forbid ``color`` to play ``point`` by simple ko (-1: no ban), as a board rebuilt from
-    stones needs (``rebuild`` clears the ko)."""
-    s[_meta_at(s, M_KO)] = point
-    s[_meta_at(s, M_KO_COLOR)] = color
-
-
-@inline
-def clear_ko(s: np.ndarray) -> None:
-    """Lift the simple-ko ban, as a pass does."""
-    s[_meta_at(s, M_KO)] = -1
-
-
-@inline
-def stone_hash(s: np.ndarray) -> int:
-    """The Zobrist hash of the stones (``GameState.hash``)."""
-    return int(s[_meta_at(s, M_HASH)])
-
-
 @inline
 def atari(v: np.ndarray, h: int) -> bool:
     """Whether the string headed at ``h`` has exactly one liberty (see ``board.in_atari``)."""

@@ -29,7 +29,6 @@ engine can answer ``play`` at once while the compiled kernels build in the backg
 from __future__ import annotations
 
 import hashlib
-import os
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +36,8 @@ from typing import Any, TypeVar, cast
 
 import numba as nb
 from numba.core.dispatcher import Dispatcher
+
+from igo.files import write_text_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -84,9 +85,7 @@ def drop_stale_caches(package: Path) -> bool:
             ]:
                 cached.unlink(missing_ok=True)
         stamp_file.parent.mkdir(exist_ok=True)
-        tmp = stamp_file.with_name(f".{_STAMP_NAME}.{os.getpid()}.tmp")
-        tmp.write_text(f"{quick} {full}", encoding="utf-8")
-        tmp.replace(stamp_file)
+        write_text_atomic(stamp_file, f"{quick} {full}")
     except OSError:  # a read-only install: nobody edits it, its caches (if any) stay valid
         return False
     return dropped

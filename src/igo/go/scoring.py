@@ -23,8 +23,15 @@ from igo.go.result import GameResult
 from igo.go.state import GameState
 
 
-def _strings(stones: np.ndarray, size: int) -> list[np.ndarray]:
-    """The strings of ``stones`` [P] as arrays of points (breadth-first, small boards only)."""
+def stone_strings(stones: np.ndarray, size: int) -> list[np.ndarray]:
+    """The strings of ``stones`` [P]: the orthogonally connected points of one nonzero value
+    (1 black, 2 white, or any other mark: ``territory_score`` floods regions marked 3), as int64
+    arrays of points, first point first, strings in the board order of their first points.
+
+    Zeros split strings: the strings of some stones only (GTP's ``final_status_list dead``) are
+    those of ``np.where(selected, stones, 0)``. Python, for scoring and GTP answers, not for hot
+    loops.
+    """
     nbr = geometry(size).neighbours
     seen = np.zeros(stones.shape[0], dtype=bool)
     out: list[np.ndarray] = []
@@ -70,7 +77,7 @@ def final_status(state: GameState, num_playouts: int = 256, seed: int = 0) -> np
     stones = state.stones()
     own = ownership(state, num_playouts, seed)
     dead = np.zeros(state.num_points, dtype=bool)
-    for string in _strings(stones, state.size):
+    for string in stone_strings(stones, state.size):
         sign = 1.0 if stones[string[0]] == Color.BLACK else -1.0
         if sign * float(own[string].mean()) < 0.0:
             dead[string] = True
@@ -86,7 +93,7 @@ def seki_stones(
     own = ownership(state, num_playouts, seed)
     nbr = state.geometry.neighbours
     seki = np.zeros(state.num_points, dtype=bool)
-    for string in _strings(stones, state.size):
+    for string in stone_strings(stones, state.size):
         colour = stones[string[0]]
         libs = {int(q) for r in string for q in nbr[r] if q >= 0 and stones[q] == 0}
         shared = any(stones[q] == 3 - colour for lib in libs for q in nbr[lib] if q >= 0)
@@ -116,7 +123,7 @@ def territory_score(
     territory = (stones == 0) & (owner > 0)
     if seki is not None and seki.any():
         nbr = geometry(size).neighbours
-        for region in _strings(np.where(territory, 3, 0).astype(np.int8), size):
+        for region in stone_strings(np.where(territory, 3, 0).astype(np.int8), size):
             if any(seki[q] for r in region for q in nbr[r] if q >= 0):
                 territory[region] = False
     return int(np.sum(territory & (owner == 1))), int(np.sum(territory & (owner == 2)))

@@ -13,7 +13,7 @@ from typing import ClassVar, Self
 
 import numpy as np
 
-from igo.go import board
+from igo.go import board, board_core
 from igo.go.board import KERNELS, Geometry, geometry
 from igo.go.coords import Color, Point, check_size
 from igo.go.errors import CannotUndo, IllegalMove
@@ -50,7 +50,7 @@ class GameState:
         self.geometry: Geometry = geometry(size)
         self._s = board.new_board(size, self.kernels)
         self._n = size * size  # num_points, read on every move
-        self._hash_at = board.NUM_FIELDS * self._n + board.M_HASH
+        self._hash_at = board_core.NUM_FIELDS * self._n + board_core.M_HASH
         self.to_play = Color.BLACK
         self.num_handicap = 0
         self.consecutive_passes = 0
@@ -89,9 +89,9 @@ class GameState:
     @property
     def ko_point(self) -> Point | None:
         """The point the side to play may not take back this turn (simple ko), if any."""
-        m = board.NUM_FIELDS * self.num_points
-        ko = int(self._s[m + board.M_KO])
-        return ko if ko >= 0 and int(self._s[m + board.M_KO_COLOR]) == self.to_play else None
+        m = board_core.NUM_FIELDS * self.num_points
+        ko = int(self._s[m + board_core.M_KO])
+        return ko if ko >= 0 and int(self._s[m + board_core.M_KO_COLOR]) == self.to_play else None
 
     def stones(self) -> np.ndarray:
         """int8 [size*size]: 0 empty, 1 black, 2 white (a copy)."""
@@ -104,8 +104,8 @@ class GameState:
 
     def captures(self, color: Color) -> int:
         """Stones captured by ``color`` so far."""
-        m = board.NUM_FIELDS * self.num_points
-        return int(self._s[m + board.M_CAP_B + int(color) - 1])
+        m = board_core.NUM_FIELDS * self.num_points
+        return int(self._s[m + board_core.M_CAP_B + int(color) - 1])
 
     def liberties(self, point: Point) -> int:
         """Exact liberties of the string through ``point`` (0 for an empty point)."""
@@ -228,7 +228,7 @@ class GameState:
         """Play a move already known to be legal."""
         if point == self._n:
             self.consecutive_passes += 1
-            self._s[board.NUM_FIELDS * self._n + board.M_KO] = -1
+            self._s[board_core.NUM_FIELDS * self._n + board_core.M_KO] = -1
         else:
             g = self.geometry
             self.kernels.play(self._s, g.neighbours, g.zobrist, point, int(color))

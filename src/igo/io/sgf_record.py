@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 
 from sgfmill import sgf_grammar
 
+from igo.files import write_text_atomic
 from igo.go.coords import MAX_SIZE, MIN_SIZE, Color, Point, to_gtp, to_sgf
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name, rules_name
 from igo.go.state import GameState, IllegalMove
-from igo.io.atomic import write_text_atomic
 
 __all__ = [
     "RULES_CHANGE",

@@ -9,8 +9,8 @@
 |                          | num_params, config (``NetConfig.to_dict()``: the family and only   |
 |                          | its fields), extra (caller's)                                      |
 
-Each is written to a temporary file in the same folder and moved into place with ``os.replace``,
-so a reader never sees half a file. Checkpoints written before the family configs (one flat
+Each is written atomically (``igo.files``: a temporary file in the same folder, renamed into
+place), so a reader never sees half a file. Checkpoints written before the family configs (one flat
 config of every family's fields) still load: ``registry.config_from_dict`` drops the fields of
 other families. Loading never unpickles anything; any problem (missing, truncated or corrupt
 file, unknown config, missing / unexpected / mis-shaped tensors) raises one ``CheckpointError``
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +31,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 from torch import nn
 
+from igo.files import write_bytes_atomic
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import build_net, config_from_dict
 
@@ -55,21 +55,6 @@ def package_version() -> str:
 def config_path(weights_path: str | os.PathLike[str]) -> Path:
     """The JSON file that goes with a weights file: same name, ``.json`` suffix."""
     return Path(weights_path).with_suffix(".json")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    # Created as open() creates files (0o666 less the umask; mkstemp's would be 0o600), O_EXCL.
-    tmp_name = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def _describe(net: Net, version: str | None, extra: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -107,9 +92,9 @@ def save_checkpoint(
     info = _describe(net, version, extra)
     text = json.dumps(info, indent=2, sort_keys=True)
     tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
-    _write_atomic(weights_path, save_safetensors(tensors, metadata={_META_KEY: text}))
+    write_bytes_atomic(weights_path, save_safetensors(tensors, metadata={_META_KEY: text}))
     json_path = config_path(weights_path)
-    _write_atomic(json_path, (text + "\n").encode())
+    write_bytes_atomic(json_path, (text + "\n").encode())
     return json_path
 
 

@@ -6,7 +6,7 @@ and the clean-up after a killed run.
 | ``config.json`` | ``{"package_version": ..., "config": {...}}``: the resolved settings, |
 |                 | checked when the run is resumed                                       |
 | ``.lock``       | held (``flock``) by the process running the pipeline                  |
-| ``.*.tmp``      | an atomic write in progress (``igo.io.atomic``); removed on resume    |
+| ``.*.tmp``      | an atomic write in progress (``igo.files``); removed on resume        |
 
 The layouts (``zero_layout.py``, ``alphago_layout.py``) add their own files. Which settings a
 resumed run may change is the pipeline's rule (``igo.train.config_loader``), not the folder's.
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 
 
 class RunDirInUse(ValueError):

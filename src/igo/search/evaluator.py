@@ -42,7 +42,8 @@ class Leaves:
     """bool [B, P + 1]: legal moves, pass last."""
     history: np.ndarray
     """int8 [B, H, P]: stones of the position (h = 0) and the H - 1 before it, a pass counting as
-    a move; rows from before the game's starting position are all 0 (as ``igo.encode.zero``)."""
+    a move; rows from before the game's starting position are all 0 (as
+    ``igo.encode.zero_planes``)."""
     source: Callable[[], tuple[tuple[GameState, ...], tuple[tuple[int, ...], ...]]] = field(
         repr=False, compare=False
     )

@@ -60,7 +60,7 @@ def replay_game(
     Returns:
         (sorted superko keys of every position so far, int64 [M]; stones of the position and the
         ``history_length`` - 1 before it, int8 [H, P], rows from before the start all 0, as
-        ``igo.encode.zero``).
+        ``igo.encode.zero_planes``).
     """
     g = state.geometry
     n = state.num_points

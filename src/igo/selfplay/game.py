@@ -1,8 +1,8 @@
 """One game in progress inside a batched game loop: its position, what it has recorded, its end.
 
-Both game loops (self-play in ``runner.py``, network against network in ``match.py``) keep one
-``LiveGame`` per slot, feed each search result to ``record`` / ``play``, and turn a finished game
-into a result and an SGF with ``final_result`` and ``game_sgf``.
+Both game loops (self-play in ``runner.py``, network against network in ``net_match.py``) keep
+one ``LiveGame`` per slot (``game_slots.py``), feed each search result to ``record`` / ``play``,
+and turn a finished game into a result and an SGF with ``final_result`` and ``game_sgf``.
 """
 
 from __future__ import annotations

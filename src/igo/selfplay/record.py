@@ -1,10 +1,10 @@
 """One self-play game as a record: compact arrays, written atomically as one shard.
 
-A game of T searched positions is stored as stones, not planes: the 17 input planes of position
-t are rebuilt at training time from the stones of positions t, t-1, ..., t-7 (``igo.encode.zero``),
-which makes a 9x9 game a few kilobytes instead of a megabyte. Each game is one shard
-(``igo.data.shards``, kind ``zero_game``) in its generation's replay folder, so it is checksummed
-and validated on read, and it counts only once the folder's manifest lists it.
+A game of T searched positions is stored as stones, not planes: the 17 input planes of position t
+are rebuilt at training time from the stones of positions t, t-1, ..., t-7
+(``igo.encode.zero_planes``), which makes a 9x9 game a few kilobytes instead of a megabyte. Each
+game is one shard (``igo.data.shards``, kind ``zero_game``) in its generation's replay folder, so it
+is checksummed and validated on read, and it counts only once the folder's manifest lists it.
 
 | array         | dtype, shape | meaning                                                        |
 |---------------|--------------|----------------------------------------------------------------|

@@ -1,24 +1,27 @@
 """The self-play game loop: many games at once, all their leaves in one network call per step.
 
 ``play_selfplay_games`` keeps ``parallel_games`` games going in the trees of one
-:class:`~igo.search.MultiSearch`; each step searches every live game's position together (one
-batched evaluator call per search step for all of them), plays or resigns each game's move, and
-starts a new game in a slot as soon as its game ends, until ``num_games`` have been started and
-finished. AlphaGo Zero's self-play (Silver et al. 2017, Methods "Self-play"): Dirichlet noise at
-the root, visit-proportional moves for the first ``temperature_moves`` moves, resignation below a
-threshold except in a share of games played out to check it; KataGo's playout cap randomisation
-decides which moves get a full search and a policy target.
+:class:`~igo.search.MultiSearch` (``game_slots.GameSlots``); each step searches every live game's
+position together (one batched evaluator call per search step for all of them), plays or resigns
+each game's move, and starts a new game in a slot as soon as its game ends, until ``num_games``
+have been started and finished. AlphaGo Zero's self-play (Silver et al. 2017, Methods
+"Self-play"): Dirichlet noise at the root, visit-proportional moves for the first
+``temperature_moves`` moves, resignation below a threshold except in a share of games played out
+to check it; KataGo's playout cap randomisation decides which moves get a full search and a
+policy target.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
 from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
+from igo.selfplay.game_slots import GameSlots, slot_count
 from igo.selfplay.record import GameData
 from igo.selfplay.selfplay_config import SelfPlayConfig
 
@@ -64,42 +67,26 @@ def play_selfplay_games(
     seeds = np.random.SeedSequence(seed)
     coin_seed, search_seed = seeds.spawn(2)
     coin = np.random.default_rng(coin_seed)
-    num_slots = max(1, min(config.parallel_games, num_games))
+    num_slots = slot_count(config.parallel_games, num_games)
     search = MultiSearch(evaluator, config.search, num_slots, np.random.default_rng(search_seed))
-    slots: list[LiveGame | None] = [None] * num_slots
-    started = finished = 0
-    for i in range(num_slots):
-        if started < num_games:
-            slots[i] = _new_game(config, started, coin, calibration)
-            started += 1
-    while any(slot is not None for slot in slots):
-        if should_stop is not None and should_stop():
-            break
-        live = [i for i, slot in enumerate(slots) if slot is not None]
-        games = [slots[i] for i in live]
-        results = search.search([g.state for g in games if g is not None], trees=live)
+
+    def on_end(game: LiveGame) -> None:
+        on_game(_finish(game, config, resign_threshold, generation, network, calibration))
+
+    def step() -> None:
+        live, games = slots.live()
+        results = search.search([g.state for g in games], trees=live)
         for i, game, result in zip(live, games, results, strict=True):
-            assert game is not None
             if not config.pass_when_losing:
                 result = no_losing_pass(result, game.state)
             game.record(result)
-            move = game.play(result, resign_threshold)
-            if not game.state.is_over():
-                search.advance(i, move)
-                continue
-            on_game(_finish(game, config, resign_threshold, generation, network, calibration))
-            finished += 1
-            search.reset(i)
-            stop = should_stop is not None and should_stop()
-            slots[i] = (
-                None
-                if started >= num_games or stop
-                else _new_game(config, started, coin, calibration)
-            )
-            started += slots[i] is not None
+            slots.moved(i, game.play(result, resign_threshold), on_end)
         if on_moves is not None:
             on_moves(len(live))
-    return finished
+
+    new_game = partial(_new_game, config, coin=coin, calibration=calibration)
+    slots = GameSlots([search], num_games, new_game, should_stop)
+    return slots.run(step)
 
 
 def _new_game(

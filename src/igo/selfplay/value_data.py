@@ -40,8 +40,8 @@ import numpy as np
 
 from igo.data.records import RECENT, is_heldout
 from igo.data.shards import ShardInfo, read_manifest, write_shard
+from igo.files import write_text_atomic
 from igo.go.state import GameState
-from igo.io.atomic import write_text_atomic
 from igo.selfplay.policy_games import (
     RANDOM,
     MoverFn,

@@ -3,7 +3,7 @@ one safetensors file, shared by the Zero loop and the AlphaGo network stages.
 
 A run resumes from the trainer checkpoint whose step matches ``state.json``, so the network,
 its optimiser moments and the minibatch sampler continue exactly where they stopped: no step is
-repeated or skipped. The file is written atomically (``igo.io.atomic``); its tensors are
+repeated or skipped. The file is written atomically (``igo.files``); its tensors are
 
 | key                 | content                                                        |
 |---------------------|----------------------------------------------------------------|
@@ -26,7 +26,7 @@ import torch
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from igo.io.atomic import write_bytes_atomic
+from igo.files import write_bytes_atomic
 from igo.nn.checkpoint import CheckpointError, package_version
 from igo.nn.net import Net
 from igo.nn.registry import build_net, config_from_dict

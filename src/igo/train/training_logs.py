@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from igo.extras import MissingExtraError, require
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 
 
 def summary_writer(log_dir: str | Path, purge_step: int | None) -> Any:

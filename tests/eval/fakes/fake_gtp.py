@@ -38,6 +38,9 @@ def main() -> None:
         elif command == "clear_board":
             stones = set()
         elif command == "play":
+            if args[1].upper() in stones - {"PASS"}:  # as a real engine would (told it twice)
+                print("? illegal move\n", flush=True)
+                continue
             stones.add(args[1].upper())
         elif command == "name":
             reply = f"fake-{mode}"

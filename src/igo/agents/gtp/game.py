@@ -162,25 +162,3 @@ def _force_play(state: GameState, point: Point, color: Color) -> None:
     except ValueError:
         state.consecutive_passes = passes
         raise
-
-
-def stone_strings(state: GameState, mask: np.ndarray) -> list[list[Point]]:
-    """The strings of the stones selected by ``mask`` (bool [size*size]): each sorted, listed
-    in board order. Points outside ``mask`` split strings."""
-    stones = state.stones()
-    neighbours = state.geometry.neighbours
-    seen = ~mask
-    groups: list[list[Point]] = []
-    for first in np.flatnonzero(mask):
-        if seen[first]:
-            continue
-        seen[first] = True
-        group, frontier = [int(first)], [int(first)]
-        while frontier:
-            for q in neighbours[frontier.pop()]:
-                if q >= 0 and not seen[q] and stones[q] == stones[first]:
-                    seen[q] = True
-                    group.append(int(q))
-                    frontier.append(int(q))
-        groups.append(sorted(group))
-    return groups

@@ -11,8 +11,7 @@ import numpy as np
 
 from igo.agents.gtp.arguments import vertex_list
 from igo.agents.gtp.context import EngineContext
-from igo.agents.gtp.game import stone_strings
-from igo.go.scoring import final_score, final_status, seki_stones
+from igo.go.scoring import final_score, final_status, seki_stones, stone_strings
 from igo.io.gtp import GtpError
 
 __all__ = ["ScoreCommands"]
@@ -39,5 +38,6 @@ class ScoreCommands:
         stones = state.stones() != 0
         wanted = {"dead": dead, "seki": seki & ~dead, "alive": stones & ~dead & ~seki}
         mask = wanted[args[0].lower()] & stones
-        # One string per line, as GNU Go answers.
-        return "\n".join(vertex_list(s, self.engine.size) for s in stone_strings(state, mask))
+        # One string per line, its points in board order, as GNU Go answers.
+        strings = stone_strings(np.where(mask, state.stones(), 0), state.size)
+        return "\n".join(vertex_list(np.sort(s), self.engine.size) for s in strings)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from igo.go.board import F_HEAD, F_NEXT, in_atari, play
+from igo.go.board import color_of, head_of, in_atari, next_stone, play
 from igo.go.jit import loop_kernel, njit
 from igo.search.rollout.patterns import (
     NUM_NEIGHBOURS,
@@ -132,9 +132,9 @@ def _list_captures(ints: np.ndarray, s: np.ndarray, nbr: np.ndarray, p: int, opp
     num = 0
     for k in range(4):
         q = nbr[p, k]
-        if q < 0 or s[q] != opp:
+        if q < 0 or color_of(s, n, q) != opp:
             continue
-        h = s[F_HEAD * n + q]
+        h = head_of(s, n, q)
         if not in_atari(s, n, h) or ints[I_HSTAMP, h] == -1:
             continue
         ints[I_HSTAMP, h] = -1  # listed; reset when its stones are emptied
@@ -142,7 +142,7 @@ def _list_captures(ints: np.ndarray, s: np.ndarray, nbr: np.ndarray, p: int, opp
         while True:
             ints[I_CAPTURED, num] = r
             num += 1
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == h:
                 break
     return num
@@ -156,17 +156,17 @@ def _queue_strings(
     first, forced when ``merged``); returns their number."""
     n = nbr.shape[0]
     stamp = small[S_STAMP]
-    color = s[p]
-    num = _queue(ints, stamp, 0, s[F_HEAD * n + p], merged)
+    color = color_of(s, n, p)
+    num = _queue(ints, stamp, 0, head_of(s, n, p), merged)
     for k in range(4):
         q = nbr[p, k]
-        if q >= 0 and s[q] == 3 - color:
-            num = _queue(ints, stamp, num, s[F_HEAD * n + q], False)
+        if q >= 0 and color_of(s, n, q) == 3 - color:
+            num = _queue(ints, stamp, num, head_of(s, n, q), False)
     for i in range(small[S_CAPTURED]):
         for k in range(4):
             q = nbr[ints[I_CAPTURED, i], k]
-            if q >= 0 and s[q] == color:
-                num = _queue(ints, stamp, num, s[F_HEAD * n + q], False)
+            if q >= 0 and color_of(s, n, q) == color:
+                num = _queue(ints, stamp, num, head_of(s, n, q), False)
     return int(num)
 
 
@@ -185,13 +185,13 @@ def _restate_strings(
     n = nbr.shape[0]
     for i in range(num):
         h = ints[I_HEAD, i]
-        state = first_state if i == 0 else s[h] | (liberty_bucket(s, nbr, n, h) << 2)
+        state = first_state if i == 0 else color_of(s, n, h) | (liberty_bucket(s, nbr, n, h) << 2)
         if (i == 0 or ints[I_STATE, h] == state) and not ints[I_FORCE, i]:
             continue
         r = h
         while True:
             _set_state(ints, small, diamond, r, state)
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == h:
                 break
 
@@ -221,11 +221,11 @@ def play_and_update(
     play(s, nbr, zob, p, color)
     # A friendly neighbour of another state than the new stone's means the joined string is
     # restated whatever its parts' buckets were (their states are still the old ones here).
-    state = color | (liberty_bucket(s, nbr, n, s[F_HEAD * n + p]) << 2)
+    state = color | (liberty_bucket(s, nbr, n, head_of(s, n, p)) << 2)
     merged = False
     for k in range(4):
         q = nbr[p, k]
-        merged |= q >= 0 and s[q] == color and ints[I_STATE, q] != state
+        merged |= q >= 0 and color_of(s, n, q) == color and ints[I_STATE, q] != state
     stamp = small[S_STAMP] + 1
     small[S_STAMP] = stamp
     small[S_DIRTY] = 0

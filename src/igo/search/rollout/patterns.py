@@ -46,7 +46,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from igo.go.board import F_COLOR, F_HEAD, F_LIBN, F_LIBS, F_NEXT, geometry, in_atari
+from igo.go.board import (
+    atari_liberty,
+    color_of,
+    geometry,
+    head_of,
+    in_atari,
+    next_stone,
+    pseudo_liberties,
+)
 from igo.go.jit import inline, njit
 
 OFF = 3
@@ -131,21 +139,21 @@ def liberty_bucket(s: np.ndarray, nbr: np.ndarray, n: int, h: int) -> int:
     """Liberties of the string headed at ``h`` minus one, capped at 2 (3 or more)."""
     if in_atari(s, n, h):
         return 0
-    if s[F_LIBN * n + h] == 2:
+    if pseudo_liberties(s, n, h) == 2:
         return 1  # two pseudo-liberties, not equal (else it would be in atari)
     a = b = -1
     r = h
     while True:
         for k in range(4):
             q = nbr[r, k]
-            if q >= 0 and s[q] == 0 and q != a and q != b:
+            if q >= 0 and color_of(s, n, q) == 0 and q != a and q != b:
                 if a < 0:
                     a = q
                 elif b < 0:
                     b = q
                 else:
                     return 2
-        r = s[F_NEXT * n + r]
+        r = next_stone(s, n, r)
         if r == h:
             return 1
 
@@ -156,11 +164,11 @@ def point_states(s: np.ndarray, nbr: np.ndarray, states: np.ndarray) -> None:
     n = nbr.shape[0]
     bucket = np.full(n, -1, dtype=np.int64)
     for p in range(n):
-        c = s[F_COLOR * n + p]
+        c = color_of(s, n, p)
         if c == 0:
             states[p] = 0
             continue
-        h = s[F_HEAD * n + p]
+        h = head_of(s, n, p)
         if bucket[h] < 0:
             bucket[h] = liberty_bucket(s, nbr, n, h)
         states[p] = c | (bucket[h] << 2)
@@ -243,24 +251,24 @@ def liberties_after(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) 
     a = b = -1
     for k in range(4):
         q = nbr[p, k]
-        if q >= 0 and s[q] == 0:
+        if q >= 0 and color_of(s, n, q) == 0:
             a, b, full = _add_point(a, b, q)
             if full:
                 return 3
     for k in range(4):
         q = nbr[p, k]
-        if q < 0 or s[q] != color:
+        if q < 0 or color_of(s, n, q) != color:
             continue
-        h = s[F_HEAD * n + q]
+        h = head_of(s, n, q)
         r = h
         while True:
             for j in range(4):
                 t = nbr[r, j]
-                if t >= 0 and t != p and s[t] == 0:
+                if t >= 0 and t != p and color_of(s, n, t) == 0:
                     a, b, full = _add_point(a, b, t)
                     if full:
                         return 3
-            r = s[F_NEXT * n + r]
+            r = next_stone(s, n, r)
             if r == h:
                 break
     return (a >= 0) + (b >= 0)
@@ -271,15 +279,9 @@ def captures(s: np.ndarray, nbr: np.ndarray, n: int, p: int, color: int) -> bool
     """Whether ``color`` at ``p`` captures: an opponent string next to it is in atari."""
     for k in range(4):
         q = nbr[p, k]
-        if q >= 0 and s[q] == 3 - color and in_atari(s, n, s[F_HEAD * n + q]):
+        if q >= 0 and color_of(s, n, q) == 3 - color and in_atari(s, n, head_of(s, n, q)):
             return True
     return False
-
-
-@inline
-def _only_liberty(s: np.ndarray, n: int, h: int) -> int:
-    """The liberty of a string in atari: all its pseudo-liberties are that point."""
-    return int(s[F_LIBS * n + h] // s[F_LIBN * n + h])
 
 
 @njit
@@ -292,23 +294,23 @@ def save_atari_points(
     count = 0
     for k in range(4):
         q = nbr[last, k]
-        if q < 0 or s[q] != mover:
+        if q < 0 or color_of(s, n, q) != mover:
             continue
-        h = s[F_HEAD * n + q]
+        h = head_of(s, n, q)
         if not in_atari(s, n, h):
             continue
-        lib = _only_liberty(s, n, h)
+        lib = atari_liberty(s, n, h)
         if liberties_after(s, nbr, n, lib, mover) >= 2:
             count = _push_new(out, count, lib)
         r = h
         while True:
             for j in range(4):
                 t = nbr[r, j]
-                if t >= 0 and s[t] == 3 - mover:
-                    ht = s[F_HEAD * n + t]
+                if t >= 0 and color_of(s, n, t) == 3 - mover:
+                    ht = head_of(s, n, t)
                     if in_atari(s, n, ht):
-                        count = _push_new(out, count, _only_liberty(s, n, ht))
-            r = s[F_NEXT * n + r]
+                        count = _push_new(out, count, atari_liberty(s, n, ht))
+            r = next_stone(s, n, r)
             if r == h:
                 break
     return count

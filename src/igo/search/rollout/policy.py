@@ -21,15 +21,13 @@ written atomically (temporary file, then rename).
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
-import secrets
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
+from igo.files import write_bytes_atomic
 from igo.go.board import ko_point, n_of
 from igo.go.state import GameState
 from igo.search.rollout.candidates import candidate_keys
@@ -137,7 +135,7 @@ class RolloutPolicy:
             vocabulary=self.vocabulary,
             weights=self.weights,
         )
-        _write_atomic(Path(path), buffer.getvalue())
+        write_bytes_atomic(path, buffer.getvalue())
 
     @staticmethod
     def load(path: str | os.PathLike[str]) -> RolloutPolicy:
@@ -219,22 +217,6 @@ def state_features(state: GameState, tree: bool = True) -> tuple[np.ndarray, np.
     """``candidate_features`` of a GameState (its previous moves from its game)."""
     last, last2, captured = game_context(state)
     return candidate_features(state.board_vector, int(state.to_play), last, last2, captured, tree)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    # Created as open() creates files (0o666 less the umask; mkstemp's would be 0o600), O_EXCL.
-    temp = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 @lru_cache(maxsize=8)

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from igo.agents.referee import GameLimits
 from igo.eval.arena import MatchConfig, run_match
 from igo.eval.elo import RatingTable, format_table, ratings_from_db
 from igo.eval.engines import parse_engine_spec
-from igo.eval.match import GameLimits
 from igo.eval.report import write_report
 from igo.eval.store import games_between
 from igo.eval.summary import format_score
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 from igo.run_dir import AlphaGoRunDir
 from igo.run_dir.alphago_layout import ARENA_REPORT
 from igo.train.alphago.pipeline_config import AlphaGoConfig

@@ -32,8 +32,8 @@ from typing import Any
 from igo.data.generate import GenerateConfig, generate_games
 from igo.data.records import ImportConfig, import_records
 from igo.eval.engines import engine_argv, parse_engine_spec
+from igo.files import write_text_atomic
 from igo.go.rules import rules_from_name
-from igo.io.atomic import write_text_atomic
 from igo.io.sgf import GameRecord
 from igo.nn.checkpoint import package_version
 from igo.run_dir import AlphaGoRunDir

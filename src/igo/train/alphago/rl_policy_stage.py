@@ -42,8 +42,8 @@ import numpy as np
 import torch
 
 from igo.encode.alphago import NUM_PLANES
+from igo.files import write_text_atomic
 from igo.go.coords import Color
-from igo.io.atomic import write_text_atomic
 from igo.nn.checkpoint import config_path, load_checkpoint, read_config, save_checkpoint
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, PolicyNet

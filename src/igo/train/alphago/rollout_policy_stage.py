@@ -33,9 +33,9 @@ import numpy as np
 
 from igo.data.records import KIND, SlGame, iter_games
 from igo.data.shards import require_shards
-from igo.go.board import M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
+from igo.files import check_creatable
+from igo.go.board import new_board, rebuild, set_ko
 from igo.go.jit import njit
-from igo.io.atomic import check_creatable
 from igo.search.rollout.candidates import candidate_keys
 from igo.search.rollout.patterns import NUM_SLOTS, TAG_NAMES, TAG_SHIFT, pattern_geometry
 from igo.search.rollout.policy import KINDS, RolloutPolicy
@@ -136,7 +136,6 @@ def _game_keys(
     """(candidate counts [T], keys [sum, NUM_SLOTS], target [T], -1 where left out) of one
     game's positions [T, P]."""
     num, n = stones.shape
-    meta = NUM_FIELDS * n
     counts = np.zeros(num, dtype=np.int64)
     target = np.full(num, -1, dtype=np.int64)
     keys = np.empty((num * n, NUM_SLOTS), dtype=np.int64)
@@ -145,8 +144,7 @@ def _game_keys(
     for t in range(num):
         rebuild(board, nbr, zob, stones[t].astype(np.int64))
         mover = to_play[t]
-        board[meta + M_KO] = kos[t]
-        board[meta + M_KO_COLOR] = mover
+        set_ko(board, kos[t], mover)
         last, last2 = recent[t, 0], recent[t, 1]
         last = last if 0 <= last < n else -1
         last2 = last2 if 0 <= last2 < n else -1

@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 from igo.nn.checkpoint import save_checkpoint
 from igo.nn.net import Net
 from igo.train.alphago.supervised_data import Symmetries, as_input

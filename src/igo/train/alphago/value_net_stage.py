@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 from igo.encode.alphago import NUM_VALUE_PLANES
-from igo.go.board import F_COLOR, M_KO, M_KO_COLOR, NUM_FIELDS, new_board, rebuild
+from igo.go.board import new_board, rebuild, set_ko, stones_of
 from igo.go.playout import area_owner, new_rng
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, ValueNet
@@ -151,13 +151,12 @@ def rollout_estimates(
     n = size * size
     tables, pg = rollout_tables(str(policy)), pattern_geometry(size)
     board, owner, rng = new_board(size), np.zeros(n, dtype=np.int64), new_rng(seed)
-    meta, colours = NUM_FIELDS * n, slice(F_COLOR * n, (F_COLOR + 1) * n)
     out = np.zeros(arrays["stones"].shape[0], dtype=np.float64)
     for i, stones in enumerate(arrays["stones"]):
         rebuild(board, pg.neighbours, pg.zobrist, stones.astype(np.int64))
         color = int(arrays["to_play"][i])
         if arrays["ko"][i] >= 0:
-            board[meta + M_KO], board[meta + M_KO_COLOR] = int(arrays["ko"][i]), color
+            set_ko(board, int(arrays["ko"][i]), color)
         last = int(arrays["recent"][i, 0])
         last = last if 0 <= last < n else -1
         total = 0.0
@@ -165,7 +164,9 @@ def rollout_estimates(
             work = board.copy()
             policy_playout(work, pg.neighbours, pg.diamond, pg.zobrist, tables, color, last,
                            4 * n + 100, rng)  # fmt: skip
-            black = _black_outcome(work[colours], pg.neighbours, float(arrays["komi"][i]), owner)
+            black = _black_outcome(
+                stones_of(work, n), pg.neighbours, float(arrays["komi"][i]), owner
+            )
             total += black if color == 1 else -black
         out[i] = total / rollouts
     return out

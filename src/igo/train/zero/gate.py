@@ -9,7 +9,7 @@ that won at least 55% of them; AlphaZero dropped the gate. Here ``mode`` picks o
   stops as soon as it decides, and falls back to ``winrate`` if ``num_games`` pass first.
 - ``none``: every candidate is accepted without a game.
 
-The games are played in this process, both networks batched (``igo.selfplay.match``), with
+The games are played in this process, both networks batched (``igo.selfplay.net_match``), with
 colours alternating, each network searching by ``GateConfig.search`` (by default no noise,
 greedy after a few sampled opening moves).
 """
@@ -25,10 +25,10 @@ from tqdm import tqdm
 
 from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.eval.sprt import Sprt
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 from igo.nn.net import Net
 from igo.run_dir import ZeroRunDir
-from igo.selfplay.match import MatchGame, play_match
+from igo.selfplay.net_match import MatchGame, play_match
 from igo.selfplay.selfplay_config import SelfPlayConfig
 from igo.train.zero.loop_config import GateConfig
 

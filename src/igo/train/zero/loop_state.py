@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from igo.io.atomic import write_text_atomic
+from igo.files import write_text_atomic
 
 Phase = Literal["selfplay", "train", "gate"]
 PHASES: tuple[Phase, ...] = ("selfplay", "train", "gate")

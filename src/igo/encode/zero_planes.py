@@ -27,7 +27,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from igo.go.board import F_COLOR, n_of
+from igo.encode.batch import stack_encoded
+from igo.go.board import color_of, n_of, stones_of
 from igo.go.board import play as play_stone
 from igo.go.coords import Color
 from igo.go.jit import njit
@@ -61,7 +62,7 @@ def _replay(
         ago = num_moves - i
         if ago < history:
             for p in range(n):
-                out[ago, p] = s[F_COLOR * n + p]
+                out[ago, p] = color_of(s, n, p)
         if i < num_moves and points[i] < n:
             play_stone(s, nbr, zob, points[i], colors[i])
 
@@ -148,11 +149,7 @@ def encode_zero_batch(states: Sequence[GameState], history: int = DEFAULT_HISTOR
     Raises:
         ValueError: if ``states`` is empty or mixes board sizes.
     """
-    if not states:
-        raise ValueError("cannot encode an empty batch")
-    if len({state.size for state in states}) != 1:
-        raise ValueError("a batch must hold one board size")
-    return np.stack([encode_zero(state, history) for state in states])
+    return stack_encoded(states, lambda state: encode_zero(state, history))
 
 
 class ZeroHistory:
@@ -199,7 +196,7 @@ class ZeroHistory:
         if state.size != self.size:
             raise ValueError(f"a {state.size}x{state.size} position in a {self.size} history")
         self._newest = (self._newest + 1) % self.history
-        self._stones[self._newest] = state.board_vector[: state.num_points]
+        self._stones[self._newest] = stones_of(state.board_vector, state.num_points)
         self._count = min(self._count + 1, self.history)
 
     def stones(self) -> np.ndarray:

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from igo.agents.player import TimeSettings
+from igo.agents.referee import GameLimits
+from igo.eval.engine_game import play_game
 from igo.eval.engines import engine_argv, parse_engine_spec
-from igo.eval.match import GameLimits, play_game
 from igo.go.coords import Color
 from igo.go.rules import rules_from_name
 from igo.io.gtp_client import GtpClient

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from igo.encode.zero import (
+from igo.encode.zero_planes import (
     ZeroHistory,
     encode_zero,
     encode_zero_batch,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from igo.io.atomic import check_creatable, write_text_atomic
+from igo.files import check_creatable, write_text_atomic
 
 
 def test_a_replaced_file_is_whole_and_no_temp_file_is_left(tmp_path: Path) -> None:

@@ -1,33 +1,36 @@
-"""One game between two GTP engines, refereed by igo's rules engine.
+"""The GTP referee: games between GTP engines, refereed by igo's rules engine.
 
-igo keeps the authoritative board: every move an engine generates is checked against the match's
-rules before the opponent hears of it. An illegal move, a crash, a hang past the move deadline, a
-malformed reply or an overrun clock loses the game for that engine, and the outcome says why; the
-caller's match goes on. A game ends by two passes, resignation or the move cap. Two passes are
-counted by GNU Go's ``final_score`` when GNU Go plays; otherwise under the match's rules with the
-dead stones both engines agree on (``final_status_list dead``), or igo's Monte Carlo estimate
-when they do not agree.
+igo keeps the authoritative board: every move an engine generates is checked against the game's
+rules before the other side hears of it. An illegal move, a crash, a hang past the move deadline,
+a malformed reply, a refused command or an overrun clock is a fault of that engine's side: the
+game ends there and says why (``RefereedGame.fault``), it never raises. A game ends by two
+passes, resignation or the move cap; ``count`` (the caller's) then counts it.
+
+Two callers share it: ``igo.eval.engine_game`` (a match game between two engines, counted by
+GNU Go or the dead stones both agree on) and ``igo.data.generate`` (one engine playing both
+colours after a random opening, counted by the engine itself). It sits in ``igo.agents``, below
+both ``igo.data`` and ``igo.eval``, and keeps the engines' clocks with the players' ``Clock``.
+One engine may play both colours (the same client for both): it is set up once and is never
+told the moves it generated itself.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
-
-import numpy as np
+from dataclasses import dataclass
 
 from igo.agents.player import Clock, TimeSettings
-from igo.go.coords import Color, Point, from_gtp, pass_point, to_gtp
+from igo.go.coords import Color, Point, from_gtp, to_gtp
 from igo.go.result import GameResult
-from igo.go.rules import Rules
-from igo.go.scoring import final_score, final_status
 from igo.go.state import GameState
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
-from igo.io.sgf import GameRecord, record_from_state
 
 MoveCallback = Callable[[GameState, Color, Point, float], None]
+"""Called after each refereed move with (state, colour, point, seconds taken)."""
+CountFn = Callable[[GameState, dict[Color, GtpClient]], tuple[GameResult, str]]
+"""Counts a game that ended by two passes or the move cap (``ending`` says which): the result
+and how it ended. It may ask the engines (``final_score``...)."""
 
 # Fault kinds recorded with a forfeit: the GtpClient error kinds plus the referee's own.
 FAULTS = (
@@ -41,29 +44,6 @@ FAULTS = (
     "start",
     "refused",
 )
-
-
-@dataclass(frozen=True)
-class GameOutcome:
-    """A finished game between two engines."""
-
-    record: GameRecord
-    """The game as an SGF-ready record (players, rules, result, per-move times in comments)."""
-    result: GameResult
-    """Who won, and how."""
-    detail: str
-    """Human-readable ending: ``two passes``, ``white resigned``, ``illegal move D4 by ...``."""
-    faulty: Color | None = None
-    """The side whose engine misbehaved, if any."""
-    fault: str | None = None
-    """What it did, one of ``FAULTS`` (``illegal``, ``exit`` for a crash, ``timeout``...)."""
-    seconds: float = 0.0
-    """Wall-clock length of the game."""
-
-    @property
-    def num_moves(self) -> int:
-        """Moves played, passes included."""
-        return len(self.record.moves)
 
 
 @dataclass(frozen=True)
@@ -126,6 +106,72 @@ def _allowance(clock: Clock) -> float:
     return clock.time_left + settings.byo_yomi_time * periods
 
 
+@dataclass(frozen=True)
+class RefereedGame:
+    """A game played to its end, or to an engine's fault."""
+
+    state: GameState
+    """The final position: the moves it started with, then every checked move."""
+    comments: tuple[str | None, ...]
+    """One per move of ``state``: the seconds its engine took (``"1.23s"``), None for the moves
+    the game started with."""
+    result: GameResult
+    """Who won, and how (a fault loses: ``forfeit``, or ``time`` on the clock)."""
+    detail: str
+    """Human-readable ending: ``two passes``, ``white resigned``, ``illegal move D4 by ...``."""
+    faulty: Color | None = None
+    """The side whose engine misbehaved, if any."""
+    fault: str | None = None
+    """What it did, one of ``FAULTS`` (``illegal``, ``exit`` for a crash, ``timeout``...)."""
+    seconds: float = 0.0
+    """Wall-clock length of the game."""
+
+
+def referee_game(
+    engines: dict[Color, GtpClient],
+    state: GameState,
+    limits: GameLimits,
+    count: CountFn,
+    on_move: MoveCallback | None = None,
+) -> RefereedGame:
+    """Play ``state`` to its end between ``engines`` (started; one client may play both
+    colours); engine faults end the game, never raise.
+
+    Each engine is set up (board size, komi, time settings) and told the moves ``state`` starts
+    with (an opening); the side to move then plays. A resignation ends the game as such; two
+    passes or the move cap are counted by ``count``.
+    """
+    referee = _Referee(engines, state, limits, on_move)
+    started = time.perf_counter()
+    try:
+        referee.prepare()
+        referee.play()
+        if state.resigned is not None:
+            result = GameResult(state.resigned.opponent, "resign")
+            detail = f"{state.resigned.name.lower()} resigned"
+        else:
+            result, detail = count(state, engines)
+    except _Forfeit as forfeit:
+        lost = GameResult(forfeit.color.opponent, "time" if forfeit.fault == "time" else "forfeit")
+        return RefereedGame(
+            state,
+            tuple(referee.comments),
+            lost,
+            forfeit.detail,
+            forfeit.color,
+            forfeit.fault,
+            time.perf_counter() - started,
+        )
+    return RefereedGame(
+        state, tuple(referee.comments), result, detail, seconds=time.perf_counter() - started
+    )
+
+
+def ending(state: GameState) -> str:
+    """How a game that was not resigned ended: ``two passes`` or ``move cap (N)``."""
+    return "two passes" if state.consecutive_passes >= 2 else f"move cap ({len(state.moves)})"
+
+
 class _Referee:
     """The state of one game in progress: engines, board, clocks and per-move comments."""
 
@@ -138,20 +184,27 @@ class _Referee:
     ):
         self.engines, self.state, self.limits = engines, state, limits
         self.on_move = on_move
-        self.comments: list[str | None] = []
+        self.comments: list[str | None] = [None] * len(state.moves)
         self.moved: set[Color] = set()
         tc = limits.time_control
         self.clocks = {c: Clock.start(tc) for c in engines} if tc is not None else {}
 
     def prepare(self) -> None:
+        """Set every engine up (once, if it plays both colours) and tell it the opening."""
         size, komi, tc = self.state.size, self.state.rules.komi, self.limits.time_control
+        seen: list[GtpClient] = []
         for color, engine in self.engines.items():
+            if any(engine is other for other in seen):
+                continue
+            seen.append(engine)
             _send(engine, color, f"boardsize {size}")
             _send(engine, color, "clear_board")
             _send(engine, color, f"komi {komi:g}")
             if tc is not None:
                 main, period, stones = tc.main_time, tc.byo_yomi_time, tc.byo_yomi_stones
                 _send(engine, color, f"time_settings {main:g} {period:g} {stones}")
+            for mover, point in self.state.moves:
+                _send(engine, color, f"play {mover.letter} {to_gtp(point, size)}")
 
     def genmove(self, color: Color) -> tuple[Point | None, float]:
         """The engine's move for ``color`` (None = resign), checked; and the seconds it took."""
@@ -216,125 +269,5 @@ class _Referee:
             if self.on_move is not None:
                 self.on_move(state, color, point, seconds)
             opponent = self.engines[color.opponent]
-            _send(opponent, color.opponent, f"play {color.letter} {to_gtp(point, state.size)}")
-
-
-def play_game(
-    black: GtpClient,
-    white: GtpClient,
-    size: int,
-    rules: Rules,
-    limits: GameLimits | None = None,
-    metadata: dict[str, str] | None = None,
-    on_move: MoveCallback | None = None,
-) -> GameOutcome:
-    """Play one game, ``black`` against ``white``, to its end; engine faults lose, never raise.
-
-    Args:
-        black: The engine playing black (already started).
-        white: The engine playing white.
-        size: Board size.
-        rules: The match's rules (komi included); igo referees by them.
-        limits: Move cap, move deadline and time control (default ``GameLimits()``).
-        metadata: Extra SGF properties (EV, RO...).
-        on_move: Called after each move with (state, colour, point, seconds taken).
-    """
-    limits = limits or GameLimits()
-    engines = {Color.BLACK: black, Color.WHITE: white}
-    cap = limits.move_cap if limits.move_cap is not None else 3 * size * size
-    referee = _Referee(engines, GameState.new(size, rules, cap), limits, on_move)
-    started = time.perf_counter()
-    faulty, fault = None, None
-    try:
-        referee.prepare()
-        referee.play()
-        result, detail = _count(referee.state, engines)
-    except _Forfeit as forfeit:
-        faulty, fault, detail = forfeit.color, forfeit.fault, forfeit.detail
-        result = GameResult(forfeit.color.opponent, "time" if fault == "time" else "forfeit")
-    return _outcome(
-        referee.state,
-        referee.comments,
-        result,
-        detail,
-        faulty,
-        fault,
-        time.perf_counter() - started,
-        {"PB": black.name, "PW": white.name, **(metadata or {})},
-    )
-
-
-def forfeit_outcome(
-    size: int,
-    rules: Rules,
-    names: dict[Color, str],
-    color: Color,
-    fault: str,
-    detail: str,
-    metadata: dict[str, str] | None = None,
-) -> GameOutcome:
-    """The outcome of a game that ``color`` lost before it started (its engine would not run)."""
-    state = GameState.new(size, rules)
-    result = GameResult(color.opponent, "forfeit")
-    meta = {"PB": names[Color.BLACK], "PW": names[Color.WHITE], **(metadata or {})}
-    return _outcome(state, [], result, detail, color, fault, 0.0, meta)
-
-
-def _outcome(
-    state: GameState,
-    comments: list[str | None],
-    result: GameResult,
-    detail: str,
-    faulty: Color | None,
-    fault: str | None,
-    seconds: float,
-    metadata: dict[str, str],
-) -> GameOutcome:
-    record = record_from_state(state, result, {**metadata, "GC": detail})
-    record = replace(record, comments=tuple(comments[: len(record.moves)]))
-    return GameOutcome(record, result, detail, faulty, fault, seconds)
-
-
-def _is_gnugo(engine: GtpClient) -> bool:
-    return Path(engine.argv[0]).name.startswith("gnugo")
-
-
-def _count(state: GameState, engines: dict[Color, GtpClient]) -> tuple[GameResult, str]:
-    if state.resigned is not None:
-        return GameResult(
-            state.resigned.opponent, "resign"
-        ), f"{state.resigned.name.lower()} resigned"
-    detail = "two passes" if state.consecutive_passes >= 2 else f"move cap ({len(state.moves)})"
-    ours = final_score(state, _dead_stones(engines, state))
-    gnugo = next((e for e in engines.values() if _is_gnugo(e)), None)
-    if gnugo is None:
-        return ours, detail
-    try:
-        theirs = GameResult.from_sgf(gnugo.send("final_score"))
-    except (GtpEngineError, GtpCommandError):
-        return ours, detail + ", GNU Go could not score"
-    if theirs.reason not in ("score", "draw"):
-        return ours, detail + ", GNU Go could not score"
-    if theirs.winner != ours.winner:
-        detail += f", GNU Go's count (igo's: {ours})"
-    return theirs, detail
-
-
-def _dead_stones(engines: dict[Color, GtpClient], state: GameState) -> np.ndarray:
-    """GNU Go's dead stones when it plays, else both engines' if they agree, else igo's."""
-    lists: list[tuple[bool, frozenset[int]]] = []
-    for engine in engines.values():
-        try:
-            reply = engine.send("final_status_list dead")
-            points = frozenset(from_gtp(v, state.size) for v in reply.split())
-        except (GtpEngineError, GtpCommandError, ValueError):
-            continue
-        lists.append((_is_gnugo(engine), points))
-    chosen = next((dead for is_gnugo, dead in lists if is_gnugo), None)
-    if chosen is None and len(lists) == 2 and lists[0][1] == lists[1][1]:
-        chosen = lists[0][1]
-    if chosen is None:
-        return final_status(state)
-    dead = np.zeros(state.num_points, dtype=bool)
-    dead[[p for p in chosen if p < pass_point(state.size)]] = True
-    return dead
+            if opponent is not self.engines[color]:  # an engine playing both sides knows
+                _send(opponent, color.opponent, f"play {color.letter} {to_gtp(point, state.size)}")

@@ -1,4 +1,6 @@
-"""Atomic file writes: a temporary file in the target's folder, flushed, then renamed over it.
+"""Atomic file writes (the bottom layer: every layer may import it; it imports no igo module).
+
+An atomic write is a temporary file in the target's folder, flushed, then renamed over it.
 
 A reader never sees half a file, and a crash mid-write leaves the old file whole. The temporary
 file is created with mode 0o666 less the umask, as ``open()`` creates files (``mkstemp`` would

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from igo.search.config import SearchConfig
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
 from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
+from igo.selfplay.game_slots import GameSlots, slot_count
 from igo.selfplay.selfplay_config import SelfPlayConfig
 
 AnyEvaluator = Evaluator | LeafEvaluator
@@ -76,49 +78,55 @@ def play_match(
         resign_threshold: a side resigns below this root value (-1: never).
         names: the player names written into the SGFs.
         on_game: called with each finished game.
-        should_stop: polled between steps; True ends the match (unfinished games are dropped).
+        should_stop: polled between steps and as games end; True starts no more games and ends
+            the match after the current step (unfinished games are dropped).
 
     Returns:
         The finished games, in the order they finished.
     """
-    slots_n = max(1, min(parallel_games, num_games))
+    slots_n = slot_count(parallel_games, num_games)
     seeds = np.random.SeedSequence(seed).spawn(2)
     searches = [
         MultiSearch(ev, search_config, slots_n, np.random.default_rng(s))
         for ev, s in zip(evaluators, seeds, strict=True)
     ]
-    slots: list[LiveGame | None] = [None] * slots_n
-    started = 0
     done: list[MatchGame] = []
-    for i in range(slots_n):
-        slots[i] = LiveGame(game_config.new_game(), started)
-        started += 1
-    while any(slots) and not (should_stop is not None and should_stop()):
-        for side in (0, 1):
-            live = [i for i, g in enumerate(slots) if g is not None and _side_to_move(g) == side]
-            if not live:
-                continue
-            games = [g for g in (slots[i] for i in live) if g is not None]
-            results = searches[side].search([g.state for g in games], trees=live)
-            for i, game, result in zip(live, games, results, strict=True):
-                if not game_config.pass_when_losing:
-                    result = no_losing_pass(result, game.state)
-                move = game.play(result, resign_threshold)
-                if not game.state.is_over():
-                    for search in searches:
-                        search.advance(i, move)
-                    continue
-                finished = _finish(game, game_config, names)
-                done.append(finished)
-                if on_game is not None:
-                    on_game(finished)
-                for search in searches:
-                    search.reset(i)
-                slots[i] = (
-                    LiveGame(game_config.new_game(), started) if started < num_games else None
-                )
-                started += slots[i] is not None
+
+    def on_end(game: LiveGame) -> None:
+        finished = _finish(game, game_config, names)
+        done.append(finished)
+        if on_game is not None:
+            on_game(finished)
+
+    slots = GameSlots(
+        searches, num_games, lambda index: LiveGame(game_config.new_game(), index), should_stop
+    )
+    slots.run(partial(_step, slots, searches, game_config, resign_threshold, on_end))
     return done
+
+
+def _step(
+    slots: GameSlots,
+    searches: list[MultiSearch],
+    config: SelfPlayConfig,
+    resign_threshold: float,
+    on_end: Callable[[LiveGame], None],
+) -> None:
+    """Each side's positions in one batched search of its own (the first's, then the second's
+    after those moves), each search's move played."""
+    for side in (0, 1):
+        live, games = slots.live(partial(_is_to_move, side))
+        if not live:
+            continue
+        results = searches[side].search([g.state for g in games], trees=live)
+        for i, game, result in zip(live, games, results, strict=True):
+            if not config.pass_when_losing:
+                result = no_losing_pass(result, game.state)
+            slots.moved(i, game.play(result, resign_threshold), on_end)
+
+
+def _is_to_move(side: int, game: LiveGame) -> bool:
+    return _side_to_move(game) == side
 
 
 def _side_to_move(game: LiveGame) -> int:
