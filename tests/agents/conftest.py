@@ -1,10 +1,16 @@
-"""Tiny random-weight checkpoints for the network players (5x5 boards, a few thousand weights)."""
+"""Tiny random-weight checkpoints for the network players (5x5 boards, a few thousand weights),
+and every registered player built with the options its checks use (``build_player``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from igo.agents import Player
 
 SIZE = 5
 
@@ -57,3 +63,38 @@ def rollout_policy_file(nets_dir: Path) -> str:
     if not path.exists():
         RolloutPolicy("rollout", np.zeros(0, np.int64)).save(path)
     return str(path)
+
+
+# Options and board sizes each registered player is checked with (network players get the tiny
+# random-weight 5x5 checkpoints above; "zero" and "alphago" need the shipped weights).
+CONFORMANCE: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
+    "random": ({}, (5, 9, 19)),
+    "policy": ({"checkpoint": "zero"}, (5,)),
+    "mcts": ({"visits": 24}, (5, 9)),
+    "zero": ({"visits": 16}, (9,)),
+    "alphago": ({"visits": 16}, (9,)),
+    "rollout": ({"rollout_checkpoint": "rollout"}, (5, 9)),
+}
+
+
+@pytest.fixture
+def build_player(
+    zero_checkpoint: str, rollout_policy_file: str
+) -> Callable[[str], tuple[Player, tuple[int, ...]]]:
+    """``build(name)``: the registered player ``name`` with its CONFORMANCE options (seed 0) and
+    the board sizes it plays; skips where the shipped weights it needs are not installed."""
+    from igo.agents import create_player
+    from igo.agents.nets import MissingWeightsError
+
+    files = {"zero": zero_checkpoint, "rollout": rollout_policy_file}
+
+    def build(name: str) -> tuple[Player, tuple[int, ...]]:
+        assert name in CONFORMANCE, f"add player {name!r} to CONFORMANCE"
+        options, sizes = CONFORMANCE[name]
+        kwargs = {k: files.get(v, v) if isinstance(v, str) else v for k, v in options.items()}
+        try:
+            return create_player(name, seed=0, **kwargs), sizes
+        except MissingWeightsError:
+            pytest.skip(f"the shipped {name} weights are not installed yet")
+
+    return build

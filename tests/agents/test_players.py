@@ -7,9 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from igo.agents import Clock, TimeSettings, create_player, list_players, register_player
+from igo.agents import Clock, Player, TimeSettings, create_player, list_players, register_player
 from igo.agents.conformance import check_player, play_self_game
-from igo.agents.nets import MissingWeightsError
 from igo.agents.player import estimate_moves_left
 from igo.agents.random_player import RandomPlayer
 from igo.go.coords import Color
@@ -18,35 +17,12 @@ from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
 BoardFactory = Callable[..., GameState]
-
-
-# Options and board sizes each registered player is checked with (network players get tiny
-# random-weight 5x5 checkpoints from conftest.py; "zero" needs the shipped weights).
-CONFORMANCE: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
-    "random": ({}, (5, 9, 19)),
-    "policy": ({"checkpoint": "zero"}, (5,)),
-    "mcts": ({"visits": 24}, (5, 9)),
-    "zero": ({"visits": 16}, (9,)),
-    "alphago": ({"visits": 16}, (9,)),
-    "rollout": ({"rollout_checkpoint": "rollout"}, (5, 9)),
-}
+PlayerBuilder = Callable[[str], tuple[Player, tuple[int, ...]]]
 
 
 @pytest.mark.parametrize("name", list_players())
-def test_registered_player_conforms(
-    name: str, zero_checkpoint: str, rollout_policy_file: str
-) -> None:
-    assert name in CONFORMANCE, f"add player {name!r} to CONFORMANCE"
-    options, sizes = CONFORMANCE[name]
-    files = {"zero": zero_checkpoint, "rollout": rollout_policy_file}
-    kwargs = {k: files.get(v, v) if isinstance(v, str) else v for k, v in options.items()}
-    if name in ("zero", "alphago"):
-        try:
-            player = create_player(name, seed=0, **kwargs)
-        except MissingWeightsError:
-            pytest.skip(f"the shipped {name} weights are not installed yet")
-    else:
-        player = create_player(name, seed=0, **kwargs)
+def test_registered_player_conforms(name: str, build_player: PlayerBuilder) -> None:
+    player, sizes = build_player(name)
     check_player(player, sizes=sizes)  # its hang guard is generous (kernels may compile)
 
 

@@ -8,7 +8,8 @@ from igo.go.coords import Color
 from igo.go.rules import rules_from_name
 from igo.go.state import GameState
 from igo.search.result import SearchResult
-from igo.selfplay.game import no_losing_pass, tromp_taylor_result
+from igo.selfplay.game import endgame_rules, no_losing_pass, no_own_eye_fill, tromp_taylor_result
+from igo.selfplay.selfplay_config import SelfPlayConfig
 
 # Black owns the left three columns (15 points), white the right two (10): with komi 0.5 black
 # wins the count, so black may pass and white may not.
@@ -69,3 +70,50 @@ def test_the_winning_side_may_pass() -> None:
     n = state.num_points
     searched = result(state, {n: 30, 1: 10}, move=n)
     assert no_losing_pass(searched, state) is searched
+
+
+def test_the_winning_side_passes_back_and_learns_to() -> None:
+    # White has just passed; black wins the count: black passes, and the target is a pass.
+    state = position(Color.WHITE)
+    state.pass_move()
+    n = state.num_points
+    searched = result(state, {1: 30, 5: 10, n: 2}, move=1)
+    settled = endgame_rules(searched, state, SelfPlayConfig(board_size=5))
+    assert settled.move == n
+    assert settled.policy[n] == 1.0 and settled.policy.sum() == 1.0
+    # Before white's pass, black plays on as searched.
+    state.undo()
+    state.play(n - 1)
+    assert endgame_rules(searched, state, SelfPlayConfig(board_size=5)).move == 1
+
+
+def test_the_losing_side_does_not_pass_back() -> None:
+    # Black has just passed and wins the count: white may not pass (no_losing_pass).
+    state = position(Color.BLACK)
+    state.pass_move()
+    n = state.num_points
+    settled = endgame_rules(result(state, {n: 30, 4: 10}, move=n), state, SelfPlayConfig(5))
+    assert settled.move == 4 and settled.policy[n] == 0
+
+
+# Black's group has two one-point eyes (A5, C5): filling either is the only legal move but pass.
+EYES = """
+. X . X O
+X X X X O
+O O O O O
+. O . O .
+O . O . O
+"""
+
+
+def test_no_own_eye_fill_in_the_move_or_the_target() -> None:
+    state = GameState.from_ascii(EYES, rules_from_name("tromp-taylor", 0.5))
+    n = state.num_points
+    eye = 0  # A5
+    assert state.is_eye(eye, Color.BLACK)
+    searched = result(state, {eye: 30, n: 10}, move=eye)
+    settled = no_own_eye_fill(searched, state)
+    assert settled.move == n
+    assert settled.policy[eye] == 0 and settled.policy[n] == 1.0
+    passing = result(state, {n: 10}, move=n)
+    assert no_own_eye_fill(passing, state) is passing

@@ -18,7 +18,8 @@ options set fields of them (``igo.agents.player_options``). A move searches the 
 margin for lag, so a 1-second byo-yomi gets about half a second. The tree is kept between moves:
 ``observe`` moves its root down to the move played (``MultiSearch.advance``). Match settings by
 default: no root noise, the most visited move (``temperature`` > 0 samples the first 30 moves).
-The player resigns by ``ResignPolicy`` and never passes on an empty board.
+The player resigns by ``ResignPolicy``, never passes on an empty board, never fills its own true
+eye, and passes back where passing wins the game's count (``igo.go.scoring.passing_wins``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ from igo.agents.player_options import (
 from igo.agents.resign import ResignTracker
 from igo.agents.search_presets import SearchSetup, mcts_search
 from igo.go.coords import Color, Point
+from igo.go.scoring import passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
@@ -228,7 +230,10 @@ class MctsPlayer:
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
-        never a pass on an empty board while a point is legal."""
+        never a pass on an empty board while a point is legal; a pass back where it wins the
+        game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
+        if passing_wins(state):
+            return state.num_points
         result = session.result
         if result is None:
             session.step()

@@ -6,7 +6,8 @@ The checkpoint decides the encoding: 48 input planes is AlphaGo's policy network
 move is the most probable (``temperature`` 0) or drawn from ``p ** (1 / temperature)``, among the
 legal moves that fill none of the player's own true eyes, plus pass once a stone is on the board
 (the same sensibleness AlphaGo's planes encode; without it a weak net fills its eyes and games never
-end). With no such move left it passes. It never resigns.
+end). With no such move left it passes, and it passes back where passing wins the game's count
+(``igo.go.scoring.passing_wins``). It never resigns.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from igo.agents.nets import check_device, checkpoint_board_size, load_net
 from igo.agents.player import Clock, Resign, register_player
 from igo.go.coords import Color, Point
+from igo.go.scoring import passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
@@ -113,6 +115,8 @@ class PolicyPlayer:
         """The network's move among the sensible ones (see the module docstring)."""
         if self.board_sizes is not None and state.size not in self.board_sizes:
             raise ValueError(f"this network plays {self.board_sizes}, not {state.size}")
+        if passing_wins(state):
+            return state.num_points
         candidates = sensible_moves(state)
         pass_move = state.num_points
         if np.any(state.stones()) or candidates.size == 0:

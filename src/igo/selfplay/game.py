@@ -8,17 +8,19 @@ and turn a finished game into a result and an SGF with ``final_result`` and ``ga
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 
 from igo.go.coords import Color
 from igo.go.result import GameResult
-from igo.go.scoring import area_score, final_score
+from igo.go.scoring import area_score, final_score, passing_wins
+from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.io.sgf import record_from_state, write_sgf
 from igo.search.result import SearchResult
 from igo.selfplay.record import RESIGN_MOVE
-from igo.selfplay.selfplay_config import Scoring
+from igo.selfplay.selfplay_config import Scoring, SelfPlayConfig
 
 
 @dataclass
@@ -86,6 +88,27 @@ def tromp_taylor_result(state: GameState) -> GameResult:
     return GameResult.by_score(float(black), float(white) + state.rules.komi + bonus)
 
 
+def endgame_rules(result: SearchResult, state: GameState, config: SelfPlayConfig) -> SearchResult:
+    """``result`` (its move and policy target) under the end-of-game rules the players keep
+    (``igo.agents``), so self-play teaches the network what they play.
+
+    - Where the opponent has just passed and the self-play count (``final_result`` by
+      ``config.scoring``) wins for the side to move, the move is a pass and so is the target
+      (``igo.go.scoring.passing_wins``): playing on inside one's own area gains nothing, and a
+      net that learns to do it fills its own groups' eyes once its opponent passes.
+    - Unless ``config.pass_when_losing``: no pass while the Tromp-Taylor count loses
+      (``no_losing_pass``).
+    - Never a move into one's own true eye (``no_own_eye_fill``).
+    """
+    if passing_wins(state, partial(final_result, scoring=config.scoring)):
+        policy = np.zeros_like(result.policy)
+        policy[state.num_points] = 1.0
+        return replace(result, move=state.num_points, policy=policy)
+    if not config.pass_when_losing:
+        result = no_losing_pass(result, state)
+    return no_own_eye_fill(result, state)
+
+
 def no_losing_pass(result: SearchResult, state: GameState) -> SearchResult:
     """``result`` without a pass while the side to move would lose the count by passing.
 
@@ -104,15 +127,32 @@ def no_losing_pass(result: SearchResult, state: GameState) -> SearchResult:
         return result
     if result.policy[n] == 0 and result.move != n:
         return result
-    others = result.legal_mask[:n]
-    if not others.any():
+    allowed = result.legal_mask.copy()
+    allowed[n] = False
+    return _restricted(result, allowed) if allowed.any() else result
+
+
+def no_own_eye_fill(result: SearchResult, state: GameState) -> SearchResult:
+    """``result`` with no move into one of the side to move's own true eyes, chosen or in the
+    policy target (the players' rule: ``igo.go.sensible``); a chosen eye fill becomes the most
+    visited sensible move, or pass."""
+    n = state.num_points
+    allowed = np.zeros(n + 1, dtype=bool)
+    allowed[sensible_moves(state)] = True
+    allowed[n] = True
+    if allowed[int(result.move)] and not np.any(result.policy[~allowed]):
         return result
-    policy = result.policy.astype(np.float64).copy()
-    policy[n] = 0.0
-    move = result.move
-    if move == n:
-        visits = np.where(others, result.visit_counts[:n], -1)
-        scores = visits if visits.max() > 0 else np.where(others, result.priors[:n], -1.0)
+    return _restricted(result, allowed)
+
+
+def _restricted(result: SearchResult, allowed: np.ndarray) -> SearchResult:
+    """``result`` with its policy target and move kept to ``allowed`` [P + 1]: a move outside it
+    becomes the most visited allowed one (the highest prior if none was visited)."""
+    policy = np.where(allowed, result.policy.astype(np.float64), 0.0)
+    move = int(result.move)
+    if not allowed[move]:
+        visits = np.where(allowed, result.visit_counts, -1)
+        scores = visits if visits.max() > 0 else np.where(allowed, result.priors, -1.0)
         move = int(np.argmax(scores))
     if policy.sum() <= 0:
         policy[move] = 1.0

@@ -20,7 +20,7 @@ from igo.go.coords import Color
 from igo.search.config import SearchConfig
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
-from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
+from igo.selfplay.game import LiveGame, endgame_rules, final_result, game_sgf, winner_code
 from igo.selfplay.game_slots import GameSlots, slot_count
 from igo.selfplay.selfplay_config import SelfPlayConfig
 
@@ -120,8 +120,7 @@ def _step(
             continue
         results = searches[side].search([g.state for g in games], trees=live)
         for i, game, result in zip(live, games, results, strict=True):
-            if not config.pass_when_losing:
-                result = no_losing_pass(result, game.state)
+            result = endgame_rules(result, game.state, config)
             slots.moved(i, game.play(result, resign_threshold), on_end)
 
 

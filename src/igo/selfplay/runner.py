@@ -20,7 +20,7 @@ import numpy as np
 
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
-from igo.selfplay.game import LiveGame, final_result, game_sgf, no_losing_pass, winner_code
+from igo.selfplay.game import LiveGame, endgame_rules, final_result, game_sgf, winner_code
 from igo.selfplay.game_slots import GameSlots, slot_count
 from igo.selfplay.record import GameData
 from igo.selfplay.selfplay_config import SelfPlayConfig
@@ -77,8 +77,7 @@ def play_selfplay_games(
         live, games = slots.live()
         results = search.search([g.state for g in games], trees=live)
         for i, game, result in zip(live, games, results, strict=True):
-            if not config.pass_when_losing:
-                result = no_losing_pass(result, game.state)
+            result = endgame_rules(result, game.state, config)
             game.record(result)
             slots.moved(i, game.play(result, resign_threshold), on_end)
         if on_moves is not None:
