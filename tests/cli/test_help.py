@@ -32,6 +32,7 @@ COMMANDS = _commands(build_parser())
 def test_every_subcommand_is_covered() -> None:
     names = {
         "gtp",
+        "analysis",
         "play",
         "match",
         "ratings",

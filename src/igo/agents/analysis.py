@@ -157,29 +157,9 @@ class SearchSession:
 
     def infos(self, max_moves: int | None = None) -> list[MoveInfo]:
         """The visited root moves, best first (at most ``max_moves``)."""
-        result = self.result
-        if result is None:
+        if self.result is None:
             return []
-        visits = result.visit_counts
-        ranked = [int(m) for m in np.lexsort((-result.priors, -visits)) if visits[m] > 0]
-        if max_moves is not None:
-            ranked = ranked[:max_moves]
-        out = []
-        for order, move in enumerate(ranked):
-            q = float(result.q_values[move])
-            lcb = float(result.lcb[move])
-            out.append(
-                MoveInfo(
-                    move=move,
-                    visits=int(visits[move]),
-                    winrate=_to_winrate(q),
-                    prior=float(result.priors[move]),
-                    lcb=_to_winrate(lcb) if math.isfinite(lcb) else 0.0,
-                    order=order,
-                    pv=self.search.variation(0, move) or (move,),
-                )
-            )
-        return out
+        return move_infos(self.result, self.search, 0, max_moves)
 
     def ownership(self, num_playouts: int = 128) -> np.ndarray:
         """float [P] in [-1, 1]: who owns each point at the end, +1 the side to move.
@@ -194,7 +174,37 @@ class SearchSession:
         return self._ownership
 
 
-def _to_winrate(value: float) -> float:
+def move_infos(
+    result: SearchResult,
+    search: MultiSearch,
+    tree: int,
+    max_moves: int | None = None,
+    pv_length: int = 32,
+) -> list[MoveInfo]:
+    """The visited root moves of tree ``tree`` after ``result``, best first (most visits, then
+    the higher prior), at most ``max_moves``, each with its line of at most ``pv_length``."""
+    visits = result.visit_counts
+    ranked = [int(m) for m in np.lexsort((-result.priors, -visits)) if visits[m] > 0]
+    if max_moves is not None:
+        ranked = ranked[:max_moves]
+    out = []
+    for order, move in enumerate(ranked):
+        lcb = float(result.lcb[move])
+        out.append(
+            MoveInfo(
+                move=move,
+                visits=int(visits[move]),
+                winrate=to_winrate(float(result.q_values[move])),
+                prior=float(result.priors[move]),
+                lcb=to_winrate(lcb) if math.isfinite(lcb) else 0.0,
+                order=order,
+                pv=search.variation(tree, move, pv_length) or (move,),
+            )
+        )
+    return out
+
+
+def to_winrate(value: float) -> float:
     """A value in [-1, 1] as a win rate in [0, 1] (NaN: 0.5)."""
     if not math.isfinite(value):
         return 0.5

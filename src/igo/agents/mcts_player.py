@@ -164,6 +164,21 @@ class MctsPlayer:
             search.reset()
             self._search = search
 
+    def multi_search(self, num_trees: int) -> MultiSearch:
+        """A new search over ``num_trees`` trees on the player's prepared networks and search
+        config (the analysis engine searches many positions at once, one tree each)."""
+        self.prepare()
+        assert self._search is not None
+        one = self._search
+        return MultiSearch(
+            one.evaluator,
+            self.config,
+            num_trees,
+            rng=self.setup.seed,
+            tree_policy=one.tree_policy,
+            rollout_policy=one.rollout_policy,
+        )
+
     def _tree(self) -> MultiSearch:
         """The search, prepared, its tree dropped if the game moved on without it."""
         self.prepare()

@@ -75,8 +75,9 @@ def _help(option: PlayerOption) -> str:
     return (f"{text} ({said})" if said else text).replace("%", "%%")
 
 
-def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
-    """Add --player and its options, --rules, --komi, --size and --seed to ``parser``.
+def add_game_options(parser: argparse.ArgumentParser, size: int, rules: bool = True) -> None:
+    """Add --player and its options, --rules, --komi (unless ``rules`` is False: each request
+    says its own), --size and --seed to ``parser``.
 
     Args:
         parser: the subcommand's parser.
@@ -89,8 +90,9 @@ def add_game_options(parser: argparse.ArgumentParser, size: int) -> None:
         help="who plays (default: the strongest shipped player for the board size: alphago on "
         "9x9, else mcts)",
     )
-    parser.add_argument("--rules", default="chinese", help=f"one of {', '.join(PRESETS)}")
-    parser.add_argument("--komi", type=float, default=None, help="komi (default: the rules')")
+    if rules:
+        parser.add_argument("--rules", default="chinese", help=f"one of {', '.join(PRESETS)}")
+        parser.add_argument("--komi", type=float, default=None, help="komi (default: the rules')")
     parser.add_argument(
         "--size",
         type=int,
@@ -198,7 +200,7 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
     if chosen:
         args.player = default_player(args.size)
     try:
-        rules = rules_from_name(args.rules, args.komi)
+        rules = rules_from_name(getattr(args, "rules", "chinese"), getattr(args, "komi", None))
     except ValueError as err:
         parser.error(str(err))
     kwargs = player_kwargs(parser, args)

@@ -17,6 +17,7 @@ position. ``N`` is the number of handicap stones; the bonus is added to white's 
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -116,3 +117,63 @@ def rules_name(rules: Rules) -> str | None:
         if preset.with_komi(rules.komi) == rules:
             return name
     return None
+
+
+# KataGo's shorthand rule names that are not igo preset names (KataGo's Rules::parseRules).
+_KATAGO_ALIASES = {
+    "tromp_taylor": "tromp-taylor",
+    "chinese-ogs": "chinese",
+    "chinese_ogs": "chinese",
+    "chinese-kgs": "chinese",
+    "chinese_kgs": "chinese",
+    "stone-scoring": "chinese",
+    "bga": "aga",
+    "newzealand": "new-zealand",
+    "new_zealand": "new-zealand",
+}
+_KO_NAMES = {"SIMPLE": "simple", "POSITIONAL": "positional", "SITUATIONAL": "situational"}
+_SCORING_NAMES = {"AREA": "area", "TERRITORY": "territory"}
+
+
+def katago_rules(spec: str | dict[str, object], komi: float) -> Rules:
+    """Rules as KataGo names them (``kata-set-rules``, the analysis engine's ``rules``): a preset
+    name (KataGo's or igo's), or KataGo's JSON object, as text or parsed, with ``komi``.
+
+    A JSON object may set ``ko``, ``scoring``, ``suicide``, ``whiteHandicapBonus`` and ``komi``
+    (a multiple of 0.25); KataGo's other keys (``tax``, ``hasButton``, ``friendlyPassOk``) are
+    accepted and ignored.
+
+    Raises:
+        ValueError: an unknown name or a bad object, saying why.
+    """
+    if isinstance(spec, str):
+        text = spec.strip()
+        if not text.startswith("{"):
+            return rules_from_name(_KATAGO_ALIASES.get(text.lower(), text), komi)
+        try:
+            spec = json.loads(text)
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+            raise ValueError("not a JSON object") from None
+    if not isinstance(spec, dict):
+        raise ValueError("not a JSON object")
+    ko = _KO_NAMES.get(str(spec.get("ko", "SIMPLE")).upper())
+    scoring = _SCORING_NAMES.get(str(spec.get("scoring", "AREA")).upper())
+    suicide, new_komi = spec.get("suicide", False), spec.get("komi", komi)
+    if ko is None or scoring is None:
+        raise ValueError(
+            "ko must be SIMPLE, POSITIONAL or SITUATIONAL and scoring AREA or TERRITORY"
+        )
+    if not isinstance(suicide, bool):
+        raise ValueError("suicide must be true or false")
+    if isinstance(new_komi, bool) or not isinstance(new_komi, int | float):
+        raise ValueError("komi must be a number")
+    try:
+        return Rules(
+            ko=ko,  # type: ignore[arg-type]
+            multi_stone_suicide=suicide,
+            scoring=scoring,  # type: ignore[arg-type]
+            komi=float(new_komi),
+            white_handicap_bonus=str(spec.get("whiteHandicapBonus", "0")),  # type: ignore[arg-type]
+        )
+    except OverflowError as err:  # an integer komi beyond floats
+        raise ValueError(str(err)) from None

@@ -71,6 +71,34 @@ def ownership(state: GameState, num_playouts: int = 256, seed: int = 0) -> np.nd
     return own
 
 
+def playout_areas(
+    state: GameState, num_playouts: int = 64, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """``ownership``'s random playouts one by one: (float [P] mean ownership, +1 black; float
+    [num_playouts] each playout's black area minus white area, before komi), so that a caller
+    can read the spread of the final count as well as its mean."""
+    g = state.geometry
+    own = np.zeros(state.num_points, dtype=np.float64)
+    one = np.empty(state.num_points, dtype=np.float64)
+    areas = np.empty(num_playouts, dtype=np.float64)
+    max_moves = 4 * state.num_points + 100
+    rng = new_rng(seed)
+    for i in range(num_playouts):
+        areas[i] = playout_ownership(
+            state.board_vector,
+            g.neighbours,
+            g.diagonals,
+            g.zobrist,
+            int(state.to_play),
+            1,
+            max_moves,
+            rng,
+            one,
+        )
+        own += one
+    return own / max(1, num_playouts), areas
+
+
 def final_status(state: GameState, num_playouts: int = 256, seed: int = 0) -> np.ndarray:
     """bool [P]: True where a stone is judged dead (its string is owned by the opponent on
     average over ``num_playouts`` random playouts)."""

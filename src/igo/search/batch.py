@@ -15,7 +15,14 @@ from igo.search.evaluator import Leaves
 from igo.search.leaves import EvalBatch, LeafArrays, RootContext
 from igo.search.result import root_edges
 from igo.search.simulate import backup_all, expand_and_backup, select_all, select_leaves
-from igo.search.tree import EVALUATOR_PRIORS, NOT_EXPANDED, KernelParams, TreeArrays, reserve
+from igo.search.tree import (
+    EVALUATOR_PRIORS,
+    NOT_EXPANDED,
+    KernelParams,
+    TreeArrays,
+    reserve,
+    root_moves,
+)
 
 RngLike = int | np.random.Generator | None
 
@@ -64,6 +71,8 @@ class SearchJob:
     """Simulations not yet started."""
     noise_done: bool = False
     """The root's priors got this search's noise (or were restored)."""
+    allowed: np.ndarray | None = None
+    """bool [A]: the only root moves searched (None: every legal move)."""
 
     @property
     def arrays(self) -> TreeArrays:
@@ -81,9 +90,10 @@ def tree_rngs(rng: RngLike | Sequence[RngLike], num_trees: int) -> list[np.rando
     return list(np.random.default_rng(rng).spawn(num_trees))
 
 
-def same_root(slot: TreeSlot, state: GameState) -> bool:
+def same_root(slot: TreeSlot, state: GameState, allowed: np.ndarray | None = None) -> bool:
     """Whether ``slot``'s tree can be reused for ``state``: same board, side and passes, and the
-    root's moves are exactly the legal ones (superko may forbid what the tree allowed)."""
+    root's moves are exactly the legal ones (superko may forbid what the tree allowed), those
+    ``allowed`` where the root is restricted (``tree.root_moves``)."""
     t = slot.arrays
     if t is None or slot.root_board is None:
         return False
@@ -96,7 +106,8 @@ def same_root(slot: TreeSlot, state: GameState) -> bool:
     if t.expanded[0] == NOT_EXPANDED:
         return True
     moves, _, _ = root_edges(t)
-    return bool(np.array_equal(np.flatnonzero(state.legal_mask()), moves))
+    expected = root_moves(state.legal_mask(), allowed)
+    return bool(np.array_equal(np.flatnonzero(expected), np.sort(moves)))
 
 
 def path_moves(t: TreeArrays, node: int) -> tuple[int, ...]:

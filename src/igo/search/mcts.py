@@ -63,6 +63,7 @@ from igo.search.tree import (
     extract_subtree,
     new_tree,
     reserve,
+    restrict_root,
 )
 
 AnyEvaluator = Evaluator | LeafEvaluator
@@ -103,6 +104,7 @@ class MultiSearch:
         self._builtin = isinstance(evaluator, UniformEvaluator) and tree_policy is None
         self._rngs = tree_rngs(rng, num_trees)
         self._trees: list[TreeSlot | None] = [None] * num_trees
+        self._allowed: dict[int, np.ndarray] = {}
 
     @property
     def config(self) -> SearchConfig:
@@ -183,6 +185,15 @@ class MultiSearch:
             if slot is not None:
                 slot.arrays, slot.root_board, slot.clean_priors = None, None, None
 
+    def restrict_root(self, tree: int, allowed: np.ndarray | None) -> None:
+        """Search only the root moves ``allowed`` marks (bool [A]; None: all) in tree ``tree``
+        from now on; the tree starts afresh. Moves allowed nowhere leave the root as it is."""
+        self.reset(tree)
+        if allowed is None:
+            self._allowed.pop(tree, None)
+        else:
+            self._allowed[tree] = np.asarray(allowed, dtype=bool)
+
     def tree_arrays(self, tree: int = 0) -> TreeArrays | None:
         """The arrays of tree ``tree`` (read only; for analysis and tests)."""
         slot = self._trees[tree]
@@ -207,7 +218,8 @@ class MultiSearch:
         )
         sims = full_simulations if full else self.config.cheap_simulations
         params = kernel_params(state, self.config, self.history_length)
-        if not (self.config.reuse_tree and same_root(slot, state)):
+        allowed = self._allowed.get(index)
+        if not (self.config.reuse_tree and same_root(slot, state, allowed)):
             slot.arrays = new_tree(
                 int(state.to_play), state.consecutive_passes, 64, 64 * (state.num_points + 1)
             )
@@ -218,7 +230,7 @@ class MultiSearch:
             self.config.leaves_per_batch, slot.root_board.shape[0], state.num_points
         )
         root = root_context(state, params, self._rollout)
-        return SearchJob(slot, state, root, params, leaves, sims, full, remaining=sims)
+        return SearchJob(slot, state, root, params, leaves, sims, full, sims, allowed=allowed)
 
     def _finish(self, job: SearchJob) -> SearchResult:
         self._refresh_root(job)
@@ -237,6 +249,8 @@ class MultiSearch:
         t = job.arrays
         if job.noise_done or t.expanded[0] != EVALUATOR_PRIORS:
             return
+        if job.allowed is not None:
+            restrict_root(t, job.allowed)
         first, num = int(t.first_edge[0]), int(t.num_edges[0])
         priors = t.edge_prior[first : first + num]
         if job.tree.clean_priors is not None:

@@ -316,3 +316,28 @@ def extract_subtree(t: TreeArrays, root: int, out: TreeArrays) -> None:
                 out.edge_child[e_out] = -1
     out.counts[0] = tail
     out.counts[1] = num_edges_out
+
+
+def restrict_root(t: TreeArrays, allowed: np.ndarray) -> None:
+    """Keep only the root's edges whose move ``allowed`` (bool [A]) marks: they move to the front
+    of its edge list and ``num_edges`` shrinks, so selection never sees the others (KataGo's
+    ``avoidMoves`` / ``allowMoves`` at the root). Nothing changes when every edge is allowed or
+    none is (a root with no move would end the game)."""
+    first, num = int(t.first_edge[0]), int(t.num_edges[0])
+    edges = slice(first, first + num)
+    keep = allowed[t.edge_move[edges]]
+    if keep.all() or not keep.any():
+        return
+    order = np.concatenate([np.flatnonzero(keep), np.flatnonzero(~keep)])
+    for array in (t.edge_move, t.edge_prior, t.edge_child):
+        array[edges] = array[edges][order]
+    t.num_edges[0] = int(keep.sum())
+
+
+def root_moves(legal: np.ndarray, allowed: np.ndarray | None) -> np.ndarray:
+    """bool [A]: the moves a root restricted to ``allowed`` keeps (all legal ones when the
+    restriction would leave none, as ``restrict_root`` does)."""
+    if allowed is None:
+        return legal
+    kept = legal & allowed
+    return kept if kept.any() else legal

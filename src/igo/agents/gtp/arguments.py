@@ -16,23 +16,8 @@ import numpy as np
 
 from igo.agents.player import TimeSettings
 from igo.go.coords import Color, Point, from_gtp, parse_color, to_gtp
-from igo.go.rules import Rules, rules_from_name
+from igo.go.rules import Rules, katago_rules
 from igo.io.gtp import GtpError
-
-# KataGo's shorthand rule names that are not igo preset names (KataGo's Rules::parseRules).
-_KATAGO_ALIASES = {
-    "tromp_taylor": "tromp-taylor",
-    "chinese-ogs": "chinese",
-    "chinese_ogs": "chinese",
-    "chinese-kgs": "chinese",
-    "chinese_kgs": "chinese",
-    "stone-scoring": "chinese",
-    "bga": "aga",
-    "newzealand": "new-zealand",
-    "new_zealand": "new-zealand",
-}
-_KO_NAMES = {"SIMPLE": "simple", "POSITIONAL": "positional", "SITUATIONAL": "situational"}
-_SCORING_NAMES = {"AREA": "area", "TERRITORY": "territory"}
 
 
 def parse_number(word: str) -> float:
@@ -80,46 +65,19 @@ def vertex_list(points: list[Point] | np.ndarray, size: int) -> str:
 def rules_from_kgs(name: str, komi: float) -> Rules:
     """Rules for a KGS ``kgs-rules`` name (japanese, chinese, aga, new_zealand) with ``komi``."""
     try:
-        return rules_from_name(_KATAGO_ALIASES.get(name.lower(), name), komi)
+        return katago_rules(name, komi)
     except ValueError:
         raise GtpError(f"unknown rules {name}") from None
 
 
 def rules_from_katago(text: str, komi: float) -> Rules:
-    """Rules for ``kata-set-rules``: a preset name (KataGo's or igo's) or KataGo's JSON object.
-
-    A JSON object may set ``ko``, ``scoring``, ``suicide``, ``whiteHandicapBonus`` and ``komi``
-    (a multiple of 0.25); KataGo's other keys (``tax``, ``hasButton``, ``friendlyPassOk``) are
-    accepted and ignored.
-    """
+    """Rules for ``kata-set-rules``: ``igo.go.rules.katago_rules`` with its error as GtpError."""
     text = text.strip()
     if not text.startswith("{"):
         return rules_from_kgs(text, komi)
     try:
-        spec = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        spec = None
-    if not isinstance(spec, dict):
-        raise GtpError("unknown rules: not a JSON object")
-    ko = _KO_NAMES.get(str(spec.get("ko", "SIMPLE")).upper())
-    scoring = _SCORING_NAMES.get(str(spec.get("scoring", "AREA")).upper())
-    suicide, new_komi = spec.get("suicide", False), spec.get("komi", komi)
-    if ko is None or scoring is None:
-        raise GtpError("unknown rules: ko must be SIMPLE, POSITIONAL or SITUATIONAL and scoring "
-                       "AREA or TERRITORY")  # fmt: skip
-    if not isinstance(suicide, bool):
-        raise GtpError("unknown rules: suicide must be true or false")
-    if isinstance(new_komi, bool) or not isinstance(new_komi, int | float):
-        raise GtpError("unknown rules: komi must be a number")
-    try:
-        return Rules(
-            ko=ko,  # type: ignore[arg-type]
-            multi_stone_suicide=suicide,
-            scoring=scoring,  # type: ignore[arg-type]
-            komi=float(new_komi),
-            white_handicap_bonus=str(spec.get("whiteHandicapBonus", "0")),  # type: ignore[arg-type]
-        )
-    except (ValueError, OverflowError) as err:  # OverflowError: an integer komi beyond floats
+        return katago_rules(text, komi)
+    except ValueError as err:
         raise GtpError(f"unknown rules: {err}") from None
 
 
