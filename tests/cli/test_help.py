@@ -33,6 +33,7 @@ def test_every_subcommand_is_covered() -> None:
     names = {
         "gtp",
         "analysis",
+        "review",
         "play",
         "match",
         "ratings",

@@ -26,11 +26,25 @@ from igo.cli import (
     play,
     ratings,
     report,
+    review,
     warmup,
     zero,
 )
 
-SUBCOMMANDS = (gtp, analysis, play, match, ratings, report, bench, data, zero, alphago, warmup)
+SUBCOMMANDS = (
+    gtp,
+    analysis,
+    review,
+    play,
+    match,
+    ratings,
+    report,
+    bench,
+    data,
+    zero,
+    alphago,
+    warmup,
+)
 
 EXAMPLES = """\
 examples:

@@ -75,9 +75,12 @@ def _help(option: PlayerOption) -> str:
     return (f"{text} ({said})" if said else text).replace("%", "%%")
 
 
-def add_game_options(parser: argparse.ArgumentParser, size: int, rules: bool = True) -> None:
+def add_game_options(
+    parser: argparse.ArgumentParser, size: int, rules: bool = True, board_size: bool = True
+) -> None:
     """Add --player and its options, --rules, --komi (unless ``rules`` is False: each request
-    says its own), --size and --seed to ``parser``.
+    says its own), --size (unless ``board_size`` is False: each input says its own) and --seed
+    to ``parser``.
 
     Args:
         parser: the subcommand's parser.
@@ -93,12 +96,13 @@ def add_game_options(parser: argparse.ArgumentParser, size: int, rules: bool = T
     if rules:
         parser.add_argument("--rules", default="chinese", help=f"one of {', '.join(PRESETS)}")
         parser.add_argument("--komi", type=float, default=None, help="komi (default: the rules')")
-    parser.add_argument(
-        "--size",
-        type=int,
-        default=None,
-        help=f"board size, {MIN_SIZE}..{MAX_SIZE} (default: the network's, else {size})",
-    )
+    if board_size:
+        parser.add_argument(
+            "--size",
+            type=int,
+            default=None,
+            help=f"board size, {MIN_SIZE}..{MAX_SIZE} (default: the network's, else {size})",
+        )
     parser.add_argument("--seed", type=int, default=None, help="random seed of the player")
     group = parser.add_argument_group("player options (each player takes some of these)")
     for option in PLAYER_OPTIONS:

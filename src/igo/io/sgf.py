@@ -33,10 +33,13 @@ from igo.io.sgf_record import (
     SgfError,
     _default_first,
     _rules_from_ru,
+    escape,
+    game_tree,
     play_rules_from_text,
     record_from_state,
     replay,
     save_sgf,
+    serialise,
     write_sgf,
 )
 
@@ -45,6 +48,8 @@ __all__ = [
     "Move",
     "PropertyMap",
     "SgfError",
+    "escape",
+    "game_tree",
     "parse_collection",
     "parse_sgf",
     "read_collection",
@@ -52,6 +57,7 @@ __all__ = [
     "record_from_state",
     "replay",
     "save_sgf",
+    "serialise",
     "write_sgf",
 ]
 

@@ -31,11 +31,14 @@ __all__ = [
     "Move",
     "PropertyMap",
     "SgfError",
+    "escape",
+    "game_tree",
     "play_rules_from_text",
     "play_rules_text",
     "record_from_state",
     "replay",
     "save_sgf",
+    "serialise",
     "write_sgf",
 ]
 
@@ -165,9 +168,29 @@ def write_sgf(record: GameRecord) -> str:
     Raises:
         SgfError: A metadata key is not an SGF property name.
     """
+    return serialise(game_tree(record))
+
+
+def serialise(tree: sgf_grammar.Coarse_game_tree) -> str:
+    """SGF text of a tree of property maps (``game_tree``'s, perhaps with variations added)."""
+    return bytes(sgf_grammar.serialise_game_tree(tree)).decode("utf-8")
+
+
+def escape(text: str) -> bytes:
+    """``text`` as an SGF property value (UTF-8, ``]`` and ``\\`` escaped)."""
+    return bytes(sgf_grammar.escape_text(text.encode("utf-8")))
+
+
+def game_tree(record: GameRecord) -> sgf_grammar.Coarse_game_tree:
+    """``record`` as sgfmill's tree of raw property maps: one sequence, the root then one node a
+    move (``write_sgf`` serialises it; a review adds properties and variations first).
+
+    Raises:
+        SgfError: A metadata key is not an SGF property name.
+    """
     size, black, white = record.size, record.setup_black, record.setup_white
-    root = {key: [_escape(value)] for key, value in (("FF", "4"), ("GM", "1"), ("CA", "UTF-8"))}
-    root |= {"SZ": [b"%d" % size], "KM": [_escape(f"{record.komi:g}")]}
+    root = {key: [escape(value)] for key, value in (("FF", "4"), ("GM", "1"), ("CA", "UTF-8"))}
+    root |= {"SZ": [b"%d" % size], "KM": [escape(f"{record.komi:g}")]}
     # No RU read in and default rules: write none, so that the record reads back the same.
     ru = {"RU": _ru_value(record)}
     if "RU" not in record.metadata and record.rules == _rules_from_ru(None, record.komi):
@@ -176,11 +199,11 @@ def write_sgf(record: GameRecord) -> str:
         if not sgf_grammar.is_valid_property_identifier(key):
             raise SgfError(record.source, f"metadata key {key!r} is not an SGF property name")
         if key not in _STRUCTURAL or key == "C":
-            root[key] = [_escape(value)]
+            root[key] = [escape(value)]
     if record.handicap:
         root["HA"] = [b"%d" % record.handicap]
     if record.result is not None:
-        root["RE"] = [_escape(record.result.to_sgf())]
+        root["RE"] = [escape(record.result.to_sgf())]
     for ident, points in (("AB", black), ("AW", white)):
         if points:
             root[ident] = [to_sgf(point, size).encode() for point in points]
@@ -191,11 +214,11 @@ def write_sgf(record: GameRecord) -> str:
     for (color, point), comment in zip(record.moves, record.comments, strict=True):
         node: PropertyMap = {color.letter: [to_sgf(point, size).encode()]}
         if comment is not None:
-            node["C"] = [_escape(comment)]
+            node["C"] = [escape(comment)]
         tree.sequence.append(node)
     for number, rules in record.rule_changes:  # node ``number`` is the one after that many moves
         tree.sequence[number][RULES_CHANGE] = [play_rules_text(rules).encode()]
-    return bytes(sgf_grammar.serialise_game_tree(tree)).decode("utf-8")
+    return tree
 
 
 def play_rules_text(rules: Rules) -> str:
@@ -220,10 +243,6 @@ def save_sgf(record: GameRecord, path: str | os.PathLike[str]) -> None:
     """Write ``record`` to ``path`` atomically: a temporary file in the same folder, then a rename,
     so a reader never sees half a file and a crash never destroys the old one."""
     write_text_atomic(path, write_sgf(record))
-
-
-def _escape(text: str) -> bytes:
-    return bytes(sgf_grammar.escape_text(text.encode("utf-8")))
 
 
 def _ru_value(record: GameRecord) -> str:
