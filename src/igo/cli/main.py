@@ -16,9 +16,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from igo import __version__
-from igo.cli import alphago, bench, data, gtp, match, play, ratings, report, warmup, zero
+from igo.cli import (
+    alphago,
+    bench,
+    compress,
+    data,
+    gtp,
+    match,
+    play,
+    ratings,
+    report,
+    warmup,
+    zero,
+)
 
-SUBCOMMANDS = (gtp, play, match, ratings, report, bench, data, zero, alphago, warmup)
+SUBCOMMANDS = (gtp, play, match, ratings, report, bench, data, zero, alphago, compress, warmup)
 
 EXAMPLES = """\
 examples:
