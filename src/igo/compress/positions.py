@@ -8,9 +8,9 @@
 |                                |                             | the search's most visited      |
 |                                |                             | move, the game's result        |
 
-A fixed random choice of at most ``limit`` positions is taken (``seed``), from the held-out split
-of ``sl`` shards when it has any, else the training split. Replay positions are read as they were
-played (no symmetry).
+A fixed random choice of at most ``limit`` positions is taken (``seed``), from the split asked
+for of ``sl`` shards when it has any (held-out by default), else the other. Replay positions are
+read as they were played (no symmetry).
 """
 
 from __future__ import annotations
@@ -47,9 +47,11 @@ class Positions:
         return int(self.planes.shape[0])
 
 
-def load_positions(folder: str | Path, config: NetConfig, limit: int, seed: int = 0) -> Positions:
+def load_positions(
+    folder: str | Path, config: NetConfig, limit: int, seed: int = 0, split: str = "heldout"
+) -> Positions:
     """At most ``limit`` positions of ``folder`` (sl shards or a replay folder) for a net of
-    ``config``.
+    ``config``; of sl shards, the ``split`` wanted (``heldout`` or ``train``), else the other.
 
     Raises:
         ValueError: no such folder, no positions, or positions that do not fit the net (board
@@ -61,12 +63,13 @@ def load_positions(folder: str | Path, config: NetConfig, limit: int, seed: int 
     if limit < 1:
         raise ValueError(f"at least one position is needed, not {limit}")
     if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES):
-        return _sl_positions(root, config, limit, seed)
+        return _sl_positions(root, config, limit, seed, split)
     return _replay_positions(root, config, limit, seed)
 
 
-def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int) -> Positions:
-    arrays = load_examples(root, "sl", "heldout") or load_examples(root, "sl", "train")
+def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int, split: str) -> Positions:
+    other = "train" if split == "heldout" else "heldout"
+    arrays = load_examples(root, "sl", split) or load_examples(root, "sl", other)
     if arrays is None:
         raise ValueError(f"{root}: no sl shards (write them with igo data import)")
     if board_size_of(arrays) != config.board_size:

@@ -3,7 +3,9 @@
 ``quantize_checkpoint`` checks everything it can before the work (the method, the output's
 suffix and folder, the optional packages, calibration data where the method needs it), loads the
 net, quantizes it, writes the result atomically and measures it against the original on the
-positions given (``--calibration``): top-1 agreement, value error, file sizes.
+positions given (``--calibration``: int8 calibrates on their training split, every method is
+measured on the held-out one; a folder with one split serves both): top-1 agreement, value
+error, file sizes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from igo.compress.positions import Positions, load_positions
 from igo.compress.quantize import get_method, quantize
 from igo.files import check_creatable
 from igo.nn.checkpoint import config_path, load_checkpoint
+from igo.nn.cpu_features import bf16_support, int8_support
 from igo.nn.inference import TorchEvaluator
 from igo.nn.onnx_graph import is_onnx_checkpoint
 
@@ -82,14 +85,16 @@ def quantize_checkpoint(
         raise ValueError(f"--from {source}: quantize a torch checkpoint, not an ONNX graph")
     net = load_checkpoint(source)
     found: Positions | None = None
-    if calibration is not None:
-        found = load_positions(calibration, net.config, positions, seed)
+    held: Positions | None = None
+    if calibration is not None:  # calibrate on training games, measure on held-out ones
+        found = load_positions(calibration, net.config, positions, seed, split="train")
+        held = load_positions(calibration, net.config, positions, seed, split="heldout")
     quantized = quantize(net, chosen.config, found)
     extra = {"compress": {"method": method, "source": str(source), **asdict(chosen.config)}}
     quantized.save(target, extra)
     agreement = None
-    if found is not None:
-        agreement = compare(TorchEvaluator(net, device="cpu"), quantized.runner(), found)
+    if held is not None:
+        agreement = compare(TorchEvaluator(net, device="cpu"), quantized.runner(), held)
     size = Path(source).stat().st_size
     return QuantizeReport(method, target, size, target.stat().st_size, agreement)
 
@@ -101,6 +106,10 @@ def describe_report(report: QuantizeReport) -> str:
         f"{report.method}: wrote {report.out} (+ {config_path(report.out).name}): "
         f"{report.bytes_after:,} bytes, {ratio:.1%} of the original's {report.bytes_before:,}"
     ]
+    if report.method in ("fp16", "bf16"):
+        lines.append(f"bf16 on this CPU: {bf16_support()}")
+    if report.method == "int8":
+        lines.append(f"int8 on this CPU: {int8_support()}")
     a = report.agreement
     if a is not None:
         if a.top1_agreement == a.top1_agreement:  # not NaN: the net has a policy head
