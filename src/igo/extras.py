@@ -2,7 +2,8 @@
 
 igo's core (``igo gtp``, ``igo play``, ``igo match``, the rules, search and networks) needs only
 the package's plain dependencies. Plots and TensorBoard logs need the ``train`` extra
-(``pip install 'igo[train]'``; ``scripts/setup.sh`` installs every extra). Code that needs such a
+(``pip install 'igo[train]'``), ONNX export, ONNX Runtime and int8 quantization the ``compress``
+extra (onnx, onnxruntime); ``scripts/setup.sh`` installs every extra. Code that needs such a
 package imports it through :func:`require` where it is used, never at module level, so the core
 runs without it and a missing one is one clear line naming the extra.
 """
@@ -15,15 +16,19 @@ from typing import Any
 
 TRAIN_EXTRA = "train"
 """The extra with training's, plotting's and TensorBoard's packages (matplotlib, tensorboard)."""
+COMPRESS_EXTRA = "compress"
+"""The extra with ONNX export's and ONNX Runtime's packages (onnx, onnxruntime)."""
 
 
 class MissingExtraError(ValueError):
     """An optional package is not installed; the message names it, the extra and the command."""
 
 
-def require(module: str, purpose: str, package: str | None = None) -> ModuleType:
+def require(
+    module: str, purpose: str, package: str | None = None, extra: str = TRAIN_EXTRA
+) -> ModuleType:
     """``module`` imported, for ``purpose`` (``"igo report"``); ``package`` is what pip installs
-    (default: the module's top-level name).
+    (default: the module's top-level name), ``extra`` the optional extra that has it.
 
     Raises:
         MissingExtraError: if it cannot be imported.
@@ -33,8 +38,8 @@ def require(module: str, purpose: str, package: str | None = None) -> ModuleType
     except ImportError as err:
         name = package or module.partition(".")[0]
         raise MissingExtraError(
-            f"{purpose} needs {name}, from igo's optional {TRAIN_EXTRA!r} extra: "
-            f"pip install {name} (or pip install -e '.[{TRAIN_EXTRA}]' in igo's checkout)"
+            f"{purpose} needs {name}, from igo's optional {extra!r} extra: "
+            f"pip install {name} (or pip install -e '.[{extra}]' in igo's checkout)"
         ) from err
 
 
@@ -48,4 +53,4 @@ def figure_class(purpose: str) -> Any:
     return require("matplotlib.figure", purpose, "matplotlib").Figure
 
 
-__all__ = ["TRAIN_EXTRA", "MissingExtraError", "figure_class", "require"]
+__all__ = ["COMPRESS_EXTRA", "TRAIN_EXTRA", "MissingExtraError", "figure_class", "require"]

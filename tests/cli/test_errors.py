@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 
 import igo
+from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
 from igo.cli.main import main
 from igo.data.records import ImportConfig, import_records
 
 HANG_GUARD = 300  # seconds: a hang guard, not a speed test
 DATA = Path(__file__).parents[1] / "io" / "data"
 RANDOM_PAIR = "igo:player=random,name=a igo:player=random,name=b --size 5 --games 1"
+POLICY = shipped_weights(ALPHAGO_WEIGHTS["policy"])
 
 # (command line after ``igo``, outputs it must not make). These run as real processes: the
 # defects users met, and one or more of each subcommand.
@@ -99,6 +101,13 @@ MAIN_CASES: list[tuple[str, list[str]]] = [
     ("alphago --preset tiny --config nothere.toml --run-dir a", ["a"]),
     ("alphago --preset tiny --config afile --run-dir a", ["a"]),
     ("alphago --preset tiny --stages records --run-dir afile/a", []),
+    ("compress quantize --from afile --out o.safetensors --method w4", ["o.safetensors"]),
+    (f"compress quantize --from {POLICY} --out o.onnx --method int8", ["o.onnx"]),
+    (f"compress quantize --from {POLICY} --out o.safetensors --method w7", ["o.safetensors"]),
+    (f"compress quantize --from {POLICY} --out o.onnx --method w4", ["o.onnx"]),
+    (f"compress quantize --from {POLICY} --out o.safetensors --method int8", ["o.safetensors"]),
+    (f"compress quantize --from {POLICY} --out afile/o.safetensors --method w4", []),
+    (f"compress quantize --from {POLICY} --out o.onnx --method int8 --calibration shards", []),
 ]
 
 ERROR_LINE = re.compile(r"^igo( [a-z-]+)+: error: \S")

@@ -131,3 +131,26 @@ def test_importing_the_buffer_imports_no_torch() -> None:
         [sys.executable, "-P", "-c", script], capture_output=True, text=True, timeout=600
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_positions_are_read_as_played(tmp_path: Path) -> None:
+    write_game(tmp_path / "gen-000000", 0, _game(0, winner=2))
+    buffer = ReplayBuffer(tmp_path, SIZE, history=3)
+    buffer.refresh(10)
+    batch = buffer.positions(np.arange(4))
+    game = _game(0, winner=2)
+    for t in range(4):
+        history = np.stack([game.stones[max(t - k, 0)] * (t - k >= 0) for k in range(3)])
+        expected = planes_from_stones(history, Color(int(game.to_play[t])))
+        np.testing.assert_array_equal(batch.planes[t], expected)
+        np.testing.assert_array_equal(batch.policy[t], game.policy[t])
+        assert batch.value[t] == game.z[t]
+    # igo compress measures nets on Zero planes on these (the most visited move as the move).
+    from igo.compress.positions import load_positions
+    from igo.nn.registry import net_config
+
+    config = net_config("resnet_b6c64").replace(board_size=SIZE, in_planes=7)
+    found = load_positions(tmp_path, config, limit=10)
+    assert len(found) == 4 and sorted(found.moves) == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="no 4x4 replay positions"):
+        load_positions(tmp_path, config.replace(board_size=4), limit=10)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import torch
+from torch import nn
 
 from igo.nn.registry import net_config
 
@@ -38,3 +39,22 @@ def tiny() -> Callable[[str], dict[str, Any]]:
         return {**TINY, **TINY_KNOBS.get(net_config(name).family, {})}
 
     return overrides
+
+
+def _randomise_norms(net: nn.Module) -> nn.Module:
+    """Non-trivial running statistics and affine terms, as after training."""
+    gen = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.copy_(torch.randn(m.num_features, generator=gen))
+                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+                m.weight.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(m.num_features, generator=gen))
+    return net.eval()
+
+
+@pytest.fixture
+def randomise_norms() -> Callable[[nn.Module], nn.Module]:
+    """``randomise_norms(net)``: the net with non-trivial batch-norm statistics, in eval mode."""
+    return _randomise_norms

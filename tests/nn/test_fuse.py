@@ -22,19 +22,7 @@ from igo.nn.registry import create_net, list_nets
 
 TINY: dict[str, Any] = dict(board_size=5, in_planes=4, channels=8, blocks=2, value_hidden=16)
 Tiny = Callable[[str], dict[str, Any]]
-
-
-def _randomise_norms_(net: nn.Module) -> nn.Module:
-    """Non-trivial running statistics and affine terms, as after training."""
-    gen = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for m in net.modules():
-            if isinstance(m, nn.BatchNorm2d):
-                m.running_mean.copy_(torch.randn(m.num_features, generator=gen))
-                m.running_var.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
-                m.weight.copy_(torch.rand(m.num_features, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.num_features, generator=gen))
-    return net.eval()
+Norms = Callable[[nn.Module], nn.Module]
 
 
 def _outputs(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
@@ -44,8 +32,8 @@ def _outputs(net: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
 
 
 @pytest.mark.parametrize("name", list_nets())
-def test_fused_net_matches_eval_mode(name: str, tiny: Tiny) -> None:
-    net = _randomise_norms_(create_net(name, **tiny(name)))
+def test_fused_net_matches_eval_mode(name: str, tiny: Tiny, randomise_norms: Norms) -> None:
+    net = randomise_norms(create_net(name, **tiny(name)))
     before = {k: v.clone() for k, v in net.state_dict().items()}
     fused = fuse_conv_bn(net)
     x = torch.randn(3, net.config.in_planes, 5, 5)
@@ -72,9 +60,9 @@ def test_post_activation_nets_lose_every_batch_norm() -> None:
 
 
 @pytest.mark.parametrize("bias", [False, True])
-def test_fuse_conv_bn_weights(bias: bool) -> None:
+def test_fuse_conv_bn_weights(bias: bool, randomise_norms: Norms) -> None:
     conv = nn.Conv2d(3, 6, 3, padding=1, bias=bias)
-    norm = _randomise_norms_(nn.Sequential(nn.BatchNorm2d(6)))[0]
+    norm = randomise_norms(nn.Sequential(nn.BatchNorm2d(6)))[0]
     fused = fuse_conv_bn_weights(conv, norm)
     x = torch.randn(2, 3, 7, 7)
     with torch.no_grad():
@@ -85,9 +73,9 @@ def test_fuse_conv_bn_weights(bias: bool) -> None:
 
 
 @pytest.mark.parametrize("name", ["resnet_b6c64", "preact_b6c64", "densenet_b3c32_k16"])
-def test_prepared_paths_match_the_net(name: str, tiny: Tiny) -> None:
+def test_prepared_paths_match_the_net(name: str, tiny: Tiny, randomise_norms: Norms) -> None:
     """The default (folded, NHWC, in-place ReLU) and the TorchScript path, at two batch sizes."""
-    net = _randomise_norms_(create_net(name, **tiny(name)))
+    net = randomise_norms(create_net(name, **tiny(name)))
     planes = np.random.default_rng(0).standard_normal((6, 4, 5, 5)).astype(np.float32)
     want = TorchEvaluator(net, device="cpu", prepare_fn=prepare_eager).evaluate(planes)
     for prepare_fn in (prepare_for_inference, prepare_jit):
@@ -107,15 +95,15 @@ def test_in_place_relu_keeps_the_shortcut() -> None:
         torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
 
 
-def test_evaluator_follows_weight_updates() -> None:
+def test_evaluator_follows_weight_updates(randomise_norms: Norms) -> None:
     """The prepared copy is rebuilt when the net's weights change in place."""
-    net = _randomise_norms_(create_net("resnet_b6c64", **TINY))
+    net = randomise_norms(create_net("resnet_b6c64", **TINY))
     evaluator = TorchEvaluator(net, device="cpu")
     planes = np.random.default_rng(1).standard_normal((2, 4, 5, 5)).astype(np.float32)
     first = evaluator.evaluate(planes)
     model = evaluator.model
     assert evaluator.model is model  # no change, no rebuild
-    other = _randomise_norms_(create_net("resnet_b6c64", **TINY))
+    other = randomise_norms(create_net("resnet_b6c64", **TINY))
     with torch.no_grad():
         for p in other.parameters():
             p.add_(0.1)
@@ -146,8 +134,8 @@ class _Branchy(nn.Module):
         return out if x.shape[0] > 1 else -out
 
 
-def test_untraceable_module_falls_back_to_sequential_order() -> None:
-    module = _randomise_norms_(_Branchy())
+def test_untraceable_module_falls_back_to_sequential_order(randomise_norms: Norms) -> None:
+    module = randomise_norms(_Branchy())
     fused = fuse_conv_bn(module)
     assert count_batch_norms(fused) == 0
     relu_inplace_(fused)

@@ -38,6 +38,7 @@ from igo.agents.nets import (
     LeeBuilder,
     LeeParts,
     build_lee_evaluators,
+    check_backend,
     check_device,
     check_lee_parts,
     check_pattern_policy,
@@ -133,6 +134,9 @@ class MctsPlayer:
         if setup.lee.rollout is not None:
             check_pattern_policy(setup.lee.rollout)
         check_device(setup.device)
+        check_backend(setup.backend, setup.device)
+        if setup.backend != "torch" and lee_builder is not build_lee_evaluators:
+            raise ValueError("a custom Lee-mode wiring runs its networks its own way: no --backend")
         self._lee_builder = lee_builder
         self._search: MultiSearch | None = None
         self._prepare_lock = threading.Lock()
@@ -290,12 +294,17 @@ class MctsPlayer:
         """(evaluator, tree policy): the networks are loaded here (torch is imported here)."""
         setup = self.setup
         if self.config.mode == "lee":
+            if setup.backend != "torch":
+                return build_lee_evaluators(setup.lee, setup.device, setup.backend)
             return self._lee_builder(setup.lee, setup.device)
         if setup.checkpoint is None:
             return UniformEvaluator(), None
         net_seed = 0 if setup.seed is None else setup.seed
         symmetry = cast("SymmetryMode", setup.symmetry)
-        return zero_evaluator(setup.checkpoint, setup.device, symmetry, net_seed), None
+        evaluator = zero_evaluator(
+            setup.checkpoint, setup.device, symmetry, net_seed, setup.backend
+        )
+        return evaluator, None
 
     def _rollout_policy(self) -> RolloutPolicy | None:
         """Lee mode's rollout policy, loaded from the file checked at the player's creation

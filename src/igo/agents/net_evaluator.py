@@ -25,11 +25,20 @@ from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago_batc
 from igo.encode.symmetry import NUM_SYMMETRIES, evaluation_symmetry, random_symmetry
 from igo.encode.zero_planes import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
-from igo.nn.inference import TorchEvaluator, average_symmetries
-from igo.nn.net import Net, PolicyNet, ValueNet
+from igo.nn.inference import NetRunner, TorchEvaluator, average_symmetries
+from igo.nn.net import Net
 from igo.search.evaluator import Leaves
 
 SymmetryMode = Literal["none", "random", "all"]
+NetOrRunner = Net | NetRunner
+"""A torch net (run by a ``TorchEvaluator``) or a runner already built (an ``OnnxEvaluator``)."""
+
+
+def as_runner(net: NetOrRunner, device: str, batch_size: int) -> NetRunner:
+    """``net`` as a runner: a torch net wrapped in a ``TorchEvaluator`` on ``device``."""
+    if isinstance(net, NetRunner):
+        return net
+    return TorchEvaluator(net, device=device, batch_size=batch_size)
 
 
 def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray) -> np.ndarray:
@@ -41,7 +50,7 @@ def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray) -> np.ndarray:
     return probs.astype(np.float32)
 
 
-def is_alphago_policy(net: Net) -> bool:
+def is_alphago_policy(net: NetOrRunner) -> bool:
     """Whether ``net`` reads AlphaGo's 48 planes (else AlphaGo Zero's 2H + 1)."""
     return int(net.config.in_planes) == NUM_PLANES
 
@@ -52,7 +61,7 @@ class ZeroNetEvaluator:
 
     def __init__(
         self,
-        net: Net,
+        net: NetOrRunner,
         device: str = "auto",
         batch_size: int = 256,
         symmetry: SymmetryMode = "random",
@@ -63,18 +72,18 @@ class ZeroNetEvaluator:
             raise ValueError(f"a Zero net takes 2H+1 input planes, this one takes {in_planes}")
         if symmetry not in ("none", "random", "all"):
             raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
-        if isinstance(net, ValueNet):
+        if net.config.outputs == "value":
             raise ValueError("a Zero evaluator needs a policy head; this net has a value head only")
         self.history_length = (in_planes - 1) // 2
         self.board_size = int(net.config.board_size)
         self.symmetry = symmetry
-        self.torch = TorchEvaluator(net, device=device, batch_size=batch_size)
+        self.runner = as_runner(net, device, batch_size)
         self._rng = np.random.default_rng(seed)
 
     def _forward(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.torch.has_value:
-            return self.torch.evaluate(planes)
-        return self.torch.policy_logits(planes), np.zeros(len(planes), dtype=np.float32)
+        if self.runner.has_value:
+            return self.runner.evaluate(planes)
+        return self.runner.policy_logits(planes), np.zeros(len(planes), dtype=np.float32)
 
     def _run(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Logits and values of ``planes`` [B, C, N, N] under the chosen symmetry mode."""
@@ -117,19 +126,20 @@ class AlphaGoNetEvaluator:
 
     def __init__(
         self,
-        policy_net: Net | None = None,
-        value_net: Net | None = None,
+        policy_net: NetOrRunner | None = None,
+        value_net: NetOrRunner | None = None,
         device: str = "auto",
         batch_size: int = 256,
     ) -> None:
         if policy_net is not None and (
-            isinstance(policy_net, ValueNet) or int(policy_net.config.in_planes) != NUM_PLANES
+            policy_net.config.outputs == "value" or int(policy_net.config.in_planes) != NUM_PLANES
         ):
             raise ValueError(
                 f"an AlphaGo policy net reads {NUM_PLANES} planes and has a policy head"
             )
         if value_net is not None and (
-            isinstance(value_net, PolicyNet) or int(value_net.config.in_planes) != NUM_VALUE_PLANES
+            value_net.config.outputs == "policy"
+            or int(value_net.config.in_planes) != NUM_VALUE_PLANES
         ):
             raise ValueError(
                 f"an AlphaGo value net reads {NUM_VALUE_PLANES} planes and has a value head"
@@ -138,8 +148,8 @@ class AlphaGoNetEvaluator:
         if len(sizes) > 1:
             raise ValueError(f"the policy and value nets play different sizes: {sorted(sizes)}")
         self.board_size = sizes.pop() if sizes else None
-        self.policy = None if policy_net is None else TorchEvaluator(policy_net, device, batch_size)
-        self.value = None if value_net is None else TorchEvaluator(value_net, device, batch_size)
+        self.policy = None if policy_net is None else as_runner(policy_net, device, batch_size)
+        self.value = None if value_net is None else as_runner(value_net, device, batch_size)
 
     def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
         """Priors [B, P + 1] (softmax over legal moves) and values [B] for game states."""

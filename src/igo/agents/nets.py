@@ -13,6 +13,12 @@ imports torch: ``igo gtp --player random`` starts in a fraction of a second.
 | zero           | ``igo/weights/zero-9x9.safetensors`` (shipped) | ZeroNetEvaluator       |
 | alphago        | ``igo/weights/alphago-9x9-*`` (shipped) or an | ``build_lee_evaluators`` |
 |                | ``igo alphago`` run directory                 |                         |
+
+Every network runs on a backend (``BACKENDS``, ``--backend``): ``torch`` (igo's fp32 path,
+``igo.nn.inference``) or ``onnx``: the checkpoint exported to an ONNX graph at loading and run by
+ONNX Runtime (``igo.nn.onnx_graph``, the ``compress`` extra). A checkpoint that *is* an ONNX
+graph (``X.onnx`` + ``X.json``, such as ``igo compress quantize --method int8``'s) always runs on
+ONNX Runtime.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import TYPE_CHECKING
 from igo.search.evaluator import Evaluator, LeafEvaluator, UniformEvaluator
 
 if TYPE_CHECKING:
-    from igo.agents.net_evaluator import SymmetryMode, ZeroNetEvaluator
+    from igo.agents.net_evaluator import NetOrRunner, SymmetryMode, ZeroNetEvaluator
     from igo.nn.net import Net
 
 ZERO_WEIGHTS = "zero-9x9.safetensors"
@@ -40,6 +46,8 @@ ALPHAGO_WEIGHTS = {
 }
 """The ``alphago`` player's parts inside ``igo.weights`` (``LeeParts`` field -> file name)."""
 WEIGHTS_PACKAGE = "igo.weights"
+BACKENDS = ("torch", "onnx")
+"""What runs the networks: torch, or ONNX Runtime on the exported graph (CPU only)."""
 
 AnyEvaluator = Evaluator | LeafEvaluator
 
@@ -99,6 +107,19 @@ def check_device(device: str) -> str:
     return device
 
 
+def check_backend(backend: str, device: str) -> str:
+    """``backend`` checked at player creation: one of ``BACKENDS``; ONNX Runtime runs on CPU.
+
+    Raises:
+        ValueError: an unknown backend, or ``onnx`` on a GPU.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if backend == "onnx" and device not in ("auto", "cpu"):
+        raise ValueError(f"the onnx backend runs on the CPU, not on device {device!r}")
+    return backend
+
+
 def checkpoint_board_size(path: str | Path, what: str = "checkpoint") -> int:
     """The board size a checkpoint's net plays, from its JSON alone (no torch, no weights read).
 
@@ -127,26 +148,49 @@ def load_net(path: str | Path, device: str = "cpu", what: str = "checkpoint") ->
     return load_checkpoint(check_checkpoint(path, what), device=device)
 
 
+def load_runner(path: str | Path, backend: str = "torch", what: str = "checkpoint") -> NetOrRunner:
+    """The network of a checkpoint as the evaluators take it: a torch net (``torch``), or an
+    ``OnnxEvaluator`` (``onnx``, or a checkpoint that is an ONNX graph).
+
+    Raises:
+        MissingWeightsError: a missing file; ValueError: one that cannot be read, or a missing
+            ``compress`` extra.
+    """
+    from igo.nn.onnx_graph import (
+        OnnxEvaluator,
+        export_onnx,
+        is_onnx_checkpoint,
+        load_onnx_checkpoint,
+    )
+
+    file = check_checkpoint(path, what)
+    if is_onnx_checkpoint(file):
+        return load_onnx_checkpoint(file)
+    net = load_net(file, "cpu", what)
+    if backend == "onnx":
+        return OnnxEvaluator(export_onnx(net), net.config)
+    return net
+
+
 def net_board_size(net: Net) -> int:
     """The one board size a net plays."""
     return int(net.config.board_size)
 
 
 def zero_evaluator(
-    path: str | Path, device: str, symmetry: SymmetryMode, seed: int
+    path: str | Path, device: str, symmetry: SymmetryMode, seed: int, backend: str = "torch"
 ) -> ZeroNetEvaluator:
-    """A ZeroNetEvaluator for a PolicyValueNet checkpoint on Zero planes.
+    """A ZeroNetEvaluator for a PolicyValueNet checkpoint on Zero planes, on ``backend``.
 
     Raises:
         ValueError: if the checkpoint holds another kind of net (AlphaGo planes, value only).
     """
     from igo.agents.net_evaluator import ZeroNetEvaluator, is_alphago_policy
-    from igo.nn.net import PolicyValueNet
 
-    net = load_net(path, "cpu")
-    if is_alphago_policy(net) or not isinstance(net, PolicyValueNet):
+    net = load_runner(path, backend)
+    if is_alphago_policy(net) or net.config.outputs != "policy_value":
         raise ValueError(
-            f"{path} holds a {type(net).__name__} on {net.config.in_planes} planes; Zero-mode "
+            f"{path} holds a {net.config.outputs} net on {net.config.in_planes} planes; Zero-mode "
             "search needs a PolicyValueNet on AlphaGo Zero planes (for AlphaGo nets use "
             "--mode lee with --policy-checkpoint / --value-checkpoint)"
         )
@@ -201,8 +245,11 @@ LeeBuilder = Callable[[LeeParts, str], tuple[AnyEvaluator, AnyEvaluator | None]]
 """Builds (evaluator, tree_policy) for a Lee-mode search from its parts and a device."""
 
 
-def build_lee_evaluators(parts: LeeParts, device: str) -> tuple[AnyEvaluator, AnyEvaluator | None]:
-    """The default Lee-mode hook: AlphaGo's policy and value nets and its tree policy.
+def build_lee_evaluators(
+    parts: LeeParts, device: str, backend: str = "torch"
+) -> tuple[AnyEvaluator, AnyEvaluator | None]:
+    """The default Lee-mode hook: AlphaGo's policy and value nets (on ``backend``) and its tree
+    policy.
 
     Missing nets give uniform priors and values of 0. The rollout policy is not an evaluator:
     the player loads ``parts.rollout`` and hands it to the search (``MultiSearch``'s
@@ -219,8 +266,10 @@ def build_lee_evaluators(parts: LeeParts, device: str) -> tuple[AnyEvaluator, An
         return UniformEvaluator(), tree_policy
     from igo.agents.net_evaluator import AlphaGoNetEvaluator
 
-    policy = None if parts.policy is None else load_net(parts.policy, "cpu", "policy checkpoint")
-    value = None if parts.value is None else load_net(parts.value, "cpu", "value checkpoint")
+    policy = (
+        None if parts.policy is None else load_runner(parts.policy, backend, "policy checkpoint")
+    )
+    value = None if parts.value is None else load_runner(parts.value, backend, "value checkpoint")
     return AlphaGoNetEvaluator(policy, value, device=device), tree_policy
 
 

@@ -82,6 +82,7 @@ PLAYER_OPTIONS = (
     PlayerOption("--resign-moves", ResignPolicy, "consecutive"),
     PlayerOption("--resign-after", ResignPolicy, "min_moves"),
     PlayerOption("--device", SearchSetup, "device"),
+    PlayerOption("--backend", SearchSetup, "backend"),
     PlayerOption("--symmetry", SearchSetup, "symmetry"),
     PlayerOption("--run-dir", AlphaGoSource, "run_dir"),
 )
@@ -103,6 +104,7 @@ SEARCH_OPTIONS = (
     "resign_moves",
     "resign_after",
     "device",
+    "backend",
     "seed",
 )
 """The options every search player takes (each adds its own)."""

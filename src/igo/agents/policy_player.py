@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from igo.agents.nets import check_device, checkpoint_board_size, load_net
+from igo.agents.nets import check_backend, check_device, checkpoint_board_size, load_runner
 from igo.agents.player import Clock, Resign, register_player
 from igo.go.coords import Color, Point
 from igo.go.scoring import passing_wins
@@ -49,6 +49,7 @@ class PolicyPlayer:
         device: str = "auto",
         symmetry: str = "none",
         seed: int | None = None,
+        backend: str = "torch",
     ) -> None:
         """Args:
         checkpoint: a Zero PolicyValueNet / PolicyNet, or an AlphaGo policy net (48 planes).
@@ -56,12 +57,15 @@ class PolicyPlayer:
         device: where the net runs ('auto', 'cpu', 'cuda').
         symmetry: Zero nets: 'none', 'random' or 'all' board symmetries per evaluation.
         seed: seeds the sampling (and the random symmetry).
+        backend: what runs the net: torch, or onnx (ONNX Runtime; an .onnx checkpoint always).
         """
         if checkpoint is None:
             raise ValueError("the policy player needs a network: --checkpoint PATH")
         if symmetry not in ("none", "random", "all"):
             raise ValueError(f"symmetry must be none, random or all, not {symmetry!r}")
+        check_backend(backend, device)
         self._net = (checkpoint, check_device(device), symmetry, 0 if seed is None else seed)
+        self._backend = backend
         self.board_sizes: tuple[int, ...] | None = (checkpoint_board_size(checkpoint),)
         """The one size the network plays (read from the checkpoint's JSON)."""
         self._setup(temperature, seed)
@@ -83,7 +87,7 @@ class PolicyPlayer:
         )
 
         checkpoint, device, symmetry, seed = self._net
-        net = load_net(checkpoint, "cpu")
+        net = load_runner(checkpoint, self._backend)
         if is_alphago_policy(net):
             return AlphaGoNetEvaluator(policy_net=net, device=device)
         return ZeroNetEvaluator(net, device=device, symmetry=symmetry, seed=seed)  # type: ignore[arg-type]

@@ -93,6 +93,9 @@ class SearchSetup:
     """When the player resigns."""
     device: str = "auto"
     """Where networks run: auto (CUDA if available), cpu, cuda, cuda:N."""
+    backend: str = "torch"
+    """What runs the networks: torch, or onnx (ONNX Runtime on the exported graph, CPU; needs
+    the compress extra). An .onnx checkpoint always runs on ONNX Runtime."""
     symmetry: str = "random"
     """Zero nets: none, random (one of the 8 board symmetries per evaluation) or all (their
     average)."""

@@ -15,19 +15,7 @@ import numpy as np
 import torch
 
 from igo.bench.rules import cpu_model
-
-
-def _cpu_flags() -> list[str]:
-    """The SIMD extensions of /proc/cpuinfo that decide the matmul peak."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = line.split(":", 1)[1].split()
-                    return sorted(f for f in flags if f.startswith(("avx", "fma", "amx")))
-    except OSError:
-        pass
-    return []
+from igo.nn.cpu_features import bf16_support, cpu_flags, int8_support
 
 
 def machine_info() -> dict[str, Any]:
@@ -35,7 +23,9 @@ def machine_info() -> dict[str, Any]:
     return {
         "platform": platform.platform(),
         "cpu": cpu_model(),
-        "cpu_flags": _cpu_flags(),
+        "cpu_flags": cpu_flags(),
+        "bf16": bf16_support(),
+        "int8": int8_support(),
         "cpu_count": os.cpu_count(),
         "python": platform.python_version(),
         "torch": torch.__version__,

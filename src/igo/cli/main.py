@@ -20,6 +20,7 @@ from igo.cli import (
     alphago,
     analysis,
     bench,
+    compress,
     data,
     gtp,
     match,
@@ -43,6 +44,7 @@ SUBCOMMANDS = (
     data,
     zero,
     alphago,
+    compress,
     warmup,
 )
 

@@ -177,12 +177,16 @@ class ReplayBuffer:
         """
         if self.num_samples == 0:
             raise ValueError(f"the replay buffer in {self.root} holds no training positions")
-        pick = rng.integers(self.num_samples, size=batch_size)
+        batch = self.positions(rng.integers(self.num_samples, size=batch_size))
+        planes, policy = augment(batch.planes, batch.policy, rng, in_place=True)
+        return Batch(planes, policy, batch.value)
+
+    def positions(self, pick: np.ndarray) -> Batch:
+        """The window's positions ``pick`` (indices below ``num_samples``) as they were played:
+        no symmetry (the measurements of ``igo.compress`` read these)."""
         rows = self._sample_rows[pick]
         ago = rows[:, None] - np.arange(self.history)[None, :]
         valid = ago >= self._start[rows][:, None]
         history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
         planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
-        planes, policy = augment(planes, self._policy[pick], rng, in_place=True)
-        value = self._z[rows].astype(np.float32)
-        return Batch(planes, policy, value)
+        return Batch(planes, self._policy[pick], self._z[rows].astype(np.float32))

@@ -9,6 +9,12 @@
 |                          | num_params, config (``NetConfig.to_dict()``: the family and only   |
 |                          | its fields), extra (caller's)                                      |
 
+A compressed checkpoint is the same pair. Weights stored at 16 bits (``igo compress quantize
+--method fp16|bf16``) are fp16 / bf16 tensors, cast to fp32 on loading. Low-bit weights
+(``weight_bits=b``, ``--method wN``) are ``igo.nn.lowbit``'s packed integers and scales; the JSON
+says ``weight_bits`` and ``packed`` (each packed tensor's shape), and loading unpacks them into an
+ordinary fp32 net. An ONNX graph (``igo.nn.onnx_graph``) has the same JSON beside its ``.onnx``.
+
 Each is written atomically (``igo.files``: a temporary file in the same folder, renamed into
 place), so a reader never sees half a file. Checkpoints written before the family configs (one flat
 config of every family's fields) still load: ``registry.config_from_dict`` drops the fields of
@@ -32,6 +38,7 @@ from safetensors.torch import save as save_safetensors
 from torch import nn
 
 from igo.files import write_bytes_atomic
+from igo.nn.lowbit import pack_state, unpack_state
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import build_net, config_from_dict
 
@@ -57,7 +64,10 @@ def config_path(weights_path: str | os.PathLike[str]) -> Path:
     return Path(weights_path).with_suffix(".json")
 
 
-def _describe(net: Net, version: str | None, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+def describe(
+    net: Net, version: str | None = None, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON description of ``net`` a checkpoint carries (config, versions, ``extra``)."""
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -76,6 +86,7 @@ def save_checkpoint(
     *,
     version: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    weight_bits: int | None = None,
 ) -> Path:
     """Write ``net``'s weights and config atomically.
 
@@ -84,14 +95,22 @@ def save_checkpoint(
         path: the weights file, conventionally ``*.safetensors``; the JSON goes beside it.
         version: package version to record; defaults to the installed ``igo`` version.
         extra: JSON-serialisable facts to store with it (training step, Elo, ...).
+        weight_bits: store the conv and linear weights as packed integers of this width and
+            per-channel scales (``igo.nn.lowbit``); None: every tensor in its own dtype.
 
     Returns:
         The JSON path.
     """
     weights_path = Path(path)
-    info = _describe(net, version, extra)
+    info = describe(net, version, extra)
+    state = net.state_dict()
+    if weight_bits is None:
+        tensors = {k: v.detach().cpu() for k, v in state.items()}
+    else:
+        tensors, shapes = pack_state(state, weight_bits)
+        info |= {"weight_bits": weight_bits, "packed": shapes}
+    tensors = {k: v.contiguous() for k, v in tensors.items()}
     text = json.dumps(info, indent=2, sort_keys=True)
-    tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     write_bytes_atomic(weights_path, save_safetensors(tensors, metadata={_META_KEY: text}))
     json_path = config_path(weights_path)
     write_bytes_atomic(json_path, (text + "\n").encode())
@@ -118,7 +137,11 @@ def _read_info(weights_path: Path) -> dict[str, Any]:
 
 def read_config(path: str | os.PathLike[str]) -> NetConfig:
     """The net config saved with the weights file ``path`` (read from its JSON)."""
-    info = _read_info(Path(path))
+    return config_of(_read_info(Path(path)), path)
+
+
+def config_of(info: Mapping[str, Any], path: str | os.PathLike[str]) -> NetConfig:
+    """The net config of a checkpoint's JSON description ``info`` (read from beside ``path``)."""
     try:
         return config_from_dict(info["config"])
     except (KeyError, TypeError, ValueError) as err:
@@ -163,9 +186,23 @@ def check_state(module: nn.Module, tensors: Mapping[str, torch.Tensor], source: 
         raise CheckpointError(f"{source} does not fit the net: " + "; ".join(problems))
 
 
-def load_weights_(net: nn.Module, path: str | os.PathLike[str]) -> nn.Module:
-    """Load a weights file into an existing net after checking every tensor name and shape."""
+def _state_of(path: str | os.PathLike[str], info: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A checkpoint's tensors as a state dict: packed low-bit weights unpacked to fp32."""
     tensors = read_tensors(path)
+    if info is None or "packed" not in info:
+        return tensors
+    try:
+        return unpack_state(tensors, int(info["weight_bits"]), info["packed"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise CheckpointError(f"{path}: bad low-bit weights: {err}") from err
+
+
+def load_weights_(
+    net: nn.Module, path: str | os.PathLike[str], info: Mapping[str, Any] | None = None
+) -> nn.Module:
+    """Load a weights file into an existing net after checking every tensor name and shape
+    (``info``: its JSON description, which says how low-bit weights are packed)."""
+    tensors = _state_of(path, info)
     check_state(net, tensors, str(path))
     net.load_state_dict(tensors)
     return net
@@ -187,7 +224,10 @@ def load_checkpoint(
     Returns:
         The net, in eval mode.
     """
-    config = read_config(path)
+    info = _read_info(Path(path))
+    if info.get("graph") == "onnx":
+        raise CheckpointError(f"{path} is an ONNX graph: ONNX Runtime runs it, not torch")
+    config = config_of(info, path)
     if expected is not None and expected != config:
         wanted = expected.to_dict()
         diff = ", ".join(
@@ -200,5 +240,5 @@ def load_checkpoint(
         net = build_net(config)
     except (KeyError, ValueError) as err:
         raise CheckpointError(f"{path}: cannot build its net: {err}") from err
-    load_weights_(net, path)
+    load_weights_(net, path, info)
     return net.to(device).eval()

@@ -42,7 +42,7 @@ import torch
 from torch import Tensor, nn
 
 from igo.nn.fuse import fuse_conv_bn, relu_inplace_
-from igo.nn.net import Net, PolicyNet, ValueNet
+from igo.nn.net import Net, NetConfig, PolicyNet, ValueNet
 
 Precision = Literal["auto", "float32", "bfloat16", "float16"]
 PlanesFn = Callable[[np.ndarray], np.ndarray]
@@ -193,7 +193,78 @@ def prepare_compiled(net: Net, device: torch.device) -> nn.Module:
     return cast(nn.Module, compiled)
 
 
-class TorchEvaluator:
+class NetRunner:
+    """Runs a net on numpy planes: what the evaluators (torch, ONNX Runtime) share.
+
+    A subclass sets the attributes below and ``_forward`` (a batch of checked float32 planes in,
+    raw outputs out); checks, symmetry averaging and the head-specific calls are here.
+    """
+
+    config: NetConfig
+    """The net's config (board size, planes, heads)."""
+    has_policy: bool
+    """Whether the net has a policy head."""
+    has_value: bool
+    """Whether the net has a value head."""
+    symmetries: list[Symmetry]
+    """Symmetries every position is averaged over (none: as it is)."""
+
+    def _forward(self, planes: np.ndarray) -> Outputs:
+        raise NotImplementedError
+
+    def _check(self, planes: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        expected = (cfg.in_planes, cfg.board_size, cfg.board_size)
+        if planes.ndim != 4 or planes.shape[1:] != expected:
+            raise ValueError(
+                f"planes must be [B, {', '.join(map(str, expected))}], got {planes.shape}"
+            )
+        return np.ascontiguousarray(planes, dtype=np.float32)
+
+    def _run(self, planes: np.ndarray) -> Outputs:
+        planes = self._check(planes)
+        if not self.symmetries:
+            return self._forward(planes)
+        return average_symmetries(self._forward, planes, self.symmetries)
+
+    def evaluate(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Policy logits and values of a two-headed net.
+
+        Args:
+            planes: encoded positions [B, C, N, N], float32 (other dtypes are converted).
+
+        Returns:
+            ``(policy_logits [B, N*N + 1], values [B])``, both float32.
+        """
+        if not (self.has_policy and self.has_value):
+            raise TypeError(
+                f"evaluate needs a net with both heads, got a {self.config.outputs} net; "
+                "use policy_logits() or values()"
+            )
+        logits, values = self._run(planes)
+        assert logits is not None and values is not None
+        return logits, values
+
+    __call__ = evaluate
+
+    def policy_logits(self, planes: np.ndarray) -> np.ndarray:
+        """Policy logits [B, N*N + 1] float32 of a PolicyValueNet or PolicyNet."""
+        if not self.has_policy:
+            raise TypeError("a ValueNet has no policy head")
+        logits, _ = self._run(planes)
+        assert logits is not None
+        return logits
+
+    def values(self, planes: np.ndarray) -> np.ndarray:
+        """Values [B] float32 of a PolicyValueNet or ValueNet."""
+        if not self.has_value:
+            raise TypeError("a PolicyNet has no value head")
+        _, values = self._run(planes)
+        assert values is not None
+        return values
+
+
+class TorchEvaluator(NetRunner):
     """Runs a PolicyValueNet, PolicyNet or ValueNet on numpy planes, in batches, in eval mode."""
 
     def __init__(
@@ -244,15 +315,6 @@ class TorchEvaluator:
             self._versions = [t._version for t in self._weights]
         return self._model
 
-    def _check(self, planes: np.ndarray) -> np.ndarray:
-        cfg = self.config
-        expected = (cfg.in_planes, cfg.board_size, cfg.board_size)
-        if planes.ndim != 4 or planes.shape[1:] != expected:
-            raise ValueError(
-                f"planes must be [B, {', '.join(map(str, expected))}], got {planes.shape}"
-            )
-        return np.ascontiguousarray(planes, dtype=np.float32)
-
     def _autocast(self) -> torch.autocast | nullcontext[None]:
         if self.autocast_dtype is None:
             return nullcontext()
@@ -274,51 +336,9 @@ class TorchEvaluator:
                     values.append(value.float().cpu().numpy())
         num_moves = self.config.num_moves
         return (
-            _concat(logits, (0, num_moves)) if self.has_policy else None,
-            _concat(values, (0,)) if self.has_value else None,
+            concat_or_empty(logits, (0, num_moves)) if self.has_policy else None,
+            concat_or_empty(values, (0,)) if self.has_value else None,
         )
-
-    def _run(self, planes: np.ndarray) -> Outputs:
-        planes = self._check(planes)
-        if not self.symmetries:
-            return self._forward(planes)
-        return average_symmetries(self._forward, planes, self.symmetries)
-
-    def evaluate(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Policy logits and values of a two-headed net.
-
-        Args:
-            planes: encoded positions [B, C, N, N], float32 (other dtypes are converted).
-
-        Returns:
-            ``(policy_logits [B, N*N + 1], values [B])``, both float32.
-        """
-        if not (self.has_policy and self.has_value):
-            raise TypeError(
-                f"evaluate needs a PolicyValueNet, got {type(self.net).__name__}; "
-                "use policy_logits() or values()"
-            )
-        logits, values = self._run(planes)
-        assert logits is not None and values is not None
-        return logits, values
-
-    __call__ = evaluate
-
-    def policy_logits(self, planes: np.ndarray) -> np.ndarray:
-        """Policy logits [B, N*N + 1] float32 of a PolicyValueNet or PolicyNet."""
-        if not self.has_policy:
-            raise TypeError("a ValueNet has no policy head")
-        logits, _ = self._run(planes)
-        assert logits is not None
-        return logits
-
-    def values(self, planes: np.ndarray) -> np.ndarray:
-        """Values [B] float32 of a PolicyValueNet or ValueNet."""
-        if not self.has_value:
-            raise TypeError("a PolicyNet has no value head")
-        _, values = self._run(planes)
-        assert values is not None
-        return values
 
 
 def average_symmetries(
@@ -352,7 +372,7 @@ def average_symmetries(
     )
 
 
-def _concat(parts: list[np.ndarray], empty_shape: tuple[int, ...]) -> np.ndarray:
+def concat_or_empty(parts: list[np.ndarray], empty_shape: tuple[int, ...]) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(empty_shape, dtype=np.float32)
 
 

@@ -1,0 +1,127 @@
+"""``igo compress quantize``: a checkpoint in, its quantized checkpoint out, with a report.
+
+``quantize_checkpoint`` checks everything it can before the work (the method, the output's
+suffix and folder, the optional packages, calibration data where the method needs it), loads the
+net, quantizes it, writes the result atomically and measures it against the original on the
+positions given (``--calibration``: int8 calibrates on their training split, every method is
+measured on the held-out one; a folder with one split serves both): top-1 agreement, value
+error, file sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from igo.compress.compare import Agreement, compare
+from igo.compress.int8 import require_quantizer
+from igo.compress.positions import Positions, load_positions
+from igo.compress.quantize import get_method, quantize
+from igo.files import check_creatable
+from igo.nn.checkpoint import config_path, load_checkpoint
+from igo.nn.cpu_features import bf16_support, int8_support
+from igo.nn.inference import TorchEvaluator
+from igo.nn.onnx_graph import is_onnx_checkpoint
+
+
+@dataclass(frozen=True)
+class QuantizeReport:
+    """What ``quantize_checkpoint`` wrote and how close it stays to the original."""
+
+    method: str
+    """The method's name (``w4``, ``int8``...)."""
+    out: Path
+    """The written checkpoint (weights or graph; its JSON beside it)."""
+    bytes_before: int
+    """Size of the original's weights file."""
+    bytes_after: int
+    """Size of the written weights or graph."""
+    agreement: Agreement | None
+    """Against the original on the calibration folder's positions (None: no folder given)."""
+
+
+def _check_out(method: str, out: Path, calibrated: bool, calibration: str | None) -> None:
+    if calibrated and calibration is None:
+        raise ValueError(
+            f"--method {method} calibrates on real positions: give --calibration FOLDER "
+            "(sl shards of igo data import, or a Zero run's replay/ folder)"
+        )
+    onnx = method == "int8"
+    if onnx != is_onnx_checkpoint(out):
+        wanted = "an .onnx file" if onnx else "a .safetensors file, not .onnx"
+        raise ValueError(f"--out {out}: --method {method} writes {wanted}")
+    check_creatable(out)
+    if onnx:
+        require_quantizer()
+
+
+def quantize_checkpoint(
+    source: str | Path,
+    out: str | Path,
+    method: str,
+    calibration: str | None = None,
+    positions: int = 512,
+    seed: int = 0,
+) -> QuantizeReport:
+    """Quantize the checkpoint ``source`` with ``method`` into ``out``.
+
+    Args:
+        source: a torch checkpoint (``X.safetensors`` with ``X.json``).
+        out: the result: ``.safetensors`` (fp16, bf16, wN) or ``.onnx`` (int8), JSON beside it.
+        method: a registered method (``igo.compress.list_methods()``).
+        calibration: a folder of positions (sl shards or a replay folder): int8's calibration,
+            and the positions every method is measured on.
+        positions: how many positions to read from it.
+        seed: which ones.
+
+    Raises:
+        ValueError: an unknown method, a bad checkpoint, missing calibration data or extra.
+        OSError: an output that cannot be written.
+    """
+    chosen = get_method(method)
+    target = Path(out)
+    _check_out(method, target, chosen.calibrated, calibration)
+    if is_onnx_checkpoint(source):
+        raise ValueError(f"--from {source}: quantize a torch checkpoint, not an ONNX graph")
+    net = load_checkpoint(source)
+    found: Positions | None = None
+    held: Positions | None = None
+    if calibration is not None:  # calibrate on training games, measure on held-out ones
+        found = load_positions(calibration, net.config, positions, seed, split="train")
+        held = load_positions(calibration, net.config, positions, seed, split="heldout")
+    quantized = quantize(net, chosen.config, found)
+    extra = {"compress": {"method": method, "source": str(source), **asdict(chosen.config)}}
+    quantized.save(target, extra)
+    agreement = None
+    if held is not None:
+        agreement = compare(TorchEvaluator(net, device="cpu"), quantized.runner(), held)
+    size = Path(source).stat().st_size
+    return QuantizeReport(method, target, size, target.stat().st_size, agreement)
+
+
+def describe_report(report: QuantizeReport) -> str:
+    """The report as the CLI prints it."""
+    ratio = report.bytes_after / max(report.bytes_before, 1)
+    lines = [
+        f"{report.method}: wrote {report.out} (+ {config_path(report.out).name}): "
+        f"{report.bytes_after:,} bytes, {ratio:.1%} of the original's {report.bytes_before:,}"
+    ]
+    if report.method in ("fp16", "bf16"):
+        lines.append(f"bf16 on this CPU: {bf16_support()}")
+    if report.method == "int8":
+        lines.append(f"int8 on this CPU: {int8_support()}")
+    a = report.agreement
+    if a is not None:
+        if a.top1_agreement == a.top1_agreement:  # not NaN: the net has a policy head
+            lines.append(
+                f"policy on {a.positions} positions: top-1 agreement with the original "
+                f"{a.top1_agreement:.1%}; top-1 on the moves played {a.top1_true:.1%} "
+                f"(original {a.reference_top1_true:.1%})"
+            )
+        if a.value_mse == a.value_mse:
+            lines.append(
+                f"value on {a.positions} positions: MSE to the results {a.value_mse:.4f} "
+                f"(original {a.reference_value_mse:.4f}), largest change "
+                f"{a.max_value_error:.4f}"
+            )
+    return "\n".join(lines)
