@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import queue
+import shlex
 import subprocess
 import sys
 import threading
@@ -79,3 +80,35 @@ def test_a_player_that_does_not_search_is_refused(tmp_path: Path) -> None:
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, input="")
     assert done.returncode == 2
     assert "does not search" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_it_ends_with_the_shell_that_started_it(tmp_path: Path) -> None:
+    """KaTrain runs a custom command through ``/bin/sh`` and stops it by terminating that shell,
+    then waits for the pipes to close. A shell that does not ``exec`` leaves igo orphaned,
+    searching and blocked on answers nobody reads: it must end all the same."""
+    engine = f"{shlex.quote(sys.executable)} -m igo analysis --player mcts --size 9"
+    shell = subprocess.Popen(
+        ["sh", "-c", f"{engine}; exit"],  # "; exit": the shell must wait, never exec
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        text=True,
+    )
+    assert shell.stdin is not None and shell.stdout is not None and shell.stderr is not None
+    while "Started" not in shell.stderr.readline():
+        pass
+    shell.stdin.write(query("long", maxVisits=10**5, reportDuringSearchEvery=0.001) + "\n")
+    shell.stdin.flush()
+    assert "long" in shell.stdout.readline()  # searching (and answering into a pipe)
+    shell.terminate()
+    shell.wait(timeout=REPLY_TIMEOUT)
+    closed = threading.Event()
+
+    def drain() -> None:  # read until every writer of the pipe, igo too, has gone
+        assert shell.stdout is not None
+        shell.stdout.read()
+        closed.set()
+
+    threading.Thread(target=drain, daemon=True).start()
+    assert closed.wait(REPLY_TIMEOUT), "igo outlived its shell"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from igo.agents.kata_analysis.engine import AnalysisEngine, serve
@@ -66,6 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    parent = os.getppid()  # before loading: a shell killed meanwhile is noticed too
     for flag in ("parallel", "max_visits_cap", "score_playouts"):
         if getattr(args, flag) < 1:
             args.parser.error(f"--{flag.replace('_', '-')} must be at least 1")
@@ -86,4 +88,5 @@ def run(args: argparse.Namespace) -> int:
     prepare_player(player)
     # KataGo's own start line, which tools that wait for it look for.
     print("Started, ready to begin handling requests", file=sys.stderr, flush=True)
-    return serve(engine, sys.stdin, sys.stdout)
+    # KaTrain stops a custom command by terminating its shell: igo must not outlive it.
+    return serve(engine, sys.stdin, sys.stdout, parent=parent)

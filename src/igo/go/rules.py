@@ -121,15 +121,11 @@ def rules_name(rules: Rules) -> str | None:
 
 # KataGo's shorthand rule names that are not igo preset names (KataGo's Rules::parseRules).
 _KATAGO_ALIASES = {
-    "tromp_taylor": "tromp-taylor",
     "chinese-ogs": "chinese",
-    "chinese_ogs": "chinese",
     "chinese-kgs": "chinese",
-    "chinese_kgs": "chinese",
     "stone-scoring": "chinese",
     "bga": "aga",
     "newzealand": "new-zealand",
-    "new_zealand": "new-zealand",
 }
 _KO_NAMES = {"SIMPLE": "simple", "POSITIONAL": "positional", "SITUATIONAL": "situational"}
 _SCORING_NAMES = {"AREA": "area", "TERRITORY": "territory"}
@@ -149,7 +145,9 @@ def katago_rules(spec: str | dict[str, object], komi: float) -> Rules:
     if isinstance(spec, str):
         text = spec.strip()
         if not text.startswith("{"):
-            return rules_from_name(_KATAGO_ALIASES.get(text.lower(), text), komi)
+            # KataGo accepts "-", "_" or a space between words (KaTrain sends "stone_scoring").
+            key = text.lower().replace("_", "-").replace(" ", "-")
+            return rules_from_name(_KATAGO_ALIASES.get(key, key), komi)
         try:
             spec = json.loads(text)
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting

@@ -132,6 +132,15 @@ def test_terminate_during_search_answers_what_it_has(player: MctsPlayer) -> None
     assert not engine.scheduler.busy
 
 
+def test_max_time_ends_a_turn_short_of_its_visits(player: MctsPlayer) -> None:
+    engine = engine_for(player, slice_visits=8, score_playouts=2)
+    # maxTime 0: the time is up after the first slice (KaTrain sends its max_time this way).
+    answers = run(engine, small(maxVisits=10**5, overrideSettings={"maxTime": 0}))
+    (final,) = answers
+    assert final["isDuringSearch"] is False and 0 < final["rootInfo"]["visits"] <= 9
+    assert engine.scheduler.batches == 1
+
+
 def test_avoided_moves_get_no_visits(player: MctsPlayer) -> None:
     avoid = ["A1", "B1", "C1", "D1", "E1", "A5", "B5", "C5", "D5", "E5"]
     query = small(avoidMoves=[{"player": "B", "moves": avoid, "untilDepth": 1}])

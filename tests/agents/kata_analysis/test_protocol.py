@@ -151,6 +151,42 @@ def test_unknown_keys_and_ignored_settings_warn_but_the_query_goes_on() -> None:
     assert all(m["id"] == "q" for m in parsed.messages)
 
 
+def test_katrains_settings_max_time_is_read_the_rest_warned() -> None:
+    settings = {"reportAnalysisWinratesAs": "BLACK", "wideRootNoise": 0.04, "maxTime": 8.0}
+    parsed = parse(query(overrideSettings=settings))  # what KaTrain sends with every query
+    assert isinstance(parsed.item, Query)
+    assert parsed.item.max_time == 8.0 and parsed.item.perspective == "BLACK"
+    (warning,) = parsed.messages
+    assert warning["field"] == "overrideSettings"
+    assert "wideRootNoise" in str(warning["warning"]) and "maxTime," not in str(warning["warning"])
+    no_limit = parse(query()).item
+    assert isinstance(no_limit, Query) and no_limit.max_time is None
+
+
+@pytest.mark.parametrize("bad", [-1, "8", True, float("nan")])
+def test_a_bad_max_time_is_an_error(bad: object) -> None:
+    message = error_of(query(overrideSettings={"maxTime": bad}))
+    assert message["field"] == "overrideSettings" and "maxTime" in str(message["error"])
+
+
+@pytest.mark.parametrize(
+    ("name", "scoring"),
+    [  # KaTrain's rule names (its BaseEngine.RULESETS), as KataGo reads them
+        ("japanese", "territory"),
+        ("chinese", "area"),
+        ("korean", "territory"),
+        ("aga", "area"),
+        ("tromp-taylor", "area"),
+        ("new zealand", "area"),
+        ("stone_scoring", "area"),
+    ],
+)
+def test_katrains_rule_names_are_read(name: str, scoring: str) -> None:
+    parsed = parse(query(rules=name))
+    assert isinstance(parsed.item, Query) and parsed.messages == ()
+    assert parsed.item.turns[0].state.rules.scoring == scoring
+
+
 def test_huge_visit_counts_are_capped_with_a_warning() -> None:
     parsed = parse(query(maxVisits=10**9))
     assert isinstance(parsed.item, Query)

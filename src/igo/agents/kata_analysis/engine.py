@@ -3,13 +3,21 @@ answers them and steps the searches between them, so reading never holds a searc
 
 Standard input closed: every queued query is still analysed, then the engine exits (KataGo's
 behaviour without ``-quit-without-waiting``). Each answer is one JSON line, flushed at once.
+
+Given the ``parent`` process id (the CLI gives it), the process also ends when that process
+does. KaTrain runs a custom command through ``/bin/sh`` and stops it by terminating that shell;
+where the shell does not ``exec`` (Debian's dash), igo would live on, blocked writing answers
+nobody reads, holding KaTrain's pipes, and KaTrain's shutdown would wait for them forever. A
+watchdog thread checks, since the main thread may be the one blocked.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import queue
 import threading
+import time
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -66,8 +74,20 @@ class AnalysisEngine:
         return self.scheduler.step()
 
 
-def serve(engine: AnalysisEngine, lines: Iterable[str], out: TextIO) -> int:
-    """Run ``engine`` on input ``lines`` (read on a thread), writing answers to ``out``."""
+PARENT_POLL = 0.5
+"""Seconds between checks that the parent process still lives."""
+
+
+def serve(
+    engine: AnalysisEngine, lines: Iterable[str], out: TextIO, parent: int | None = None
+) -> int:
+    """Run ``engine`` on input ``lines`` (read on a thread), writing answers to ``out``, until
+    the input ends and every query is answered (or the process ``parent``, if given, is no
+    longer this one's parent: this process exits then)."""
+    if parent is not None:
+        threading.Thread(
+            target=_watch_parent, args=(parent,), name="analysis-parent", daemon=True
+        ).start()
     inbox: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
@@ -96,6 +116,13 @@ def serve(engine: AnalysisEngine, lines: Iterable[str], out: TextIO) -> int:
         if engine.scheduler.busy:
             _write(out, engine.step())
     return 0
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit the process once it is orphaned: nobody reads its answers any more."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(0)  # the main thread may be blocked writing to a pipe nobody reads
 
 
 def _write(out: TextIO, answers: list[dict[str, Any]]) -> None:

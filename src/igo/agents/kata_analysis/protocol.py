@@ -50,6 +50,8 @@ IGNORED_KEYS = (
     "includeNoResultValue",
 )
 """Fields KataGo reads that igo checks but does not act on (a warning says so)."""
+ACTED_SETTINGS = ("reportAnalysisWinratesAs", "maxTime")
+"""The ``overrideSettings`` keys igo acts on; any other is warned about."""
 UNUSED = (
     "Unexpected or unused field, do you have a typo? "
     "(set warnUnusedFields=false in the config to disable this warning)"
@@ -219,7 +221,7 @@ def _query(
     wanted = _turns(data, len(moves))
     priorities = _priorities(data, wanted)
     rules = _komi(data, _rules(data))
-    perspective = _overrides(data, settings, warn)
+    perspective, max_time = _overrides(data, settings, warn)
     max_visits = settings.max_visits
     if "maxVisits" in data:
         max_visits = _integer(data, "maxVisits", 1, 1 << 50, "Must be an integer from 1 to 2^50")
@@ -241,7 +243,9 @@ def _query(
         Turn(number, state, filters.get(state.to_play), priorities.get(number, 0))
         for number, state in positions(start, moves, set(wanted))
     )
-    return Query(query_id, turns, max_visits, perspective, pv_length, *flags, every, first_after)
+    return Query(
+        query_id, turns, max_visits, perspective, pv_length, *flags, every, first_after, max_time
+    )
 
 
 def _turns(data: dict[str, Any], num_moves: int) -> list[int]:
@@ -283,14 +287,22 @@ def _priorities(data: dict[str, Any], turns: list[int]) -> dict[int, int]:
 
 def _overrides(
     data: dict[str, Any], settings: EngineSettings, warn: Callable[[str, str], None]
-) -> Perspective:
-    """``overrideSettings``: igo acts on ``reportAnalysisWinratesAs`` and warns about the rest."""
+) -> tuple[Perspective, float | None]:
+    """``overrideSettings``: igo acts on ``reportAnalysisWinratesAs`` and ``maxTime`` (seconds
+    a turn may search; KaTrain sends both) and warns about the rest."""
     if "overrideSettings" not in data:
-        return settings.perspective
+        return settings.perspective, None
     value = data["overrideSettings"]
     if not isinstance(value, dict):
         raise QueryError("overrideSettings", "Must be an object")
     perspective = settings.perspective
+    max_time = None
+    if "maxTime" in value:
+        message = "Could not set settings: maxTime must be a number of seconds from 0 to 1e20"
+        try:
+            max_time = _number(value, "maxTime", 0.0, 1e20, message)
+        except QueryError:  # the query's field is overrideSettings
+            raise QueryError("overrideSettings", message) from None
     if "reportAnalysisWinratesAs" in value:
         word = str(value["reportAnalysisWinratesAs"]).upper()
         word = {"B": "BLACK", "W": "WHITE"}.get(word, word)
@@ -301,14 +313,14 @@ def _overrides(
             )
             raise QueryError("overrideSettings", message)
         perspective = word
-    others = sorted(key for key in value if key != "reportAnalysisWinratesAs")
+    others = sorted(key for key in value if key not in ACTED_SETTINGS)
     if others:
         warn(
             "overrideSettings",
             f"Unknown config params: {','.join(others)} "
-            "(igo acts on reportAnalysisWinratesAs only)",
+            f"(igo acts on {' and '.join(ACTED_SETTINGS)} only)",
         )
-    return perspective
+    return perspective, max_time
 
 
 def _flags(data: dict[str, Any], warn: Callable[[str, str], None]) -> tuple[bool, bool, bool, bool]:

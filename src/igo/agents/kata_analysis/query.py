@@ -77,6 +77,9 @@ class Query:
     """Seconds between interim answers (None: none)."""
     first_report_after: float | None = None
     """Seconds before the first interim answer (None: ``report_every``)."""
+    max_time: float | None = None
+    """Seconds each turn may search (``overrideSettings.maxTime``; None: no limit): the turn is
+    answered with what it has when they run out, even short of ``max_visits``."""
 
 
 @dataclass(frozen=True)

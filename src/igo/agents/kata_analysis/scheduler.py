@@ -118,13 +118,21 @@ class Scheduler:
         for size, jobs in by_size.items():
             self._search(size, jobs)
         now = time.monotonic()
-        done = [job for job in self._active if job.stop or job.visits >= job.query.max_visits]
+        done = [job for job in self._active if job.stop or self._spent(job, now)]
         out += self._finish(done)
         for job in self._active:
             if now >= job.next_report:
                 out.append(self._answer(job, during=True))
                 job.next_report = now + (job.query.report_every or float("inf"))
         return out
+
+    @staticmethod
+    def _spent(job: Job, now: float) -> bool:
+        """Whether ``job`` has its visits, or has used its ``maxTime``."""
+        limit = job.query.max_time
+        return job.visits >= job.query.max_visits or (
+            limit is not None and now - job.started >= limit
+        )
 
     def _start_waiting(self) -> None:
         while self._queue and len(self._active) < self.settings.parallel:
