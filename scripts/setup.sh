@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything igo needs on a fresh Debian-like machine: GNU Go (the reference opponent and
 # the rules oracle of the tests), a virtual environment in the checkout (.venv), PyTorch's pinned
-# CPU build, and igo itself with every extra (train, compress, dev, bench). Safe to rerun: a second run
-# checks and skips what is there.
+# CPU build, and igo itself with every extra (train, compress, dev, bench, katrain). Safe to
+# rerun: a second run checks and skips what is there.
 #
 # Debian's own python3 refuses pip installs (externally managed), so nothing goes into it: igo
 # lives in .venv (use it as .venv/bin/igo, or `source .venv/bin/activate`). Inside a virtual
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 
 TORCH_PIN="torch==2.13.0"  # the CPU build; any other version pulls a multi-GB CUDA build
-EXTRAS="train,compress,dev,bench"
+EXTRAS="train,compress,dev,bench,katrain"
 
 say() { echo "setup: $*"; }
 
