@@ -18,6 +18,7 @@ examples:
   igo alphago --preset tiny --run-dir runs/alphago-tiny   all, in minutes
   igo alphago --until sl --set sl.steps=500               records to the SL net
   igo alphago --stages evaluate --set evaluate.games=50   more evaluation games
+  torchrun --nproc_per_node 2 -m igo alphago --stages sl  the SL net on 2 processes
 """
 
 
@@ -50,16 +51,21 @@ def run(args: argparse.Namespace) -> int:
     ``igo.cli.main``'s one-line errors; a stage that fails as it runs exits 1."""
     # Imported here so that other subcommands never pay for importing torch.
     from igo.nn.inference import tune_cpu_malloc
+    from igo.train import distributed
     from igo.train.alphago.pipeline import run_alphago
 
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     config = _config(args)
     stages = _stages(args)
     try:
-        done = run_alphago(config, progress=not args.no_progress, stages=stages)
+        # Under torchrun: every rank joins the group (docs/distributed.md); else nothing.
+        with distributed.process_group() as ranks:
+            done = run_alphago(config, progress=not args.no_progress, stages=stages)
     except RuntimeError as err:  # TrainingDiverged, an engine that cannot play...
         print(f"igo alphago: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
+    if not ranks.is_main:
+        return 0
     report = f"; report {config.run_dir}/report.md" if "evaluate" in done else ""
     print(f"igo alphago: {config.run_dir}: stages done: {', '.join(done) or 'none'}{report}")
     return 0

@@ -23,6 +23,7 @@ from igo.search.rollout.policy import RolloutPolicy
 from igo.train.alphago.evaluate_stage import entrants, pairings
 from igo.train.alphago.pipeline import load_stages, run_alphago
 from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS, STAGES, AlphaGoConfig, ConfigError
+from igo.train.distributed import Ranks
 
 
 def tiny(root: Path, **overrides: Any) -> AlphaGoConfig:
@@ -101,6 +102,15 @@ def test_unknown_stage_and_missing_inputs_are_refused(tmp_path: Path) -> None:
         run_alphago(tiny(tmp_path), stages=["nope"], progress=False)
     with pytest.raises(ConfigError, match="stage sl needs the shards stage's output"):
         run_alphago(tiny(tmp_path), stages=["sl"], progress=False)
+
+
+def test_under_torchrun_only_the_data_parallel_stages_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("igo.train.distributed.ranks", lambda: Ranks(0, 2, 0))
+    with pytest.raises(ConfigError, match="under torchrun only the sl and value stages"):
+        run_alphago(tiny(tmp_path), progress=False)
+    assert not (tmp_path / "config.json").exists()
 
 
 def test_a_run_dir_in_use_is_refused(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ Each stage writes its files atomically and then its line in ``stages.json`` (its
 seconds); a stage whose line and files are there is skipped, and a killed stage resumes by
 itself (each stage function resumes from its own files). ``config.json`` keeps the settings: a
 rerun that would compute something else is refused. TensorBoard logs go to ``logs/<stage>``.
-Every path is ``igo.run_dir.alphago_layout``'s.
+Every path is ``igo.run_dir.alphago_layout``'s. Under torchrun (``docs/distributed.md``) the sl
+and value stages train data-parallel on every rank; rank 0 alone holds the run's lock and writes
+``stages.json``, and the other stages are refused (run them in one process).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from igo.go.rules import rules_from_name
 from igo.io.sgf import GameRecord
 from igo.nn.checkpoint import package_version
 from igo.run_dir import AlphaGoRunDir
+from igo.train import distributed
 from igo.train.alphago.evaluate_stage import evaluate_run
 from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS, STAGES, AlphaGoConfig
 from igo.train.config_loader import ConfigError
@@ -68,6 +71,8 @@ INPUTS: dict[str, tuple[str, ...]] = {
     "evaluate": ("rollout", "tree", "sl", "value"),
 }
 """The stages whose outputs a stage reads (``evaluate`` also ``rl`` when it plays the RL net)."""
+DATA_PARALLEL = ("sl", "value")
+"""The stages that train on several processes under torchrun (``igo.train.distributed``)."""
 
 
 def run_alphago(
@@ -96,6 +101,8 @@ def run_alphago(
     chosen = _chosen(stages)
     run = AlphaGoRun(config, AlphaGoRunDir(config.run_dir), progress)
     write = log or _stderr
+    if not distributed.ranks().is_main:
+        return _follow(run, chosen)
     _plan(run, chosen)  # before the run folder is made: a refused run leaves nothing behind
     run.dir.root.mkdir(parents=True, exist_ok=True)
     lock = run.dir.hold("igo alphago")
@@ -111,6 +118,16 @@ def run_alphago(
         return done
     finally:
         lock.close()
+
+
+def _follow(run: AlphaGoRun, chosen: list[str]) -> dict[str, Any]:
+    """A rank other than 0 under torchrun: it trains its share of the stages rank 0 runs (their
+    functions write nothing on it) and returns nothing, leaving the lock and ``stages.json`` to
+    rank 0."""
+    _, todo = _plan(run, chosen)
+    for stage in todo:
+        STAGE_FUNCTIONS[stage](run)
+    return {}
 
 
 def _chosen(stages: Sequence[str] | None) -> list[str]:
@@ -159,7 +176,14 @@ def _evaluate_settings(run: AlphaGoRun) -> Any:
 
 
 def _preflight(run: AlphaGoRun, todo: list[str]) -> None:
-    """Fail before any work: missing inputs of the stages to run, engines not installed."""
+    """Fail before any work: missing inputs of the stages to run, engines not installed, a stage
+    that cannot run on several processes under torchrun."""
+    serial = [s for s in todo if s not in DATA_PARALLEL]
+    if distributed.ranks().distributed and serial:
+        raise ConfigError(
+            f"under torchrun only the {' and '.join(DATA_PARALLEL)} stages train data-parallel; "
+            f"run {', '.join(serial)} in one process first (igo alphago --stages ...)"
+        )
     for stage in todo:
         inputs = INPUTS[stage] + (("rl",) if stage == "evaluate" and run.config.evaluate.rl else ())
         for needed in inputs:

@@ -17,7 +17,8 @@ under a random one of the 8 symmetries (paper: 13 layers, 192 filters, 30 millio
 |            | symmetry, no legal-move masking: top-1 and top-5 accuracy and the cross-entropy |
 |            | over all moves. Without held-out shards these are NaN                            |
 
-Files, resuming and logs: ``igo.train.alphago.supervised_loop``.
+Files, resuming and logs: ``igo.train.alphago.supervised_loop``; several processes under
+torchrun: ``igo.train.distributed``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from igo.encode.alphago import NUM_PLANES
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, PolicyNet
 from igo.nn.threads import torch_threads
+from igo.train import distributed
 from igo.train.alphago.supervised_data import (
     board_size_of,
     eval_subset,
@@ -47,6 +49,7 @@ from igo.train.alphago.supervised_loop import (
     StageConfig,
     StageData,
     StagePaths,
+    finish_stage,
     open_trainer,
     run_training,
     stage_net,
@@ -92,7 +95,7 @@ class SlReport:
         return dict(asdict(self))
 
 
-def _cross_entropy(net: Net, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+def _cross_entropy(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(net(x), moves)
 
 
@@ -142,7 +145,7 @@ def _train(
     progress: bool,
     start: float,
 ) -> SlReport:
-    device = resolve_device("auto")
+    device = distributed.local_device(resolve_device("auto"))
     size = board_size_of(train)
     net = stage_net(config, size, PolicyNet, NUM_PLANES, "policy network")
     trainer = open_trainer(paths, net, config, device)
@@ -157,16 +160,18 @@ def _train(
         trainer, config, data, _cross_entropy, paths,
         evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
     )  # fmt: skip
-    metrics = evaluate(trainer.net)
-    report = SlReport(
-        steps=trainer.step,
-        train_positions=int(train_moves.shape[0]),
-        heldout_positions=0 if heldout is None else int(heldout["move"].shape[0]),
-        seconds=time.perf_counter() - start,
-        **metrics,
-    )
-    paths.finish(trainer.net.cpu(), report.to_dict(), config, "sl_policy")
-    return report
+
+    def write() -> None:
+        report = SlReport(
+            steps=trainer.step,
+            train_positions=int(train_moves.shape[0]),
+            heldout_positions=0 if heldout is None else int(heldout["move"].shape[0]),
+            seconds=time.perf_counter() - start,
+            **evaluate(trainer.net),
+        )
+        paths.finish(trainer.net.cpu(), report.to_dict(), config, "sl_policy")
+
+    return SlReport(**finish_stage(paths, write))
 
 
 def train_sl_policy(

@@ -17,6 +17,8 @@ is ``X.safetensors``:
 |              | and report present, a rerun returns the report without training               |
 | logs         | with a log folder: ``train.csv`` (mean loss, rate, samples/s every 10 steps), |
 |              | ``heldout.csv`` (held-out metrics at each trainer save), TensorBoard scalars   |
+| torchrun     | W ranks draw the same global minibatch, each trains on its B / W slice under  |
+|              | DDP (``igo.train.distributed``); rank 0 alone writes the files above           |
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from igo.files import write_text_atomic
 from igo.nn.checkpoint import save_checkpoint
 from igo.nn.net import Net
 from igo.nn.registry import create_net
+from igo.train import distributed
 from igo.train.alphago.supervised_data import Symmetries, as_input
 from igo.train.trainer import (
     Trainer,
@@ -50,8 +53,8 @@ from igo.train.training_logs import CsvLog, summary_writer
 
 LOG_EVERY = 10
 """Steps between rows of the training log (each row averages them)."""
-LossFn = Callable[[Net, torch.Tensor, torch.Tensor], torch.Tensor]
-"""(net, input planes, targets) -> the minibatch's mean loss."""
+LossFn = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+"""(net, input planes, targets) -> the minibatch's mean loss (the net may be DDP-wrapped)."""
 EvalFn = Callable[[Net], dict[str, float]]
 """Held-out metrics of the network (for the periodic log)."""
 
@@ -166,6 +169,18 @@ class StagePaths:
         self.trainer.unlink(missing_ok=True)
 
 
+def finish_stage(paths: StagePaths, write: Callable[[], None]) -> dict[str, Any]:
+    """Rank 0 runs ``write`` (the final evaluation and ``paths.finish``) while the other ranks
+    wait; every rank then returns the report it wrote."""
+    if distributed.ranks().is_main:
+        write()
+    distributed.barrier()
+    report = paths.finished()
+    if report is None:
+        raise RuntimeError(f"{paths.report} missing after the stage finished")
+    return report
+
+
 def _plain(config: Any) -> dict[str, Any]:
     return {k: v for k, v in vars(config).items() if not k.startswith("_")}
 
@@ -269,19 +284,29 @@ class StageData:
 def _minibatch(
     data: StageData, symmetries: Symmetries, trainer: Trainer, batch_size: int, device: torch.device
 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """This rank's slice of the global minibatch. Every rank draws the whole batch's indices and
+    symmetries, so the sampler RNG stays the one-process run's whatever the world size (a run
+    resumes under another one); the uint8 gather and turn cost little beside the network."""
     index = trainer.rng.integers(data.planes.shape[0], size=batch_size)
     planes, moves = symmetries.apply(
         data.planes[index], data.targets[index] if data.moves else None, trainer.rng
     )
-    target = torch.from_numpy(moves if moves is not None else data.targets[index]).to(device)
-    return as_input(planes, device), target
+    mine = distributed.shard(batch_size)
+    target = torch.from_numpy(moves[mine] if moves is not None else data.targets[index][mine])
+    return as_input(np.ascontiguousarray(planes[mine]), device), target.to(device)
 
 
-def _step(trainer: Trainer, loss_fn: LossFn, x: torch.Tensor, y: torch.Tensor, lr: float) -> float:
+def _step(
+    trainer: Trainer,
+    model: torch.nn.Module,
+    loss_fn: LossFn,
+    batch: tuple[torch.Tensor, ...],
+    lr: float,
+) -> float:
     for group in trainer.optimizer.param_groups:
         group["lr"] = lr
     trainer.optimizer.zero_grad(set_to_none=True)
-    loss = loss_fn(trainer.net, x, y)
+    loss = loss_fn(model, *batch)
     value = float(loss.detach().item())
     if not math.isfinite(value):
         raise TrainingDiverged(
@@ -309,22 +334,30 @@ def run_training(
 ) -> None:
     """Train ``trainer`` up to ``config.steps`` steps, saving it every ``checkpoint_every`` and at
     the end; logs (``StageLog`` in ``log_dir``, None: none) the mean training loss every
-    ``LOG_EVERY`` steps and ``evaluate`` at each save.
+    ``LOG_EVERY`` steps and ``evaluate`` at each save. Under torchrun every rank calls it and
+    trains its share of each minibatch (``igo.train.distributed``); only rank 0 writes and logs
+    (the loss logged is its slice's).
 
     Raises:
         TrainingDiverged: a non-finite loss.
+        ValueError: a batch size that does not split over the ranks.
     """
+    distributed.check_batch(config.batch_size)
+    main = distributed.ranks().is_main
     train_config = train_config_of(config)
     symmetries = Symmetries.of(int(data.planes.shape[-1]))
+    model = distributed.wrap(trainer.net, device)
     trainer.net.train()
     losses: list[float] = []
     start, done = time.perf_counter(), trainer.step
-    bar = tqdm(total=config.steps, initial=trainer.step, disable=not progress, unit="step")
-    with StageLog(log_dir, trainer.step) as log, bar:
+    bar = tqdm(
+        total=config.steps, initial=trainer.step, disable=not (progress and main), unit="step"
+    )
+    with StageLog(log_dir if main else None, trainer.step) as log, bar:
         while trainer.step < config.steps:
             lr = learning_rate_at(train_config, trainer.step, config.steps)
-            x, y = _minibatch(data, symmetries, trainer, config.batch_size, device)
-            losses.append(_step(trainer, loss_fn, x, y, lr))
+            batch = _minibatch(data, symmetries, trainer, config.batch_size, device)
+            losses.append(_step(trainer, model, loss_fn, batch, lr))
             bar.update(1)
             if trainer.step % LOG_EVERY == 0 or trainer.step == config.steps:
                 rate = (trainer.step - done) * config.batch_size / (time.perf_counter() - start)
@@ -332,7 +365,9 @@ def run_training(
                 log.log("train", trainer.step, row)
                 bar.set_postfix(loss=f"{row['loss']:.4f}")
                 losses = []
-            if trainer.step % config.checkpoint_every == 0 or trainer.step == config.steps:
+            if main and (
+                trainer.step % config.checkpoint_every == 0 or trainer.step == config.steps
+            ):
                 save_trainer(paths.trainer, trainer)
                 if log.active:
                     log.log("heldout", trainer.step, evaluate(trainer.net))

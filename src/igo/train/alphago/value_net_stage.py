@@ -47,6 +47,7 @@ from igo.nn.threads import torch_threads
 from igo.search.rollout.patterns import pattern_geometry
 from igo.search.rollout.playout import policy_playout
 from igo.search.rollout.policy import rollout_tables
+from igo.train import distributed
 from igo.train.alphago.supervised_data import (
     board_size_of,
     eval_subset,
@@ -59,6 +60,7 @@ from igo.train.alphago.supervised_loop import (
     StageConfig,
     StageData,
     StagePaths,
+    finish_stage,
     open_trainer,
     run_training,
     stage_net,
@@ -119,7 +121,7 @@ class ValueReport:
         return dict(asdict(self))
 
 
-def _squared_error(net: Net, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+def _squared_error(net: torch.nn.Module, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(net(x), z)
 
 
@@ -222,7 +224,7 @@ def _train(
     progress: bool,
     start: float,
 ) -> ValueReport:
-    device = resolve_device("auto")
+    device = distributed.local_device(resolve_device("auto"))
     net = stage_net(config, board_size_of(train), ValueNet, NUM_VALUE_PLANES, "value network")
     trainer = open_trainer(paths, net, config, device)
     z = _outcomes(train)
@@ -237,19 +239,24 @@ def _train(
         trainer, config, data, _squared_error, paths,
         evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
     )  # fmt: skip
-    mean_mse = float(np.mean((held_z - z.mean()) ** 2)) if held_z.size else math.nan
-    report = ValueReport(
-        steps=trainer.step,
-        train_positions=int(z.shape[0]),
-        heldout_positions=0 if heldout is None else int(heldout["result"].shape[0]),
-        mse=evaluate(trainer.net)["mse"],
-        train_mse=value_mse(trainer.net, data.planes[ev.train_index], z[ev.train_index], device),
-        mean_mse=mean_mse,
-        rollout_mse=_rollout_mse(heldout, rollout_policy, config),
-        seconds=time.perf_counter() - start,
-    )
-    paths.finish(trainer.net.cpu(), report.to_dict(), config, "value_net")
-    return report
+
+    def write() -> None:
+        mean_mse = float(np.mean((held_z - z.mean()) ** 2)) if held_z.size else math.nan
+        report = ValueReport(
+            steps=trainer.step,
+            train_positions=int(z.shape[0]),
+            heldout_positions=0 if heldout is None else int(heldout["result"].shape[0]),
+            mse=evaluate(trainer.net)["mse"],
+            train_mse=value_mse(
+                trainer.net, data.planes[ev.train_index], z[ev.train_index], device
+            ),
+            mean_mse=mean_mse,
+            rollout_mse=_rollout_mse(heldout, rollout_policy, config),
+            seconds=time.perf_counter() - start,
+        )
+        paths.finish(trainer.net.cpu(), report.to_dict(), config, "value_net")
+
+    return ValueReport(**finish_stage(paths, write))
 
 
 def train_value_net(
