@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from igo.compress.quantize import list_methods
+# The methods as the help names them. Written out, not read from the registry, because that
+# imports torch and every igo command builds this parser (``igo gtp`` must start without torch);
+# tests/compress/test_compress_cli.py checks it names every registered method.
+METHODS_HELP = "fp16, bf16, w2, w3, w4, w5, w6, w8 (weights in N bits), int8 (ONNX Runtime)"
 
 EXAMPLES = """\
 examples:
@@ -26,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     quant.add_argument(
         "--out", required=True, help="new checkpoint: .safetensors (or .onnx for int8)"
     )
-    quant.add_argument("--method", required=True, help=f"one of {', '.join(list_methods())}")
+    quant.add_argument("--method", required=True, help=f"one of {METHODS_HELP}")
     quant.add_argument(
         "--calibration",
         help="folder of positions: sl shards (igo data import) or a Zero run's replay/; int8 "

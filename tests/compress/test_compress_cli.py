@@ -57,3 +57,11 @@ def test_a_missing_extra_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "'compress' extra" in err[0] and "pip install onnxruntime" in err[0]
     assert not out.exists()
+
+
+def test_the_help_names_every_registered_method() -> None:
+    from igo.cli.compress import METHODS_HELP
+    from igo.compress import list_methods
+
+    named = {word.strip(" ,") for word in METHODS_HELP.replace("(", " ").split()}
+    assert set(list_methods()) <= named
