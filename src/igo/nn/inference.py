@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Literal, cast
@@ -193,7 +194,7 @@ def prepare_compiled(net: Net, device: torch.device) -> nn.Module:
     return cast(nn.Module, compiled)
 
 
-class NetRunner:
+class NetRunner(ABC):
     """Runs a net on numpy planes: what the evaluators (torch, ONNX Runtime) share.
 
     A subclass sets the attributes below and ``_forward`` (a batch of checked float32 planes in,
@@ -209,8 +210,9 @@ class NetRunner:
     symmetries: list[Symmetry]
     """Symmetries every position is averaged over (none: as it is)."""
 
+    @abstractmethod
     def _forward(self, planes: np.ndarray) -> Outputs:
-        raise NotImplementedError
+        """Raw (policy logits, values) of checked float32 planes [B, C, N, N]."""
 
     def _check(self, planes: np.ndarray) -> np.ndarray:
         cfg = self.config
