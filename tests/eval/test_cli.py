@@ -77,3 +77,23 @@ def test_match_ratings_and_report_end_to_end(
     pytest.importorskip("matplotlib")
     assert _igo(["report", "--db", db, "--out", str(tmp_path / "report")]) == 0
     assert (tmp_path / "report" / "report.md").is_file()
+
+
+def test_a_match_whose_every_game_is_void_fails(
+    tmp_path: Path,
+    fake: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from igo.eval import arena
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the arena broke")
+
+    monkeypatch.setattr(arena, "_play_task", broken)
+    db = str(tmp_path / "arena.sqlite")
+    argv = ["match", fake("pass"), fake("pass", 3), "--games", "2", "--size", "5", "--db", db]
+    assert _igo([*argv, "--jobs", "1", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines()[-1] == "igo match: error: all 2 games void (see each record's comment)"
+    assert "Traceback" not in err

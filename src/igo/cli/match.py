@@ -76,4 +76,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"igo match: error: {err}", file=sys.stderr)
         return 2
     print(format_summary(summary))
+    voids = summary.endings.get("void", 0)
+    if voids and summary.games == 0:
+        # Every game lost to a failure of the arena itself: nothing was measured, so not a success.
+        print(
+            f"igo match: error: all {voids} games void (see each record's comment)", file=sys.stderr
+        )
+        return 1
     return 0
