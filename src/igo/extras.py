@@ -11,6 +11,7 @@ runs without it and a missing one is one clear line naming the extra.
 from __future__ import annotations
 
 import importlib
+import io
 from types import ModuleType
 from typing import Any
 
@@ -53,4 +54,19 @@ def figure_class(purpose: str) -> Any:
     return require("matplotlib.figure", purpose, "matplotlib").Figure
 
 
-__all__ = ["COMPRESS_EXTRA", "TRAIN_EXTRA", "MissingExtraError", "figure_class", "require"]
+def png_bytes(fig: Any, dpi: int = 100) -> bytes:
+    """A figure drawn as PNG bytes, for an atomic write (``igo.files``): a plot half-written by a
+    killed run would be a broken image."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
+
+
+__all__ = [
+    "COMPRESS_EXTRA",
+    "TRAIN_EXTRA",
+    "MissingExtraError",
+    "figure_class",
+    "png_bytes",
+    "require",
+]

@@ -20,7 +20,8 @@ from typing import Any
 
 from igo.eval.elo import DEFAULT_ANCHOR, RatingTable, fit_elo, rated_games
 from igo.eval.store import GameRow, open_existing
-from igo.extras import figure_class
+from igo.extras import figure_class, png_bytes
+from igo.files import write_bytes_atomic, write_text_atomic
 
 
 def _label(name: str, width: int = 24) -> str:
@@ -49,7 +50,7 @@ def _plot_ratings(table: RatingTable, names: list[str], path: Path) -> None:
     ax.set_ylabel(f"Elo ({table.anchor} = {table.anchor_elo:g})")
     ax.set_title("Ratings in database order (95% intervals)")
     ax.grid(alpha=0.3)
-    fig.savefig(path, dpi=100)
+    write_bytes_atomic(path, png_bytes(fig))
 
 
 def colour_scores(rows: list[GameRow]) -> dict[str, tuple[float, int, float, int]]:
@@ -77,7 +78,7 @@ def _plot_colours(rows: list[GameRow], names: list[str], path: Path) -> None:
     ax.set_ylim(0, 100)
     ax.set_title("Score by colour")
     ax.legend()
-    fig.savefig(path, dpi=100)
+    write_bytes_atomic(path, png_bytes(fig))
 
 
 def _plot_lengths(rows: list[GameRow], path: Path) -> None:
@@ -92,7 +93,7 @@ def _plot_lengths(rows: list[GameRow], path: Path) -> None:
     ax.set_ylabel("games")
     ax.set_title("Game length")
     ax.legend()
-    fig.savefig(path, dpi=100)
+    write_bytes_atomic(path, png_bytes(fig))
 
 
 def _rating_lines(table: RatingTable) -> list[str]:
@@ -198,5 +199,5 @@ def write_report(
     _plot_colours(rows, names, out / "colour.png")
     _plot_lengths(rows, out / "lengths.png")
     path = out / "report.md"
-    path.write_text(_markdown(db, table, rows, matches, prior_draws, size), encoding="utf-8")
+    write_text_atomic(path, _markdown(db, table, rows, matches, prior_draws, size))
     return path

@@ -4,13 +4,12 @@ on the Agg canvas (the ``train`` extra; without it the review goes on with no gr
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from igo.agents.review.analyse import PositionAnalysis
 from igo.agents.review.annotate import percent
 from igo.agents.review.judge import LABELS, MoveVerdict, biggest_mistakes, plural
-from igo.extras import figure_class
+from igo.extras import figure_class, png_bytes
 from igo.go.coords import Color, to_gtp
 from igo.io.sgf import GameRecord
 
@@ -62,9 +61,7 @@ def graph_png(report: ReportInput) -> bytes:
     ax.grid(alpha=0.3)
     if any(v.label in LABELS for v in report.verdicts):
         ax.legend(loc="best", fontsize="small")
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=100)
-    return out.getvalue()
+    return png_bytes(fig)
 
 
 def markdown(report: ReportInput, graph: str | None, note: str | None = None) -> str:

@@ -15,7 +15,6 @@ training adds a few per cent on this machine's 2 cores).
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from igo.eval.arena import MatchConfig, run_match
 from igo.eval.elo import ratings_from_db
 from igo.eval.store import ArenaStore, games_between
 from igo.eval.summary import MatchSummary
-from igo.extras import figure_class
+from igo.extras import figure_class, png_bytes
 from igo.files import write_bytes_atomic, write_text_atomic
 from igo.run_dir import ZeroRunDir
 from igo.train.zero.loop_state import load_state
@@ -240,6 +239,4 @@ def _plot(fig: Any, points: list[CurvePoint], path: Path) -> None:
     axes[0].set_ylabel("Elo (GNU Go level 10 = 0)")
     fig.suptitle("igo zero 9x9: strength by self-play")
     fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    write_bytes_atomic(path, buffer.getvalue())
+    write_bytes_atomic(path, png_bytes(fig))
