@@ -12,6 +12,11 @@ there is imported instead of the standard module, and the child dies as it start
 |                                          | ``PYTHONSAFEPATH=1``, which each worker then      |
 |                                          | drops from its environment                        |
 
+On Linux a worker started from the main thread also asks the kernel for SIGTERM when its parent
+dies (``prctl(PR_SET_PDEATHSIG)``): an igo killed with SIGKILL or SIGTERM leaves no pool workers
+behind (a pool's workers otherwise outlive it, waiting on their queue). Only from the main thread,
+because the kernel sends the signal when the starting *thread* ends.
+
 A worker drops the variable so that the programs it starts in turn (a user's engine script, which
 may import modules next to itself) see the environment the user gave igo. The variable is set in
 ``os.environ`` only while a worker (or multiprocessing's resource tracker) is being started, under
@@ -21,7 +26,9 @@ a lock; igo starts no other process from another thread meanwhile.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -58,9 +65,13 @@ class SafePathProcess(SpawnProcess):
 
     _user_safe_path: str | None = None
     """The parent's own ``PYTHONSAFEPATH`` (None: unset), restored in the child."""
+    _parent_pid: int | None = None
+    """The parent's pid when it started the child from its main thread (None: another thread)."""
 
     def start(self) -> None:
         """Start the child under ``PYTHONSAFEPATH=1``."""
+        if threading.current_thread() is threading.main_thread():
+            self._parent_pid = os.getpid()
         with _safe_path_environment() as before:
             self._user_safe_path = before  # pickled with the process object into the child
             super().start()
@@ -68,9 +79,27 @@ class SafePathProcess(SpawnProcess):
     def run(self) -> None:
         """In the child: ``sys.flags.safe_path`` is set for good, so the environment can go back
         to the user's before the target runs."""
+        if self._parent_pid is not None:
+            _die_with_parent(self._parent_pid)
         if self._user_safe_path is None:
             os.environ.pop(_SAFE_PATH, None)
         super().run()
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Linux: SIGTERM to this process when ``parent_pid`` dies (elsewhere nothing)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent_pid:  # the parent died before the request: nobody will signal
+        os._exit(1)
 
 
 class SafePathContext(SpawnContext):
