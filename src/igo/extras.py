@@ -18,6 +18,8 @@ TRAIN_EXTRA = "train"
 """The extra with training's, plotting's and TensorBoard's packages (matplotlib, tensorboard)."""
 COMPRESS_EXTRA = "compress"
 """The extra with ONNX export's and ONNX Runtime's packages (onnx, onnxruntime)."""
+SERVE_EXTRA = "serve"
+"""The extra with the browser board's web framework and server (starlette, uvicorn)."""
 
 
 class MissingExtraError(ValueError):
@@ -53,4 +55,11 @@ def figure_class(purpose: str) -> Any:
     return require("matplotlib.figure", purpose, "matplotlib").Figure
 
 
-__all__ = ["COMPRESS_EXTRA", "TRAIN_EXTRA", "MissingExtraError", "figure_class", "require"]
+__all__ = [
+    "COMPRESS_EXTRA",
+    "SERVE_EXTRA",
+    "TRAIN_EXTRA",
+    "MissingExtraError",
+    "figure_class",
+    "require",
+]
