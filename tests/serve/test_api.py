@@ -69,6 +69,19 @@ def test_a_move_gets_igos_reply_with_its_search_streamed(client: TestClient) -> 
     assert replayed == [*analyses, {"state": state}]
 
 
+def test_the_position_is_analysed_on_request(client: TestClient) -> None:
+    game = new_game(client)
+    played = client.post(f"/api/games/{game['id']}/move", json={"move": "C3"}).json()
+    wait_for_igo(client, played)
+    answers = read_events(client, f"/api/games/{game['id']}/analysis")
+    assert answers and answers[-1]["isDuringSearch"] is False
+    assert {a["turnNumber"] for a in answers} == {2}
+    assert answers[-1]["rootInfo"]["currentPlayer"] == "B" and len(answers[-1]["policy"]) == 82
+    client.post(f"/api/games/{game['id']}/resign")
+    (ended,) = read_events(client, f"/api/games/{game['id']}/analysis")
+    assert ended == {"error": "the game is over"}
+
+
 def test_igo_opens_when_the_person_plays_white(client: TestClient) -> None:
     game = new_game(client, color="W")
     assert game["human"] == "W"

@@ -116,6 +116,10 @@ def test_a_move_on_the_board_gets_igos_reply(page: Any) -> None:
     expect()(page.locator("#analysis-summary")).to_contain_text("visits (done)")
     assert page.locator("#moves tbody tr").count() >= 1
     shot(page, "play")
+    # The analysis engine on the position, on request: its heat map on the board.
+    page.click("#analyse")
+    expect()(page.locator("rect.heat.policy").first).to_be_visible()
+    expect()(page.locator("#analysis-summary")).to_contain_text("visits (done)")
 
 
 def test_an_illegal_move_shows_the_rules_reason(page: Any) -> None:

@@ -10,6 +10,7 @@
 | ``POST /api/games/{id}/undo``, ``.../resign`` | take back a move pair, resign |
 | ``GET /api/games/{id}/thinking`` | Server-Sent Events of igo's last search: its analysis |
 |   | answers, then ``{"state": game}`` |
+| ``GET /api/games/{id}/analysis`` | Server-Sent Events: the analysis engine on the position |
 | ``POST /api/records`` (SGF body or multipart ``file``) | an uploaded record; its analysis starts |
 | ``GET /api/records/{id}`` | the record: boards, moves, comments |
 | ``GET /api/records/{id}/analysis`` | Server-Sent Events: the analysis answers of its positions |
@@ -24,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,10 +97,20 @@ async def json_body(request: Request) -> dict[str, Any]:
     return value
 
 
-def events(channel: Channel) -> StreamingResponse:
-    """A channel as a Server-Sent Events response."""
+def events(channel: Channel, stop: Callable[[Channel], None] | None = None) -> StreamingResponse:
+    """A channel as a Server-Sent Events response; ``stop(channel)`` if the page goes away
+    before the stream ends."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(channel.sse(), media_type="text/event-stream", headers=headers)
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            async for text in channel.sse():
+                yield text
+        finally:
+            if stop is not None and not channel.closed:
+                stop(channel)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
 class Api:
@@ -166,6 +177,16 @@ class Api:
             channel.close({"state": game.view()})
         return events(channel)
 
+    async def analyse(self, request: Request) -> Response:
+        game = self.games.get(request.path_params["id"])
+        visits = self.info.visits or self.graph_visits
+        try:
+            channel = game.analyse(visits)
+        except GameError as err:  # in the stream, where the page's EventSource reads it
+            channel = Channel()
+            channel.close({"error": str(err)})
+        return events(channel, stop=self.worker.stop_analysis)
+
     async def upload(self, request: Request) -> Response:
         data, name = await _upload(request)
         added = self.records.add(data, name)
@@ -195,6 +216,7 @@ class Api:
             Route("/api/games/{id}/undo", self.undo, methods=post),
             Route("/api/games/{id}/resign", self.resign, methods=post),
             Route("/api/games/{id}/thinking", self.thinking),
+            Route("/api/games/{id}/analysis", self.analyse),
             Route("/api/records", self.upload, methods=post),
             Route("/api/records/{id}", self.get_record),
             Route("/api/records/{id}/analysis", self.record_analysis),

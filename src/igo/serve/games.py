@@ -17,11 +17,14 @@ from igo.go.result import GameResult
 from igo.go.rules import rules_from_name
 from igo.go.scoring import final_score
 from igo.go.state import GameState
+from igo.io.sgf import record_from_state
 from igo.serve.channels import Channel
-from igo.serve.positions import board_text
+from igo.serve.positions import board_text, record_query
 from igo.serve.recent import Recent
 from igo.serve.worker import Worker
 
+ANALYSE_EVERY = 0.3
+"""Seconds between the interim answers of a position analysed on request."""
 MAX_GAMES = 64
 """Games kept at once; the oldest is dropped for a new one (a server left open for days)."""
 
@@ -118,6 +121,18 @@ class PlayGame:
                     break
             self.last_igo = None
             self.thinking = None
+
+    def analyse(self, visits: int) -> Channel:
+        """The analysis engine's search of the position as it stands (interim answers every
+        ``ANALYSE_EVERY`` seconds), for the page to show while the person thinks."""
+        with self._lock:
+            if self.busy:
+                raise GameError("igo is thinking: its own search is shown")
+            if self.result() is not None:
+                raise GameError("the game is over")
+            record = record_from_state(self.state)
+        turn = len(record.moves)
+        return self.worker.analyse(record_query(record, visits, [turn], ANALYSE_EVERY), 1)
 
     def start(self) -> None:
         """Let igo move first if it plays black."""

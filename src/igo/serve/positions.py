@@ -61,9 +61,11 @@ def record_view(record: GameRecord, name: str) -> dict[str, Any]:
     }
 
 
-def record_query(record: GameRecord, visits: int) -> dict[str, Any]:
-    """The analysis query of every position of ``record`` (black's view, with the policy and
-    interim answers), in KataGo's form."""
+def record_query(
+    record: GameRecord, visits: int, turns: list[int] | None = None, every: float = 0.5
+) -> dict[str, Any]:
+    """The analysis query of ``turns`` of ``record`` (None: every position), in KataGo's form:
+    black's view, with the policy, and interim answers every ``every`` seconds."""
     size = record.size
     start = replay(replace(record, moves=(), comments=(), rule_changes=()))
     stones = start.stones()
@@ -80,9 +82,9 @@ def record_query(record: GameRecord, visits: int) -> dict[str, Any]:
         "komi": record.komi,
         "boardXSize": size,
         "boardYSize": size,
-        "analyzeTurns": list(range(len(record.moves) + 1)),
+        "analyzeTurns": list(range(len(record.moves) + 1)) if turns is None else turns,
         "maxVisits": visits,
         "includePolicy": True,
-        "reportDuringSearchEvery": 0.5,
+        "reportDuringSearchEvery": every,
         "overrideSettings": {"reportAnalysisWinratesAs": "BLACK"},
     }

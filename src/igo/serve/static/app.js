@@ -113,7 +113,7 @@ function renderPlay() {
   const game = S.game;
   const size = game ? game.size : Number($("size").value) || 9;
   const last = game && game.moves.length ? game.moves[game.moves.length - 1][1] : null;
-  const shown = game && game.thinking ? overlay(S.gameAnalysis, size) : {};
+  const shown = game && (game.thinking || S.analysing) ? overlay(S.gameAnalysis, size) : {};
   drawBoard($("board"), { size, board: game ? game.board : "", last, ...shown, onClick: (v) => attempt(() => play(v)) });
   showAnalysis(S.gameAnalysis);
   if (!game) {
@@ -130,6 +130,7 @@ function renderPlay() {
 
 async function newGame(event) {
   event.preventDefault();
+  stopAnalysing();
   const body = { size: Number($("size").value), komi: Number($("komi").value), color: $("color").value };
   S.gameAnalysis = null;
   S.game = await api("POST", "/api/games", body);
@@ -139,6 +140,7 @@ async function newGame(event) {
 
 async function play(vertex) {
   if (!S.game) throw new Error("start a game first (New game)");
+  stopAnalysing();
   S.game = await api("POST", `/api/games/${S.game.id}/move`, { move: vertex });
   follow();
   render();
@@ -146,6 +148,7 @@ async function play(vertex) {
 
 async function gameAction(name) {
   if (!S.game) throw new Error("start a game first (New game)");
+  stopAnalysing();
   S.game = await api("POST", `/api/games/${S.game.id}/${name}`);
   render();
 }
@@ -168,6 +171,32 @@ function follow() {
   };
   source.addEventListener("end", () => source.close());
   source.onerror = () => source.close();
+}
+
+// The analysis engine on the position as it stands (the person's turn); closing the stream
+// stops it on the server.
+function analyse() {
+  if (!S.game) throw new Error("start a game first (New game)");
+  stopAnalysing();
+  const source = new EventSource(`/api/games/${S.game.id}/analysis`);
+  S.analysisSource = source;
+  source.onmessage = (event) => {
+    const data = JSON.parse(event.data);
+    if (data.error) showError(data.error);
+    else if (data.moveInfos) {
+      S.gameAnalysis = data;
+      S.analysing = true;
+    }
+    if (S.view === "play") render();
+  };
+  source.addEventListener("end", () => source.close());
+  source.onerror = () => source.close();
+}
+
+function stopAnalysing() {
+  if (S.analysisSource) S.analysisSource.close();
+  S.analysisSource = null;
+  S.analysing = false;
 }
 
 // ----- Review --------------------------------------------------------------------------------
@@ -300,6 +329,7 @@ async function start() {
   $("pass").addEventListener("click", () => attempt(() => play("pass")));
   $("undo").addEventListener("click", () => attempt(() => gameAction("undo")));
   $("resign").addEventListener("click", () => attempt(() => gameAction("resign")));
+  $("analyse").addEventListener("click", () => attempt(async () => analyse()));
   $("sgf-file").addEventListener("change", (event) => {
     const file = event.target.files[0];
     if (file) attempt(() => upload(file));
