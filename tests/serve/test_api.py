@@ -163,6 +163,16 @@ def test_an_uploaded_record_is_replayed_and_analysed_position_by_position(
         assert len(answer["policy"]) == 82 and answer["moveInfos"]
 
 
+def test_a_record_the_analysis_engine_refuses_is_an_error_in_its_stream(
+    client: TestClient,
+) -> None:
+    quarter = GAME.replace(b"KM[7.5]", b"KM[0.25]")  # igo reads it; KataGo's protocol does not
+    record = client.post("/api/records", content=quarter).json()
+    assert record["komi"] == 0.25
+    (answer,) = read_events(client, f"/api/records/{record['id']}/analysis")
+    assert answer["error"].startswith("komi: ") and "integer or half-integer" in answer["error"]
+
+
 def test_a_multipart_upload_works_too(client: TestClient) -> None:
     files = {"file": ("form.sgf", GAME, "application/x-go-sgf")}
     record = client.post("/api/records", files=files).json()

@@ -81,3 +81,12 @@ def test_a_failing_search_ends_its_stream_with_the_error_and_the_thread_goes_on(
         assert heard == [(None, "RuntimeError: the network is gone")] * 2
     finally:
         worker.stop()
+
+
+def test_an_illegal_move_from_the_player_is_shown_not_played() -> None:
+    state = GameState.new(9, rules_from_name("chinese"))
+    game = PlayGame("g1", state, Color.BLACK, StuckWorker())  # type: ignore[arg-type]
+    game.play("E5")
+    after = game._moved(40, None)["state"]  # E5 again: occupied
+    assert after["thinking"] is False and after["moves"] == [["B", "E5"]]
+    assert "refused by the rules" in after["error"] and "occupied" in after["error"]

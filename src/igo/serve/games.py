@@ -158,16 +158,19 @@ class PlayGame:
     def _moved(self, move: Point | Resign | None, error: str | None) -> dict[str, Any]:
         """igo's move is in (on the search thread): play it, give the stream's last event."""
         with self._lock:
-            color = self.state.to_play
-            if move is None:
-                self.error = f"igo could not move: {error}"
-            elif isinstance(move, Resign):
-                self.state.resign(color)
-                self.last_igo = "resign"
-            else:
-                self.state.play(move, color)
-                self.last_igo = to_gtp(move, self.state.size)
             self.busy = False
+            color = self.state.to_play
+            try:
+                if move is None:
+                    self.error = f"igo could not move: {error}"
+                elif isinstance(move, Resign):
+                    self.state.resign(color)
+                    self.last_igo = "resign"
+                else:
+                    self.state.play(move, color)
+                    self.last_igo = to_gtp(move, self.state.size)
+            except ValueError as err:  # an illegal move from the player: a bug, shown
+                self.error = f"igo's move was refused by the rules: {err}"
             return {"state": self.view()}
 
 

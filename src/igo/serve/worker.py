@@ -171,8 +171,9 @@ class Worker:
             if not isinstance(query_id, str) or query_id not in self._queries:
                 continue
             channel, left = self._queries[query_id]
-            if "error" in item:
-                channel.close({"error": item["error"]})
+            if "error" in item:  # KataGo's form: the message, and the field at fault
+                field = f"{item['field']}: " if "field" in item else ""
+                channel.close({"error": f"{field}{item['error']}"})
                 del self._queries[query_id]
                 continue
             channel.put(item)
@@ -226,7 +227,12 @@ class Worker:
 
     def _finish(self, job: Thinking, move: Point | Resign | None, error: str | None = None) -> None:
         self._thinking = None
-        job.channel.close(job.done(move, error))
+        try:
+            last = job.done(move, error)
+        except Exception as err:  # the stream must end, whatever the game made of the move
+            LOG.exception("igo serve: igo's move could not be played")
+            last = {"error": f"igo's move could not be played ({type(err).__name__}: {err})"}
+        job.channel.close(last)
 
     def _thinking_failed(self, message: str) -> None:
         if self._thinking is not None:
