@@ -131,6 +131,17 @@ def test_an_illegal_move_shows_the_rules_reason(page: Any) -> None:
     expect()(page.locator("circle.stone")).to_have_count(2)
 
 
+def test_undo_pass_and_the_count(page: Any) -> None:
+    page.click("#new-game")
+    page.click("rect.point[data-vertex='D4']")
+    expect()(page.locator("circle.stone.white")).to_have_count(1)
+    page.click("#undo")
+    expect()(page.locator("circle.stone")).to_have_count(0)
+    page.click("#pass")  # igo passes back: on an empty board with komi, white wins the count
+    expect()(page.locator("#result")).to_have_text("Result: W+7.5")
+    expect()(page.locator("#status")).to_have_text("Game over.")
+
+
 def test_a_bad_size_shows_an_error(page: Any) -> None:
     page.eval_on_selector("#size", "s => s.append(new Option('99x99', '99'))")
     page.select_option("#size", "99")
