@@ -160,6 +160,7 @@ def test_an_sgf_steps_through_with_its_graph_and_heat_map(page: Any) -> None:
     upload(page, "short.sgf", GAME)
     expect()(page.locator("#move-number")).to_have_text("move 0 / 4")
     expect()(page.locator("#record-info")).to_contain_text("Alice (B)")
+    page.focus("#sgf-file")  # where a person's focus is after choosing the file
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     expect()(page.locator("#move-number")).to_have_text("move 2 / 4")

@@ -332,6 +332,7 @@ async function start() {
   $("analyse").addEventListener("click", () => attempt(async () => analyse()));
   $("sgf-file").addEventListener("change", (event) => {
     const file = event.target.files[0];
+    event.target.blur(); // the arrow keys step through the record, not the form
     if (file) attempt(() => upload(file));
   });
   $("first").addEventListener("click", () => goTo(0));
@@ -339,7 +340,8 @@ async function start() {
   $("next").addEventListener("click", () => goTo(S.turn + 1));
   $("last").addEventListener("click", () => goTo(Infinity));
   document.addEventListener("keydown", (event) => {
-    if (S.view !== "review" || event.target.tagName === "INPUT") return;
+    const typing = event.target.tagName === "INPUT" && !["file", "radio"].includes(event.target.type);
+    if (S.view !== "review" || typing) return;
     const moves = { ArrowLeft: S.turn - 1, ArrowRight: S.turn + 1, Home: 0, End: Infinity };
     if (event.key in moves) {
       event.preventDefault();

@@ -148,6 +148,8 @@ function drawGraph(svg, rates, current, onPick) {
   const x = (t) => 4 + ((width - 8) * t) / n;
   const y = (r) => 4 + (height - 8) * (1 - r);
   svg.append(el("line", { class: "graph-half", x1: 0, x2: width, y1: y(0.5), y2: y(0.5) }));
+  svg.append(el("text", { class: "graph-label", x: width - 4, y: 12 }, "black 100%"));
+  svg.append(el("text", { class: "graph-label", x: width - 4, y: height - 6 }, "white 100%"));
   const points = [];
   rates.forEach((rate, t) => {
     if (rate === null || rate === undefined) return;
