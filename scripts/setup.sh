@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install everything igo needs on a fresh Debian-like machine: GNU Go (the reference opponent and
 # the rules oracle of the tests), a virtual environment in the checkout (.venv), PyTorch's pinned
-# CPU build, and igo itself with every extra (train, compress, dev, bench, katrain). Safe to
-# rerun: a second run checks and skips what is there.
+# CPU build, and igo itself with every extra (train, compress, dev, bench, katrain, serve). Safe to
+# rerun: a second run checks and skips what is there. Chromium too, for igo serve's browser tests.
 #
 # Debian's own python3 refuses pip installs (externally managed), so nothing goes into it: igo
 # lives in .venv (use it as .venv/bin/igo, or `source .venv/bin/activate`). Inside a virtual
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 
 TORCH_PIN="torch==2.13.0"  # the CPU build; any other version pulls a multi-GB CUDA build
-EXTRAS="train,compress,dev,bench,katrain"
+EXTRAS="train,compress,dev,bench,katrain,serve"
 
 say() { echo "setup: $*"; }
 
@@ -58,6 +58,16 @@ make_venv() {
 # --- GNU Go ------------------------------------------------------------------------------------
 if ! command -v gnugo >/dev/null 2>&1; then
   apt_install gnugo
+fi
+
+# --- Chromium, the browser of igo serve's browser tests (tests/serve/test_browser.py) ------------
+# Debian's package, driven by Playwright (the dev extra) without Playwright's own browser download.
+if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] || command -v sudo >/dev/null 2>&1; then
+    apt_install chromium
+  else
+    say "skipping Chromium (needs root or sudo): the browser tests will skip"
+  fi
 fi
 
 # --- the Python environment --------------------------------------------------------------------

@@ -19,6 +19,8 @@ TRAIN_EXTRA = "train"
 """The extra with training's, plotting's and TensorBoard's packages (matplotlib, tensorboard)."""
 COMPRESS_EXTRA = "compress"
 """The extra with ONNX export's and ONNX Runtime's packages (onnx, onnxruntime)."""
+SERVE_EXTRA = "serve"
+"""The extra with the browser board's web framework and server (starlette, uvicorn)."""
 
 
 class MissingExtraError(ValueError):
@@ -64,6 +66,7 @@ def png_bytes(fig: Any, dpi: int = 100) -> bytes:
 
 __all__ = [
     "COMPRESS_EXTRA",
+    "SERVE_EXTRA",
     "TRAIN_EXTRA",
     "MissingExtraError",
     "figure_class",

@@ -34,6 +34,7 @@ def test_every_subcommand_is_covered() -> None:
         "gtp",
         "analysis",
         "review",
+        "serve",
         "play",
         "match",
         "ratings",

@@ -66,6 +66,8 @@ def test_the_wheel_ships_presets_weights_license_and_types(wheel: zipfile.ZipFil
     for file in shipped:
         assert f"igo/weights/{file}" in names
     assert "igo/py.typed" in names
+    for page in ("index.html", "app.js", "board.js", "style.css"):  # igo serve's page
+        assert f"igo/serve/static/{page}" in names
     licenses = [n for n in names if n.endswith("/LICENSE") and ".dist-info/" in n]
     assert licenses, "no LICENSE in the wheel's .dist-info"
     text = wheel.read(licenses[0]).decode("utf-8")
@@ -84,4 +86,4 @@ def test_the_wheel_declares_mit_and_light_core_dependencies(wheel: zipfile.ZipFi
     assert not [r for r in requires if requirement_name(r) == "tyro"]
     train = {requirement_name(r) for r in requires if 'extra == "train"' in r}
     assert train == TRAIN
-    assert {"train", "dev", "bench"} <= set(meta.get_all("Provides-Extra") or [])
+    assert {"train", "dev", "bench", "serve"} <= set(meta.get_all("Provides-Extra") or [])

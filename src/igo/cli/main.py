@@ -28,6 +28,7 @@ from igo.cli import (
     ratings,
     report,
     review,
+    serve,
     warmup,
     zero,
 )
@@ -36,6 +37,7 @@ SUBCOMMANDS = (
     gtp,
     analysis,
     review,
+    serve,
     play,
     match,
     ratings,
