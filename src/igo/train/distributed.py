@@ -18,6 +18,7 @@ mean). Only rank 0 writes files (checkpoints through ``igo.files``' atomic write
 | ``wrap``            | the network as DDP (batch norm made ``SyncBatchNorm`` on CUDA)         |
 | ``shard``           | this rank's slice of a global minibatch                                 |
 | ``barrier``         | waits for every rank (nothing in one process)                          |
+| ``from_main``       | rank 0's value of a (picklable) object on every rank                   |
 
 Batch norm: DDP normalises each rank's slice by its own statistics unless the layers are
 ``SyncBatchNorm``, which torch runs on GPUs only (CPU input raises); so on CPU a batch-norm net
@@ -33,6 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
@@ -41,6 +43,7 @@ from torch.nn.parallel import DistributedDataParallel
 TIMEOUT = timedelta(hours=2)
 """How long a rank waits at a collective (rank 0 alone evaluates and writes the report while the
 others wait at the stage's last barrier)."""
+T = TypeVar("T")
 TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 """The environment torchrun gives each process it starts."""
 
@@ -136,3 +139,13 @@ def barrier() -> None:
     """Wait until every rank gets here (returns at once in one process)."""
     if ranks().distributed:
         dist.barrier()
+
+
+def from_main(value: T) -> T:
+    """Rank 0's ``value`` on every rank (the others' ``value`` is ignored; they wait for it up to
+    ``TIMEOUT``); ``value`` itself in one process."""
+    if not ranks().distributed:
+        return value
+    box: list[object] = [value]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]  # type: ignore[return-value]
