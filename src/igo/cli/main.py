@@ -28,6 +28,7 @@ from igo.cli import (
     ratings,
     report,
     review,
+    train_pipeline,
     warmup,
     zero,
 )
@@ -46,6 +47,7 @@ SUBCOMMANDS = (
     alphago,
     compress,
     warmup,
+    train_pipeline,
 )
 
 EXAMPLES = """\

@@ -19,6 +19,7 @@ mean). Only rank 0 writes files (checkpoints through ``igo.files``' atomic write
 | ``shard``           | this rank's slice of a global minibatch                                 |
 | ``barrier``         | waits for every rank (nothing in one process)                          |
 | ``from_main``       | rank 0's value of a (picklable) object on every rank                   |
+| ``gather_to_main``  | every rank's value of an object, on rank 0                              |
 
 Batch norm: DDP normalises each rank's slice by its own statistics unless the layers are
 ``SyncBatchNorm``, which torch runs on GPUs only (CPU input raises); so on CPU a batch-norm net
@@ -108,9 +109,11 @@ def local_device(device: torch.device) -> torch.device:
 
 
 def wrap(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """``net`` itself in one process; in a group, ``net`` under DDP (its batch norm layers made
-    ``SyncBatchNorm`` on CUDA, in place, so the caller's ``net`` keeps the trained weights)."""
-    if not ranks().distributed:
+    """``net`` itself outside a process group; in one (even of one rank: torchrun
+    ``--nproc_per_node 1``, scripts/gpu_check.sh's DDP step), ``net`` under DDP (its batch norm
+    layers made ``SyncBatchNorm`` on CUDA, in place, so the caller's ``net`` keeps the trained
+    weights)."""
+    if not (dist.is_available() and dist.is_initialized()):
         return net
     if device.type == "cuda":
         torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)  # type: ignore[no-untyped-call]
@@ -149,3 +152,14 @@ def from_main(value: T) -> T:
     box: list[object] = [value]
     dist.broadcast_object_list(box, src=0)
     return box[0]  # type: ignore[return-value]
+
+
+def gather_to_main(value: T) -> list[T] | None:
+    """Every rank's ``value`` in rank order on rank 0 (None on the others); ``[value]`` in one
+    process."""
+    here = ranks()
+    if not here.distributed:
+        return [value]
+    gathered: list[object] | None = [None] * here.world_size if here.is_main else None
+    dist.gather_object(value, gathered, dst=0)
+    return gathered  # type: ignore[return-value]

@@ -183,3 +183,48 @@ def test_a_batch_that_does_not_split_is_refused(tmp_path: Path) -> None:
     for answer in answers:
         assert "batch_size 15 does not split over 2 processes" in answer["refused"]
     assert not (tmp_path / "never").exists()  # refused before the folder is made
+
+
+def test_train_pipeline_trains_a_split_net_on_the_played_positions(
+    played: Path, tmp_path: Path
+) -> None:
+    """``igo train-pipeline`` (model parallelism, igo.train.pipeline_training) end to end on
+    this module's played generation: 2 stages under torchrun, a line per step, the whole net
+    written by rank 0 and moved by the steps."""
+    from igo.nn.checkpoint import load_checkpoint
+    from igo.nn.registry import create_net
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "deep.safetensors"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+        "--master_addr", "127.0.0.1", "--master_port", str(port), "-m", "igo",
+        "train-pipeline", "--zero-run", str(played), "--channels", "8", "--batch-size", "16",
+        "--micro-batches", "4", "--steps", "3", "--out", str(out),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == [
+        "step 1", "step 2", "step 3", f"wrote {out}",
+    ]  # fmt: skip
+    trained = load_checkpoint(out)
+    torch.manual_seed(0)
+    fresh = create_net("resnet_b19c256", board_size=5, in_planes=17, channels=8, norm="layer")
+    assert trained.config == fresh.config
+    pairs = zip(trained.state_dict().values(), fresh.state_dict().values(), strict=True)
+    moved = [not torch.equal(a, b) for a, b in pairs]
+    assert all(moved[:2]) and moved[-1]  # the stem (stage 0) and the value head (stage 1)
+
+
+def test_train_pipeline_outside_torchrun_is_refused() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "igo", "train-pipeline", "--zero-run", "x"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip().splitlines() == [
+        "igo train-pipeline: error: it splits the net over processes: start it with torchrun "
+        "--nproc_per_node 2 -m igo train-pipeline ..."
+    ]
