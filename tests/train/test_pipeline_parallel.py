@@ -5,9 +5,6 @@ loss and gradients to float tolerance, with GPipe and 1F1B and 1 to 8 micro-batc
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import torch
 
 from igo.nn.registry import create_net
 from igo.train.pipeline_parallel import bubble, pack_targets, pipeline_loss, split_net
+from torchrun_launch import torchrun
 
 WORKER = textwrap.dedent(
     """
@@ -63,16 +61,8 @@ WORKER = textwrap.dedent(
 def test_two_stages_give_the_unsplit_outputs_and_gradients(tmp_path: Path) -> None:
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     answer = tmp_path / "answer"
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-        "--master_addr", "127.0.0.1", "--master_port", str(port), str(script), str(answer),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    torchrun([str(script), str(answer)])
     first, last = (json.loads(Path(f"{answer}.{rank}").read_text()) for rank in (0, 1))
     net = create_net("resnet_b19c256", board_size=5, in_planes=17, channels=8, norm="layer")
     total = len(list(net.parameters()))

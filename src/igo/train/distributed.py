@@ -101,10 +101,10 @@ def process_group() -> Iterator[Ranks]:
 
 
 def local_device(device: torch.device) -> torch.device:
-    """``device`` for this rank: on CUDA in a group, the GPU of its local rank."""
-    here = ranks()
-    if device.type == "cuda" and here.distributed:
-        return torch.device("cuda", here.local_rank)
+    """``device`` for this rank: on CUDA in a group (even of one rank), the GPU of its local
+    rank."""
+    if device.type == "cuda" and dist.is_available() and dist.is_initialized():
+        return torch.device("cuda", ranks().local_rank)
     return device
 
 

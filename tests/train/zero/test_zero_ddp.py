@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,7 @@ from igo.run_dir import ZeroRunDir
 from igo.train.zero.loop import run_zero
 from igo.train.zero.loop_config import ZERO_CONFIGS, ZeroConfig
 from igo.train.zero.loop_state import load_state
+from torchrun_launch import torchrun
 
 # The tiny preset cut to one generation of 8 games; layer norm, which has no batch statistics, so
 # the ranks' halves give the one-process batch's gradients exactly.
@@ -112,18 +112,8 @@ def _copy(played: Path, tmp_path: Path, name: str) -> Path:
 def _torchrun(tmp_path: Path, run_dir: Path, **more: Any) -> list[dict[str, Any]]:
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     answer = tmp_path / "answer"
-    overrides = json.dumps({**SETTINGS, "run_dir": str(run_dir), **more})
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-        "--master_addr", "127.0.0.1", "--master_port", str(port),
-        str(script), overrides, str(answer),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    torchrun([str(script), json.dumps({**SETTINGS, "run_dir": str(run_dir), **more}), str(answer)])
     return [json.loads(Path(f"{answer}.{rank}").read_text()) for rank in (0, 1)]
 
 
@@ -194,18 +184,11 @@ def test_train_pipeline_trains_a_split_net_on_the_played_positions(
     from igo.nn.checkpoint import load_checkpoint
     from igo.nn.registry import create_net
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     out = tmp_path / "deep.safetensors"
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-        "--master_addr", "127.0.0.1", "--master_port", str(port), "-m", "igo",
-        "train-pipeline", "--zero-run", str(played), "--channels", "8", "--batch-size", "16",
-        "--micro-batches", "4", "--steps", "3", "--out", str(out),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    done = torchrun([
+        "-m", "igo", "train-pipeline", "--zero-run", str(played), "--channels", "8",
+        "--batch-size", "16", "--micro-batches", "4", "--steps", "3", "--out", str(out),
+    ])  # fmt: skip
     assert [line.split(":")[0] for line in done.stdout.splitlines()] == [
         "step 1", "step 2", "step 3", f"wrote {out}",
     ]  # fmt: skip
