@@ -211,3 +211,12 @@ def test_train_pipeline_outside_torchrun_is_refused() -> None:
         "igo train-pipeline: error: it splits the net over processes: start it with torchrun "
         "--nproc_per_node 2 -m igo train-pipeline ..."
     ]
+
+
+def test_a_refusal_on_rank_0_alone_lets_the_others_return(played: Path, tmp_path: Path) -> None:
+    """Rank 0 alone checks the run folder's saved settings; refused there, it tells the others,
+    which return instead of failing on a closed connection."""
+    run_dir = _copy(played, tmp_path, "other")
+    answers = _torchrun(tmp_path, run_dir, **{"selfplay.games_per_generation": 9})
+    assert "was started with other settings" in answers[0]["refused"]
+    assert answers[1] == {"world": 2, "refused": "", "steps": 0}

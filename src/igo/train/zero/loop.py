@@ -20,7 +20,8 @@ sampler RNG together, so no step is repeated or skipped), a finished gate is rea
 Under torchrun (``docs/distributed.md``) rank 0 runs the loop as above while the other ranks wait;
 at each train phase rank 0 sends them the state (``distributed.from_main``) and every rank trains
 its slice of each minibatch (``training_step.py``); rank 0 alone writes. When rank 0 leaves the
-loop (done, or an error outside training) it sends None and the others return.
+loop (done, a run folder it refuses, or an error outside training) it sends None and the others
+return.
 """
 
 from __future__ import annotations
@@ -112,10 +113,18 @@ class ZeroLoop:
         if not self.ranks.is_main:  # rank 0 owns the folder and sends the state (from_main)
             self.state = ZeroState()
             return
+        try:
+            self._open()
+        except BaseException:
+            distributed.from_main(None)  # the other ranks return rather than wait for rank 0
+            raise
+
+    def _open(self) -> None:
+        """Take the run folder (lock, saved settings) and its state, or start it."""
         self.run_dir.create()
         self._lock = self.run_dir.hold("igo zero")
         try:
-            ZERO_CONFIGS.check_saved(self.run_dir, config, package_version())
+            ZERO_CONFIGS.check_saved(self.run_dir, self.config, package_version())
             state = load_state(self.run_dir.state_path)
             self.state = state if state is not None else self._initialise()
             self.metrics = MetricsLog(
