@@ -46,3 +46,25 @@ def test_sgf_bench_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert result["machine"]["cpu_flags"] is not None and result["deep_over_flat"] > 0
     assert main(["bench", "sgf"]) == 0
     assert json.loads(capsys.readouterr().out)["nodes"] == 10_000
+
+
+def test_device_is_for_the_nets_and_a_missing_gpu_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    assert main(["bench", "rules", "--device", "cpu"]) == 2
+    assert capsys.readouterr().err == "igo bench: --device applies to nets only\n"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert main(["bench", "nets", "--device", "cuda"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("igo bench: ") and "CUDA is not available" in err
+    assert len(err.splitlines()) == 1
+
+
+def test_nets_bench_runs_on_the_device_asked_for() -> None:
+    from igo.bench.nets import run_nets_bench
+
+    data = run_nets_bench(quick=True, device="cpu", names=("resnet_b6c64",), paths=("eager",))
+    assert data["settings"]["device"] == "cpu"
+    assert {row["path"] for row in data["results"]} == {"eager"}

@@ -45,6 +45,7 @@ def test_every_subcommand_is_covered() -> None:
         "alphago",
         "compress",
         "warmup",
+        "train-pipeline",
     }
     actions = {"data generate", "data import", "data train-rollout", "compress quantize"}
     assert set(COMMANDS) == {f"igo {name}" for name in names | actions}

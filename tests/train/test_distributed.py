@@ -6,13 +6,11 @@ split over the ranks is refused with one clear message."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -26,6 +24,7 @@ from igo.train.alphago.supervised_loop import (
     stage_net,
 )
 from igo.train.trainer import load_trainer
+from torchrun_launch import torchrun
 
 SIZE, PLANES, POSITIONS = 5, 48, 64
 # Layer norm: no batch statistics, so the ranks' slices give the one-process batch's gradients
@@ -97,20 +96,11 @@ def _one_process(config: SlConfig, data: StageData, out: Path) -> dict[str, torc
 def _torchrun(tmp_path: Path, config: SlConfig, data: Path, out: Path) -> list[dict[str, object]]:
     script = tmp_path / "worker.py"
     script.write_text(WORKER, encoding="utf-8")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     fields = {k: getattr(config, k) for k in ("blocks", "channels", "norm", "steps", "batch_size")}
     fields |= {"learning_rate": config.learning_rate, "lr_drop_at": config.lr_drop_at}
     fields |= {"checkpoint_every": config.checkpoint_every, "seed": config.seed}
     answer = tmp_path / "answer"
-    command = [
-        sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-        "--master_addr", "127.0.0.1", "--master_port", str(port),
-        str(script), json.dumps(fields), str(data), str(out), str(answer),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
+    torchrun([str(script), json.dumps(fields), str(data), str(out), str(answer)])
     return [json.loads(Path(f"{answer}.{rank}").read_text()) for rank in (0, 1)]
 
 
@@ -176,3 +166,35 @@ def _train_config():  # type: ignore[no-untyped-def]
     from igo.train.alphago.supervised_loop import train_config_of
 
     return train_config_of(CONFIG)
+
+
+GPU_WORKER = textwrap.dedent(
+    """
+    import torch
+    from igo.nn.registry import create_net
+    from igo.train import distributed
+
+    with distributed.process_group() as ranks:
+        assert torch.distributed.get_backend() == "nccl"
+        device = distributed.local_device(torch.device("cuda"))
+        net = create_net("resnet_b6c64", board_size=5, in_planes=17, channels=8).to(device)
+        model = distributed.wrap(net, device)
+        assert isinstance(model, torch.nn.parallel.DistributedDataParallel)
+        assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in net.modules())
+        policy, value = model(torch.randn(8, 17, 5, 5, device=device))
+        (policy.logsumexp(1).mean() + value.square().mean()).backward()
+        assert all(torch.isfinite(p.grad).all() for p in net.parameters())
+        print("one-GPU DDP step done on", device)
+    """
+)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_one_gpu_ddp_step_over_nccl(tmp_path: Path) -> None:
+    """scripts/gpu_check.sh's CUDA test of DDP: a process group of one rank over NCCL wraps the
+    net in DDP with SyncBatchNorm and takes a backward pass on the GPU."""
+    script = tmp_path / "gpu_worker.py"
+    script.write_text(GPU_WORKER, encoding="utf-8")
+    done = torchrun([str(script)], processes=1)
+    assert "one-GPU DDP step done on cuda:0" in done.stdout

@@ -37,13 +37,14 @@ def machine_info() -> dict[str, Any]:
 
 
 def measure_matmul_peak(
-    sizes: Sequence[int] = (1024, 2048), seconds: float = 1.0
+    sizes: Sequence[int] = (1024, 2048), seconds: float = 1.0, device: str = "cpu"
 ) -> dict[str, Any]:
     """The machine's fp32 matmul rate: best of repeated ``torch.mm`` of square matrices.
 
     Args:
         sizes: matrix sides n to try; each product is ``2 n^3`` FLOPs.
         seconds: time spent on each size.
+        device: where to multiply (``cuda``: each product waited for, the GPU's rate).
 
     Returns:
         ``{"gflops": best over sizes, "by_size": {n: best GFLOP/s}}`` with the current threads.
@@ -52,13 +53,15 @@ def measure_matmul_peak(
     for n in sizes:
         gen = torch.Generator().manual_seed(n)
         a, b = torch.randn(n, n, generator=gen), torch.randn(n, n, generator=gen)
-        out = torch.empty(n, n)
+        a, b, out = a.to(device), b.to(device), torch.empty(n, n, device=device)
         torch.mm(a, b, out=out)
         best = float("inf")
         start = time.perf_counter()
         for _ in range(1000):
             t0 = time.perf_counter()
             torch.mm(a, b, out=out)
+            if out.is_cuda:  # the product is queued: wait for it
+                torch.cuda.synchronize()
             best = min(best, time.perf_counter() - t0)
             if t0 - start > seconds:
                 break

@@ -46,6 +46,7 @@ from igo.nn.inference import (
     prepare_eager,
     prepare_for_inference,
     prepare_jit,
+    resolve_device,
     tune_cpu_malloc,
 )
 from igo.nn.net import Net
@@ -174,6 +175,7 @@ def bench_net(
     batch_sizes: Sequence[int],
     paths: Sequence[str],
     seconds: float,
+    device: str = "cpu",
 ) -> list[dict[str, Any]]:
     """Rows for one variant at one board size: one per (batch size, path), without the
     fraction of peak (``run_nets_bench`` adds it)."""
@@ -183,7 +185,7 @@ def bench_net(
     evaluators = {
         p: TorchEvaluator(
             net,
-            device="cpu",
+            device=device,
             batch_size=max(batch_sizes),
             precision=PATHS[p][1],
             prepare_fn=PATHS[p][0],
@@ -242,14 +244,15 @@ def _measure_all(
     seconds: float,
     peak_sizes: Sequence[int],
     peak_s: float,
+    device: str,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows of every net with their fraction of peak, and the peak (measured before and after)."""
-    peak_before = measure_matmul_peak(peak_sizes, peak_s)
+    peak_before = measure_matmul_peak(peak_sizes, peak_s, device)
     rows: list[dict[str, Any]] = []
     for board_size in board_sizes:
         for name in names or STANDARD_NETS[board_size]:
-            rows += bench_net(name, board_size, batch_sizes, paths, seconds)
-    peak_after = measure_matmul_peak(peak_sizes, peak_s)
+            rows += bench_net(name, board_size, batch_sizes, paths, seconds, device)
+    peak_after = measure_matmul_peak(peak_sizes, peak_s, device)
     peak = max(peak_before["gflops"], peak_after["gflops"])
     for row in rows:
         row["fraction_of_peak"] = row["gflops"] / peak
@@ -265,8 +268,10 @@ def run_nets_bench(
     paths: Sequence[str] = ("eager", "igo"),
     quick: bool = False,
     tune_malloc: bool = True,
+    device: str = "cpu",
 ) -> dict[str, Any]:
-    """Time every family's standard net, eager and through igo's inference path, on the CPU.
+    """Time every family's standard net, eager and through igo's inference path, on the CPU
+    (or ``device``: ``cuda``, ``auto``; the matmul peak is then the GPU's).
 
     Args:
         names: variants to run at every board size; None for ``STANDARD_NETS[board_size]``.
@@ -277,6 +282,7 @@ def run_nets_bench(
         paths: names from ``PATHS``.
         quick: a few-second smoke run for tests: 9x9 only, two small nets, batches 1 and 8.
         tune_malloc: call ``tune_cpu_malloc`` first (process-wide, for every path).
+        device: where the nets run (``igo.nn.inference.resolve_device``'s names).
 
     Returns:
         JSON-ready ``{"benchmark", "machine", "settings", "matmul_peak", "results", "target"}``;
@@ -288,12 +294,13 @@ def run_nets_bench(
     if quick:
         board_sizes, batch_sizes, seconds = (9,), (1, 8), 0.02
         names = names or ("resnet_b6c64", "mobilenet_b10c96")
+    device = str(resolve_device(device))  # a CUDA device this machine lacks: ValueError
     malloc_tuned = tune_cpu_malloc() if tune_malloc else False
     machine = machine_info()
     with torch_threads(threads):
         peak_sizes, peak_s = ((512,), 0.1) if quick else ((1024, 2048), 1.0)
         rows, peak = _measure_all(
-            names, board_sizes, batch_sizes, paths, seconds, peak_sizes, peak_s
+            names, board_sizes, batch_sizes, paths, seconds, peak_sizes, peak_s, device
         )
     machine["load_average_1m_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     settings = {
@@ -302,7 +309,7 @@ def run_nets_bench(
         "board_sizes": list(board_sizes),
         "batch_sizes": list(batch_sizes),
         "paths": list(paths),
-        "device": "cpu",
+        "device": device,
         "malloc_tuned": malloc_tuned,
     }
     return {

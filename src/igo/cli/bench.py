@@ -24,10 +24,14 @@ TARGETS = {
 }
 
 
+DEVICE_TARGETS = ("nets",)
+"""The targets that take ``--device`` (the others time CPU code)."""
+
 EXAMPLES = """\
 examples:
   igo bench rules                      playouts and moves per second
   igo bench search --out search.json   also keep the JSON
+  igo bench nets --device cuda         the nets on the GPU
 """
 
 
@@ -36,6 +40,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("target", choices=sorted(TARGETS), help="what to measure")
     parser.add_argument(
         "--out", default=None, help="also write the JSON to this file (default: stdout only)"
+    )
+    parser.add_argument(
+        "--device", default=None, help="nets only: cpu, cuda or auto (default: cpu)"
     )
     parser.set_defaults(run=run, parser=parser)
 
@@ -49,7 +56,15 @@ def run(args: argparse.Namespace) -> int:
     except (ImportError, AttributeError) as err:
         print(f"igo bench: {args.target} benchmark is not available: {err}", file=sys.stderr)
         return 1
-    text = json.dumps(function(), indent=2)
+    if args.device is not None and args.target not in DEVICE_TARGETS:
+        print(f"igo bench: --device applies to {', '.join(DEVICE_TARGETS)} only", file=sys.stderr)
+        return 2
+    options = {} if args.device is None else {"device": args.device}
+    try:
+        text = json.dumps(function(**options), indent=2)
+    except ValueError as err:  # a device this machine lacks
+        print(f"igo bench: {err}", file=sys.stderr)
+        return 2
     print(text)
     if args.out:
         write_text_atomic(args.out, text + "\n")

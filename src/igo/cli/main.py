@@ -29,6 +29,7 @@ from igo.cli import (
     report,
     review,
     serve,
+    train_pipeline,
     warmup,
     zero,
 )
@@ -48,6 +49,7 @@ SUBCOMMANDS = (
     alphago,
     compress,
     warmup,
+    train_pipeline,
 )
 
 EXAMPLES = """\

@@ -23,6 +23,8 @@ examples:
   igo zero --preset tiny --run-dir runs/zero-tiny   minutes: checks the setup
   igo zero --preset 9x9 --device cuda --workers 4   runs/zero-9x9, resumed
   igo zero --curve --run-dir runs/zero-9x9          its generations vs GNU Go
+  torchrun --nproc_per_node 2 -m igo zero --preset tiny
+                                   training on 2 processes (docs/distributed.md)
 """
 PRESET = "(default: the preset's)"
 
@@ -58,6 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that other subcommands never pay for importing torch.
     from igo.nn.inference import tune_cpu_malloc
+    from igo.train import distributed
     from igo.train.trainer import TrainingDiverged
     from igo.train.zero.loop import run_zero
     from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError
@@ -71,14 +74,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = ZERO_CONFIGS.with_overrides(ZERO_CONFIGS.load_preset(args.preset), overrides)
         if args.curve:
+            if distributed.under_torchrun():
+                raise ConfigError("--curve runs in one process: start it without torchrun")
             return run_curve(config.run_dir, args)
-        state = run_zero(config, progress=not args.no_progress)
+        # Under torchrun: every rank joins the group, rank 0 alone plays (docs/distributed.md).
+        with distributed.process_group() as ranks:
+            state = run_zero(config, progress=not args.no_progress)
     except ConfigError as err:
         print(f"igo zero: error: {err}", file=sys.stderr)
         return 2
     except TrainingDiverged as err:
         print(f"igo zero: {err}", file=sys.stderr)
         return 1
+    if not ranks.is_main:
+        return 0
     print(
         f"igo zero: {config.run_dir}: {state.generation} generations done, best network is "
         f"generation {state.best_generation} ({config.run_dir}/models/best.safetensors)"

@@ -18,6 +18,8 @@ mean). Only rank 0 writes files (checkpoints through ``igo.files``' atomic write
 | ``wrap``            | the network as DDP (batch norm made ``SyncBatchNorm`` on CUDA)         |
 | ``shard``           | this rank's slice of a global minibatch                                 |
 | ``barrier``         | waits for every rank (nothing in one process)                          |
+| ``from_main``       | rank 0's value of a (picklable) object on every rank                   |
+| ``gather_to_main``  | every rank's value of an object, on rank 0                              |
 
 Batch norm: DDP normalises each rank's slice by its own statistics unless the layers are
 ``SyncBatchNorm``, which torch runs on GPUs only (CPU input raises); so on CPU a batch-norm net
@@ -33,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
@@ -41,6 +44,7 @@ from torch.nn.parallel import DistributedDataParallel
 TIMEOUT = timedelta(hours=2)
 """How long a rank waits at a collective (rank 0 alone evaluates and writes the report while the
 others wait at the stage's last barrier)."""
+T = TypeVar("T")
 TORCHRUN_VARIABLES = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 """The environment torchrun gives each process it starts."""
 
@@ -97,17 +101,19 @@ def process_group() -> Iterator[Ranks]:
 
 
 def local_device(device: torch.device) -> torch.device:
-    """``device`` for this rank: on CUDA in a group, the GPU of its local rank."""
-    here = ranks()
-    if device.type == "cuda" and here.distributed:
-        return torch.device("cuda", here.local_rank)
+    """``device`` for this rank: on CUDA in a group (even of one rank), the GPU of its local
+    rank."""
+    if device.type == "cuda" and dist.is_available() and dist.is_initialized():
+        return torch.device("cuda", ranks().local_rank)
     return device
 
 
 def wrap(net: torch.nn.Module, device: torch.device) -> torch.nn.Module:
-    """``net`` itself in one process; in a group, ``net`` under DDP (its batch norm layers made
-    ``SyncBatchNorm`` on CUDA, in place, so the caller's ``net`` keeps the trained weights)."""
-    if not ranks().distributed:
+    """``net`` itself outside a process group; in one (even of one rank: torchrun
+    ``--nproc_per_node 1``, scripts/gpu_check.sh's DDP step), ``net`` under DDP (its batch norm
+    layers made ``SyncBatchNorm`` on CUDA, in place, so the caller's ``net`` keeps the trained
+    weights)."""
+    if not (dist.is_available() and dist.is_initialized()):
         return net
     if device.type == "cuda":
         torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)  # type: ignore[no-untyped-call]
@@ -136,3 +142,24 @@ def barrier() -> None:
     """Wait until every rank gets here (returns at once in one process)."""
     if ranks().distributed:
         dist.barrier()
+
+
+def from_main(value: T) -> T:
+    """Rank 0's ``value`` on every rank (the others' ``value`` is ignored; they wait for it up to
+    ``TIMEOUT``); ``value`` itself in one process."""
+    if not ranks().distributed:
+        return value
+    box: list[object] = [value]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]  # type: ignore[return-value]
+
+
+def gather_to_main(value: T) -> list[T] | None:
+    """Every rank's ``value`` in rank order on rank 0 (None on the others); ``[value]`` in one
+    process."""
+    here = ranks()
+    if not here.distributed:
+        return [value]
+    gathered: list[object] | None = [None] * here.world_size if here.is_main else None
+    dist.gather_object(value, gathered, dst=0)
+    return gathered  # type: ignore[return-value]

@@ -16,6 +16,12 @@ Kill the process at any moment and run the same command again: games are counted
 manifests, training resumes from the checkpoint at ``state.train_steps`` (network, optimiser and
 sampler RNG together, so no step is repeated or skipped), a finished gate is read back from
 ``gating.jsonl``, and the logs drop whatever was logged past the saved state.
+
+Under torchrun (``docs/distributed.md``) rank 0 runs the loop as above while the other ranks wait;
+at each train phase rank 0 sends them the state (``distributed.from_main``) and every rank trains
+its slice of each minibatch (``training_step.py``); rank 0 alone writes. When rank 0 leaves the
+loop (done, a run folder it refuses, or an error outside training) it sends None and the others
+return.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO
 
 import numpy as np
 import torch
@@ -37,10 +44,11 @@ from igo.nn.inference import resolve_device
 from igo.nn.threads import torch_threads
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.worker import SelfPlayJob, run_selfplay
+from igo.train import distributed
 from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.training_logs import MetricsLog
 from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
-from igo.train.zero.loop_config import ZERO_CONFIGS, ZeroConfig
+from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
 from igo.train.zero.loop_state import ZeroState, load_state, save_state
 from igo.train.zero.resign_calibration import (
     calibration_count,
@@ -90,14 +98,33 @@ class ZeroLoop:
 
     def __init__(self, config: ZeroConfig, progress: bool, hook: Hook) -> None:
         self.config, self.progress, self.hook = config, progress, hook
+        self.ranks, self.training = distributed.ranks(), False
         # Checked before the run folder is made: a refused run leaves nothing behind.
-        self.device = resolve_device(config.train.device)
+        self.device = distributed.local_device(resolve_device(config.train.device))
         resolve_device(config.selfplay.device)  # the self-play workers resolve it again
+        try:
+            distributed.check_batch(config.train.batch_size)
+        except ValueError as err:
+            raise ConfigError(f"train.batch_size: {err}") from err
         self.run_dir = ZeroRunDir(config.run_dir)
+        self.session = _Session()
+        self.metrics: MetricsLog | None = None
+        self._lock: IO[bytes] | None = None
+        if not self.ranks.is_main:  # rank 0 owns the folder and sends the state (from_main)
+            self.state = ZeroState()
+            return
+        try:
+            self._open()
+        except BaseException:
+            distributed.from_main(None)  # the other ranks return rather than wait for rank 0
+            raise
+
+    def _open(self) -> None:
+        """Take the run folder (lock, saved settings) and its state, or start it."""
         self.run_dir.create()
         self._lock = self.run_dir.hold("igo zero")
         try:
-            ZERO_CONFIGS.check_saved(self.run_dir, config, package_version())
+            ZERO_CONFIGS.check_saved(self.run_dir, self.config, package_version())
             state = load_state(self.run_dir.state_path)
             self.state = state if state is not None else self._initialise()
             self.metrics = MetricsLog(
@@ -106,23 +133,36 @@ class ZeroLoop:
         except BaseException:
             self._lock.close()
             raise
-        self.session = _Session()
 
     def close(self) -> None:
         """Close the logs and release the run directory."""
-        self.metrics.close()
-        self._lock.close()
+        if self.metrics is not None:
+            self.metrics.close()
+        if self._lock is not None:
+            self._lock.close()
 
     def run(self) -> ZeroState:
-        """Run the phases until the last generation is done."""
-        self._sync_best()
-        while self.state.generation < self.config.generations:
-            if self.state.phase == "selfplay":
-                self._selfplay()
-            elif self.state.phase == "train":
+        """Run the phases until the last generation is done (on a rank other than 0: train
+        whenever rank 0 says, and return the state of the last generation trained)."""
+        if not self.ranks.is_main:
+            while (state := distributed.from_main(None)) is not None:
+                self.state = state
                 self._train()
-            else:
-                self._gate()
+            return self.state
+        try:
+            self._sync_best()
+            while self.state.generation < self.config.generations:
+                if self.state.phase == "selfplay":
+                    self._selfplay()
+                elif self.state.phase == "train":
+                    distributed.from_main(self.state)
+                    self._train()
+                else:
+                    self._gate()
+        finally:
+            # Not inside training: the other ranks wait there in a collective, not here.
+            if not self.training:
+                distributed.from_main(None)
         return self.state
 
     def _save(self, event: str = "phase") -> None:
@@ -226,17 +266,19 @@ class ZeroLoop:
             initial=trainer.step - g * cfg.steps_per_generation,
             desc=f"train gen {g}",
             unit="step",
-            disable=not self.progress,
+            disable=not (self.progress and self.ranks.is_main),
             leave=False,
             dynamic_ncols=True,
         )
 
         def on_step(step: int, metrics: dict[str, float]) -> None:
-            self.metrics.train(step, metrics)
+            if self.metrics is not None:
+                self.metrics.train(step, metrics)
             bar.update(1)
             self.hook("train_step")
 
         with torch_threads(cfg.torch_threads):
+            self.training = True
             try:
                 while trainer.step < target:
                     every = self.config.checkpoint_every
@@ -253,14 +295,18 @@ class ZeroLoop:
                     self._checkpoint(trainer)
             finally:
                 bar.close()
-        extra = {"generation": g + 1, "train_steps": trainer.step}
-        save_checkpoint(trainer.net, self.run_dir.model_path(g + 1), extra=extra)
+            self.training = False
         self.state.phase = "gate"
-        self._save()
+        if self.ranks.is_main:
+            extra = {"generation": g + 1, "train_steps": trainer.step}
+            save_checkpoint(trainer.net, self.run_dir.model_path(g + 1), extra=extra)
+            self._save()
 
     def _checkpoint(self, trainer: Trainer) -> None:
-        save_trainer(self.run_dir.checkpoint_path(trainer.step), trainer)
         self.state.train_steps = trainer.step
+        if not self.ranks.is_main:
+            return
+        save_trainer(self.run_dir.checkpoint_path(trainer.step), trainer)
         self._save("checkpoint")
         steps = self.run_dir.checkpoint_steps()
         for step in steps[: -self.config.keep_checkpoints]:
@@ -277,6 +323,7 @@ class ZeroLoop:
             self.state.best_generation = g + 1
             self._sync_best()
         summary = self._summary(result)
+        assert self.metrics is not None  # rank 0 alone gates
         self.metrics.generation(g, summary)
         self.state.history.append({"generation": g, **summary})
         self._log(_describe(g, summary, result))

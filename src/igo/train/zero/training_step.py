@@ -4,6 +4,10 @@ Silver et al. 2017, Methods "Optimization": the network is trained on positions 
 uniformly from the recent self-play games, each under a random board symmetry, minimising
 ``(z - v)^2 - pi . log p + c ||theta||^2`` by SGD with momentum 0.9 and an annealed learning
 rate. One function does it (cleanrl style); the caller owns checkpoints and logs.
+
+Under torchrun (``igo.train.distributed``) every rank draws the same global minibatch from the
+same sampler RNG and trains on its slice of it under DDP, so W ranks take the steps one process
+takes with the same ``batch_size`` (the metrics are rank 0's slice's; samples/s the global batch's).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 import torch
 
 from igo.data.replay_buffer import ReplayBuffer
+from igo.train import distributed
 from igo.train.trainer import Trainer, TrainingDiverged
 from igo.train.training_config import TrainConfig, learning_rate_at
 from igo.train.zero.loss import zero_loss
@@ -45,8 +50,11 @@ def train_steps(
 
     Raises:
         TrainingDiverged: on a non-finite loss or gradient norm, naming the step and the rate.
+        ValueError: under torchrun, a batch size that does not split over the ranks.
     """
     net, optimizer = trainer.net, trainer.optimizer
+    distributed.check_batch(config.batch_size)
+    model, mine = distributed.wrap(net, device), distributed.shard(config.batch_size)
     net.train()
     max_norm = config.grad_clip if config.grad_clip > 0 else math.inf
     for _ in range(num_steps):
@@ -54,12 +62,14 @@ def train_steps(
         lr = learning_rate_at(config, trainer.step, total_steps)
         for group in optimizer.param_groups:
             group["lr"] = lr
+        # The whole batch on every rank keeps the sampler RNG the one-process run's (resumable
+        # under any world size); building all B planes costs little beside the network.
         batch = buffer.sample(config.batch_size, trainer.rng)
-        planes = torch.from_numpy(batch.planes).to(device)
-        target_policy = torch.from_numpy(batch.policy).to(device)
-        target_value = torch.from_numpy(batch.value).to(device)
+        planes = torch.from_numpy(batch.planes[mine]).to(device)
+        target_policy = torch.from_numpy(batch.policy[mine]).to(device)
+        target_value = torch.from_numpy(batch.value[mine]).to(device)
 
-        policy_logits, values = net(planes)
+        policy_logits, values = model(planes)
         loss = zero_loss(policy_logits, values, target_policy, target_value)
         optimizer.zero_grad(set_to_none=True)
         loss.total.backward()  # type: ignore[no-untyped-call]
