@@ -1,7 +1,8 @@
 """Pruning measured on the shipped 9x9 AlphaGo SL policy net: the seed's alpha table, and
 structured pruning's speed and accuracy.
 
-    python benchmarks/bench_prune.py --data SL_SHARDS --work DIR [--steps 400] [--limit 4000]
+    python benchmarks/bench_prune.py --data SL_SHARDS --work DIR [--steps 400] \
+        [--finetune-steps 400] [--limit 4000]
 
 ``SL_SHARDS``: a folder of ``sl`` shards whose held-out split is measured on and whose training
 split retrains. ``DIR`` holds the pruned checkpoints (a killed run resumes: finished retrainings
@@ -11,9 +12,9 @@ the machine to ``benchmarks/results/prune-<cpu>.json``:
 - magnitude pruning (``igo compress prune --alpha A``) at the seed's alphas and at alpha 0 (the
   original retrained alike: the control): parameters removed in all and per layer, top-1 on the
   moves played before and after ``--steps`` retraining steps with the mask fixed;
-- structured pruning (``--structured --keep K``): parameters, top-1 before and after the same
-  steps of fine-tuning, and positions/s at batch 1, 8, 32, 128 beside the unpruned net, igo's
-  fp32 path (batch norm folded) and fp32 eager, interleaved by batch size.
+- structured pruning (``--structured --keep K``): parameters, top-1 before and after
+  ``--finetune-steps`` steps of fine-tuning, and positions/s at batch 1, 8, 32, 128 beside the
+  unpruned net, igo's fp32 path (batch norm folded) and fp32 eager, interleaved by batch size.
 """
 
 from __future__ import annotations
@@ -49,14 +50,19 @@ parameters removed, % accuracy after retraining)."""
 
 def run_prunes(args: argparse.Namespace) -> tuple[list[PruneReport], list[PruneReport]]:
     source = shipped_weights(ALPHAGO_WEIGHTS["policy"])
+    common = {"data": args.data, "positions": args.limit, "progress": True}
     retrain = RetrainConfig(steps=args.steps, learning_rate=args.lr)
-    common = {"retrain": retrain, "data": args.data, "positions": args.limit, "progress": True}
     magnitude = [
-        prune_checkpoint(source, args.work / f"alpha-{a}.safetensors", alpha=a, **common)
+        prune_checkpoint(
+            source, args.work / f"alpha-{a}.safetensors", alpha=a, retrain=retrain, **common
+        )
         for a in ALPHAS
     ]
+    finetune = RetrainConfig(steps=args.finetune_steps, learning_rate=args.lr)
     structured = [
-        prune_checkpoint(source, args.work / f"keep-{k}.safetensors", keep=k, **common)
+        prune_checkpoint(
+            source, args.work / f"keep-{k}.safetensors", keep=k, retrain=finetune, **common
+        )
         for k in args.keeps
     ]
     return magnitude, structured
@@ -125,6 +131,7 @@ def main() -> None:
     parser.add_argument("--data", required=True, type=Path, help="folder of sl shards")
     parser.add_argument("--work", required=True, type=Path, help="folder of pruned checkpoints")
     parser.add_argument("--steps", type=int, default=400, help="retraining steps, every net")
+    parser.add_argument("--finetune-steps", type=int, default=400, help="structured's steps")
     parser.add_argument("--lr", type=float, default=0.01, help="retraining's rate")
     parser.add_argument("--keeps", type=float, nargs="+", default=[0.5, 0.75])
     parser.add_argument("--limit", type=int, default=4000, help="held-out positions measured")
@@ -138,6 +145,7 @@ def main() -> None:
     rates = speed(args.data, nets, args.rounds)
     print_tables(magnitude, structured, rates)
     info = machine_info() | {"threads": 1, "positions": args.limit, "steps": args.steps}
+    info["finetune_steps"] = args.finetune_steps
     cpu = str(info["cpu"]).split()[0].lower() if info["cpu"] else "cpu"
     out = args.out / f"prune-{cpu}-{info['cpu_count']}vcpu-1thread.json"
     record = {

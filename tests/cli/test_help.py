@@ -46,6 +46,7 @@ def test_every_subcommand_is_covered() -> None:
         "warmup",
     }
     actions = {"data generate", "data import", "data train-rollout", "compress quantize"}
+    actions |= {"compress prune"}
     assert set(COMMANDS) == {f"igo {name}" for name in names | actions}
 
 
