@@ -82,3 +82,18 @@ def test_an_onnx_output_and_an_empty_data_folder_are_refused(
     assert ".safetensors checkpoint" in capsys.readouterr().err
     assert main([*argv, "--out", str(tmp_path / "o.safetensors"), "--data", str(tmp_path)]) == 2
     assert "no sl shards" in capsys.readouterr().err
+
+
+def test_a_finished_retraining_is_read_back_only_if_it_is_the_same(
+    sl_shards: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "p.safetensors"
+    argv = ["compress", "prune", "--from", POLICY, "--out", str(out), "--data", str(sl_shards)]
+    argv += ["--retrain-steps", "2", "--batch-size", "8", "--positions", "32"]
+    assert main([*argv, "--alpha", "0.5"]) == 0
+    written = out.stat().st_mtime_ns
+    assert main([*argv, "--alpha", "0.5"]) == 0  # done: read back, not retrained
+    assert out.stat().st_mtime_ns == written
+    capsys.readouterr()
+    assert main([*argv, "--alpha", "1.5"]) == 2
+    assert "already holds another pruning" in capsys.readouterr().err
