@@ -61,7 +61,11 @@ def run_prunes(args: argparse.Namespace) -> tuple[list[PruneReport], list[PruneR
     finetune = RetrainConfig(steps=args.finetune_steps, learning_rate=args.lr)
     structured = [
         prune_checkpoint(
-            source, args.work / f"keep-{k}.safetensors", keep=k, retrain=finetune, **common
+            source,
+            args.work / f"keep-{k}-{args.finetune_steps}.safetensors",
+            keep=k,
+            retrain=finetune,
+            **common,
         )
         for k in args.keeps
     ]

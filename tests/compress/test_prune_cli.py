@@ -58,6 +58,7 @@ BAD = [
     (["--from", POLICY, "--alpha", "1", "--data", "no-such-folder"], "no such folder"),
     (["--from", POLICY, "--alpha", "1", "--retrain-steps", "5"], "give --data"),
     (["--from", POLICY, "--alpha", "1", "--retrain-steps", "-5"], "must be >= 0"),
+    (["--from", POLICY, "--alpha", "1", "--keep", "0.5"], "--keep goes with --structured"),
     (["--from", str(zero_weights()), "--alpha", "1", "--retrain-steps", "5", "--data", "."],
      "trains AlphaGo policy nets"),
 ]  # fmt: skip

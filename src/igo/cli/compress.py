@@ -73,7 +73,7 @@ def add_prune_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser
     method.add_argument(
         "--structured", action="store_true", help="remove whole channels (a narrower net)"
     )
-    prune.add_argument("--keep", type=float, default=0.5, help="share of channels kept (0.5)")
+    prune.add_argument("--keep", type=float, help="--structured: share of channels kept (0.5)")
     prune.add_argument("--norm", choices=("l1", "l2"), default="l1", help="filter norm (l1)")
     prune.add_argument(
         "--retrain-steps", type=int, default=0, help="retrain on --data's sl shards (policy nets)"
@@ -91,12 +91,14 @@ def add_prune_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser
 def run_prune(args: argparse.Namespace) -> int:
     from igo.compress.prune_recipe import RetrainConfig, describe_prune, prune_checkpoint
 
+    if args.keep is not None and not args.structured:
+        raise ValueError("--keep goes with --structured (channel pruning), not --alpha")
     retrain = RetrainConfig(args.retrain_steps, args.lr, args.batch_size, args.seed)
     report = prune_checkpoint(
         args.source,
         args.out,
         alpha=args.alpha,
-        keep=args.keep if args.structured else None,
+        keep=(0.5 if args.keep is None else args.keep) if args.structured else None,
         norm=args.norm,
         retrain=retrain,
         data=args.data,
