@@ -48,6 +48,7 @@ def test_every_subcommand_is_covered() -> None:
         "train-pipeline",
     }
     actions = {"data generate", "data import", "data train-rollout", "compress quantize"}
+    actions |= {"compress prune"}
     assert set(COMMANDS) == {f"igo {name}" for name in names | actions}
 
 

@@ -5,12 +5,17 @@
 ``Quantized`` with a runner (to measure or play) and ``save`` (an ordinary checkpoint, or an
 ``.onnx`` graph with its JSON, that players load). ``load_positions`` reads held-out or
 calibration positions (sl shards, a replay folder); ``compare`` measures a quantized net against
-its original. Distillation and pruning are later parts of issue 14.
+its original. Pruning: ``magnitude_prune(net, MagnitudePruneConfig(alpha))`` (Han et al. 2015;
+retraining with the mask fixed in ``prune_train``) and ``channel_prune(net,
+ChannelPruneConfig(keep))`` (whole filters: a narrower net); ``igo compress prune`` is
+``prune_recipe``.
 """
 
 from igo.compress.compare import Agreement, compare
 from igo.compress.int8 import Int8StaticConfig, quantize_int8_static
 from igo.compress.positions import Positions, load_positions
+from igo.compress.prune import MagnitudePruneConfig, MagnitudePruned, magnitude_prune
+from igo.compress.prune_structured import ChannelPruneConfig, ChannelPruned, channel_prune
 from igo.compress.quantize import (
     HalfConfig,
     Method,
@@ -24,6 +29,12 @@ from igo.compress.quantize import (
 
 __all__ = [
     "Agreement",
+    "ChannelPruneConfig",
+    "ChannelPruned",
+    "MagnitudePruneConfig",
+    "MagnitudePruned",
+    "channel_prune",
+    "magnitude_prune",
     "HalfConfig",
     "Int8StaticConfig",
     "Method",
