@@ -11,6 +11,9 @@ from igo.agents.conformance import check_player
 from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
 from igo.agents.player import create_player
 from igo.cli.main import main
+from igo.data.records import ImportConfig, import_records
+
+DATA = Path(__file__).parent / "data"
 
 TEACHER = str(shipped_weights(ALPHAGO_WEIGHTS["policy"]))
 
@@ -51,6 +54,7 @@ def test_a_distilled_student_plays(
         (("--hints", "middle", "--hint-steps", "6"), "hint_steps must be in [0, steps)"),
         (("--hints", "body.nothing"), "no layer 'body.nothing'"),
         (("--temperature", "0"), "temperature must be > 0"),
+        (("--data", "{tmp}/no-heldout"), "no held-out sl shards"),
     ],
 )
 def test_bad_input_is_one_line(
@@ -61,6 +65,7 @@ def test_bad_input_is_one_line(
     message: str,
 ) -> None:
     argv = _argv(sl_shards, tmp_path / "s.safetensors")
+    import_records([DATA], tmp_path / "no-heldout", ImportConfig(heldout=0.0))
     flag = change[0]
     values = [v.format(tmp=tmp_path) for v in change]
     if flag in ("--teacher", "--student", "--out", "--data"):

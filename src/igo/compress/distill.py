@@ -261,7 +261,14 @@ def _kd_trainer(run: _Run, student: Net, out: Path) -> Trainer:
 
 
 def _training_data(folder: str | Path, value: bool) -> tuple[StageData, int]:
-    train, _ = load_split_data(folder, KIND)
+    """The training split in memory. Raises ValueError without a held-out split: the curve and
+    the report measure the student on held-out games, never on the ones it trains on."""
+    train, heldout = load_split_data(folder, KIND)
+    if heldout is None:
+        raise ValueError(
+            f"{folder}: no held-out sl shards to measure the student on; import the games "
+            "with igo data import --heldout 0.05 (or more)"
+        )
     planes = planes_from_examples(train, value_plane=value)
     targets = train["result"].astype(np.float32) if value else train["move"].astype(np.int64)
     return StageData(planes, targets, moves=not value), int(planes.shape[0])
