@@ -53,3 +53,25 @@ def test_bad_checkpoint_raises(tmp_path: Path) -> None:
         load_trainer(path, TrainConfig(), torch.device("cpu"))
     with pytest.raises(CheckpointError):
         load_trainer(tmp_path / "missing.safetensors", TrainConfig(), torch.device("cpu"))
+
+
+def test_modules_trained_beside_the_net_come_back(tmp_path: Path) -> None:
+    from igo.nn.checkpoint import CheckpointError
+    from igo.train.trainer import trained_modules
+
+    config = TrainConfig(learning_rate=0.01)
+    net = create_net("resnet_b6c64", board_size=5, blocks=1, channels=4)
+    extra: dict[str, torch.nn.Module] = {"regressor": torch.nn.Conv2d(4, 6, 1)}
+    optimizer = make_optimizer(trained_modules(net, extra), config)
+    trainer = Trainer(net, optimizer, np.random.default_rng(1), 0, extra)
+    extra["regressor"](torch.ones(1, 4, 5, 5)).sum().backward()
+    optimizer.step()  # momentum for the regressor's parameters only
+    path = tmp_path / "trainer.safetensors"
+    save_trainer(path, trainer)
+    blank = {"regressor": torch.nn.Conv2d(4, 6, 1)}
+    resumed = load_trainer(path, config, torch.device("cpu"), blank)
+    torch.testing.assert_close(blank["regressor"].weight, extra["regressor"].weight)
+    assert resumed.extra["regressor"] is blank["regressor"]
+    assert len(resumed.optimizer.state) == len(optimizer.state) == 2
+    with pytest.raises(CheckpointError, match="no wider"):
+        load_trainer(path, config, torch.device("cpu"), {"wider": torch.nn.Conv2d(4, 6, 1)})

@@ -1,4 +1,4 @@
-"""``igo compress quantize``: a network made smaller (and, where the CPU allows, faster)."""
+"""``igo compress quantize|prune|distill``: a network made smaller (and, where it can, faster)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,15 @@ examples:
       --retrain-steps 400 --data sl
   igo compress prune --from net.safetensors --out s.safetensors --structured \\
       --keep 0.5 --data sl
+  igo compress distill --teacher net.safetensors --student alphago_policy_l13c192 \
+      --blocks 6 --channels 24 --data sl --out student.safetensors
 """
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "compress",
-        help="quantized and pruned networks (fp16, bf16, low-bit, int8; pruning)",
+        help="smaller, faster networks: quantize, prune, distill",
         epilog=EXAMPLES,
     )
     actions = parser.add_subparsers(title="actions", metavar="ACTION", required=True)
@@ -45,6 +47,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     quant.add_argument("--seed", type=int, default=0, help="which positions")
     quant.set_defaults(run=run_quantize, parser=quant)
     add_prune_parser(actions)
+    add_distill(actions)
 
 
 def run_quantize(args: argparse.Namespace) -> int:
@@ -106,4 +109,83 @@ def run_prune(args: argparse.Namespace) -> int:
         progress=True,
     )
     print(describe_prune(report))
+    return 0
+
+
+DISTILL_EXAMPLES = """\
+examples:
+  igo compress distill --teacher policy.safetensors --student mobilenet_b10c96 --blocks 6 \\
+      --channels 64 --data sl --out student.safetensors --steps 2000 --temperature 2
+  igo compress distill --teacher a.safetensors --teacher b.safetensors --student s.safetensors \\
+      --data sl --out student.safetensors --hints middle
+  igo gtp --player policy --checkpoint student.safetensors
+"""
+
+
+def add_distill(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``igo compress distill``: a student trained on a teacher's soft policy (or value)."""
+    dist = actions.add_parser(
+        "distill",
+        help="train a small student on a teacher's (or an ensemble's) soft outputs",
+        epilog=DISTILL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    dist.add_argument(
+        "--teacher", action="append", required=True, help="checkpoint (repeat: ensemble)"
+    )
+    dist.add_argument("--student", required=True, help="registry variant or student checkpoint")
+    dist.add_argument("--blocks", type=int, help="a new student's blocks")
+    dist.add_argument("--channels", type=int, help="a new student's channels")
+    dist.add_argument("--norm", help="a new student's norm")
+    dist.add_argument("--data", required=True, help="folder of sl shards (igo data import)")
+    dist.add_argument("--out", required=True, help="the student's checkpoint (.safetensors)")
+    dist.add_argument(
+        "--hints", metavar="LAYER", help="FitNets stage 1 on this student layer ('middle')"
+    )
+    dist.add_argument("--teacher-layer", help="the teacher's hint layer (default: its middle)")
+    dist.add_argument("--hint-steps", type=int, help="stage-1 steps (default: a quarter)")
+    numbers: tuple[tuple[str, type, float, str], ...] = (
+        ("--steps", int, 2000, "training steps, hints included"),
+        ("--temperature", float, 2.0, "softmax temperature T"),
+        ("--soft-weight", float, 0.9, "weight of the teacher's term (0: from scratch)"),
+        ("--batch-size", int, 128, "positions per step"),
+        ("--learning-rate", float, 0.05, "initial rate (SGD)"),
+        ("--eval-positions", int, 4000, "held-out positions measured"),
+        ("--checkpoint-every", int, 250, "steps between saves and points of the curve"),
+        ("--threads", int, 2, "torch CPU threads"),
+        ("--seed", int, 0, "student weights and minibatches"),
+    )
+    for flag, kind, default, text in numbers:
+        dist.add_argument(
+            flag, type=kind, default=kind(default), help=f"{text} (default {default})"
+        )
+    dist.add_argument("--log-dir", help="curve and logs (default: OUT's name + .logs)")
+    dist.set_defaults(run=run_distill, parser=dist)
+
+
+def run_distill(args: argparse.Namespace) -> int:
+    from igo.compress.distill import DistillConfig
+    from igo.compress.distill_recipe import describe_summary, distill_checkpoint
+    from igo.train.alphago.supervised_loop import StageConfig
+
+    training = StageConfig(
+        steps=args.steps, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        checkpoint_every=args.checkpoint_every, eval_positions=args.eval_positions,
+        torch_threads=args.threads, seed=args.seed,
+    )  # fmt: skip
+    hint_steps = 0
+    if args.hints is not None:
+        hint_steps = args.hint_steps if args.hint_steps is not None else max(1, args.steps // 4)
+    config = DistillConfig(
+        training=training, temperature=args.temperature, soft_weight=args.soft_weight,
+        hint_steps=hint_steps, student_layer="" if args.hints in (None, "middle") else args.hints,
+        teacher_layer=args.teacher_layer or "",
+    )  # fmt: skip
+    shape = {"blocks": args.blocks, "channels": args.channels, "norm": args.norm}
+    overrides = {k: v for k, v in shape.items() if v is not None}
+    summary = distill_checkpoint(
+        args.teacher, args.student, args.data, args.out, config,
+        overrides=overrides, log_dir=args.log_dir, progress=True,
+    )  # fmt: skip
+    print(describe_summary(summary))
     return 0

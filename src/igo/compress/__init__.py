@@ -8,10 +8,13 @@ calibration positions (sl shards, a replay folder); ``compare`` measures a quant
 its original. Pruning: ``magnitude_prune(net, MagnitudePruneConfig(alpha))`` (Han et al. 2015;
 retraining with the mask fixed in ``prune_train``) and ``channel_prune(net,
 ChannelPruneConfig(keep))`` (whole filters: a narrower net); ``igo compress prune`` is
-``prune_recipe``.
+``prune_recipe``. ``distill(student, teacher, data, config)`` trains a small student on a frozen
+teacher's (or an ensemble's) soft outputs, optionally after FitNets hints (``DistillConfig``);
+``distill_recipe`` is ``igo compress distill``.
 """
 
 from igo.compress.compare import Agreement, compare
+from igo.compress.distill import DistillConfig, DistillReport, Teacher, distill, kd_loss
 from igo.compress.int8 import Int8StaticConfig, quantize_int8_static
 from igo.compress.positions import Positions, load_positions
 from igo.compress.prune import MagnitudePruneConfig, MagnitudePruned, magnitude_prune
@@ -35,14 +38,19 @@ __all__ = [
     "MagnitudePruned",
     "channel_prune",
     "magnitude_prune",
+    "DistillConfig",
+    "DistillReport",
     "HalfConfig",
     "Int8StaticConfig",
     "Method",
     "Positions",
     "Quantized",
+    "Teacher",
     "WeightOnlyConfig",
     "compare",
+    "distill",
     "get_method",
+    "kd_loss",
     "list_methods",
     "load_positions",
     "quantize",

@@ -9,6 +9,8 @@ repeated or skipped. The file is written atomically (``igo.files``); its tensors
 |---------------------|----------------------------------------------------------------|
 | ``net.<name>``      | every tensor of the network's ``state_dict()``                 |
 | ``opt.<i>.<name>``  | the optimiser's per-parameter state (momentum, Adam moments)   |
+| ``extra.<m>.<name>``| modules trained beside the network (``Trainer.extra``: a       |
+|                     | distillation's hint regressor), after the net in the optimiser |
 
 and its metadata (``igo_trainer``) is JSON: step, net config, optimiser param groups and scalar
 state, the sampler's bit-generator state and the package version. Nothing is unpickled.
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -67,6 +70,14 @@ class Trainer:
     """Draws the minibatches and their symmetries."""
     step: int = 0
     """Training steps done."""
+    extra: dict[str, torch.nn.Module] = field(default_factory=dict)
+    """Modules trained beside the network (their parameters follow the net's in the
+    optimiser), saved and restored with it."""
+
+
+def trained_modules(net: torch.nn.Module, extra: Mapping[str, torch.nn.Module]) -> torch.nn.Module:
+    """``net`` and the ``extra`` modules as one module, parameters in the optimiser's order."""
+    return torch.nn.ModuleList([net, *extra.values()]) if extra else net
 
 
 def save_trainer(path: str | os.PathLike[str], trainer: Trainer) -> None:
@@ -74,6 +85,13 @@ def save_trainer(path: str | os.PathLike[str], trainer: Trainer) -> None:
     tensors = {
         f"net.{k}": v.detach().cpu().contiguous() for k, v in trainer.net.state_dict().items()
     }
+    for name, module in trainer.extra.items():
+        tensors.update(
+            {
+                f"extra.{name}.{k}": v.detach().cpu().contiguous()
+                for k, v in module.state_dict().items()
+            }
+        )
     opt = trainer.optimizer.state_dict()
     scalars: dict[str, dict[str, Any]] = {}
     for index, slot in opt["state"].items():
@@ -97,9 +115,13 @@ def save_trainer(path: str | os.PathLike[str], trainer: Trainer) -> None:
 
 
 def load_trainer(
-    path: str | os.PathLike[str], config: TrainConfig, device: torch.device
+    path: str | os.PathLike[str],
+    config: TrainConfig,
+    device: torch.device,
+    extra: Mapping[str, torch.nn.Module] | None = None,
 ) -> Trainer:
-    """Rebuild the trainer saved at ``path`` on ``device``.
+    """Rebuild the trainer saved at ``path`` on ``device``; ``extra``: new modules of the shapes
+    saved beside the network (``Trainer.extra``), loaded in place and moved to ``device``.
 
     Raises:
         CheckpointError: if the file is missing, truncated, corrupt or of another format.
@@ -118,7 +140,16 @@ def load_trainer(
     net = build_net(config_from_dict(meta["net_config"]))
     net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
     net.to(device)
-    optimizer = make_optimizer(net, config)
+    modules = dict(extra or {})
+    for name, module in modules.items():
+        prefix = f"extra.{name}."
+        saved = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        try:
+            module.load_state_dict(saved)
+        except RuntimeError as err:  # missing or mis-shaped tensors
+            raise CheckpointError(f"{path}: no {name} of this shape saved: {err}") from err
+        module.to(device)
+    optimizer = make_optimizer(trained_modules(net, modules), config)
     state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
         if key.startswith("opt."):
@@ -129,4 +160,4 @@ def load_trainer(
     optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
     rng = np.random.default_rng()
     rng.bit_generator.state = meta["rng"]
-    return Trainer(net, optimizer, rng, int(meta["step"]))
+    return Trainer(net, optimizer, rng, int(meta["step"]), modules)

@@ -1,0 +1,376 @@
+"""Knowledge distillation as a transform: a frozen teacher (or an ensemble) in, a student out.
+
+``distill(student, teacher, data, config, out=...)`` trains ``student`` on the ``sl`` shards in
+``data`` (AlphaGo's input planes) with the AlphaGo SL stages' resumable loop
+(``igo.train.alphago.supervised_loop``: random minibatches under random symmetries, the same
+files and logs):
+
+| student    | loss (Hinton, Vinyals and Dean 2015)                                              |
+|------------|-----------------------------------------------------------------------------------|
+| policy net | ``w T^2 KL(p_T || q_T) + (1 - w) CE(q, move played)``: p_T the teacher's soft     |
+|            | policy at temperature T (an ensemble's: the mean of its members' soft policies),   |
+|            | q_T the student's; T^2 keeps the soft term's gradients the size of the hard one's  |
+| value net  | ``(1 - r) (v - v_teacher)^2 + r (v - z)``^2: the teacher's value, or the result z |
+
+With ``hint_steps`` > 0 the first steps are FitNets' stage 1 (``igo.compress.hints``): the
+student's guided layer regressed through a 1x1 convolution onto the first teacher's hint layer,
+only the layers below it and the regressor trained; the remaining steps are KD with a new
+optimiser. ``soft_weight`` 0 is the student trained from scratch on the moves played (the
+teacher is not run). Files for ``out`` = ``X.safetensors``: ``X.hints.trainer.pt`` (stage 1:
+student, regressor, optimiser, step, sampler), ``X.trainer.pt`` (stage 2), then ``X.safetensors``
+and ``X.report.json``; the curve (held-out metrics every ``checkpoint_every`` steps) is
+``heldout.csv`` in the log folder. A rerun of a killed run continues where it stopped. One
+process (not torchrun: the hint stage leaves the upper layers without gradients).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from igo.compress.hints import channels_at, forward_to, hint_loss, middle_layer, regressor
+from igo.compress.positions import Positions, load_positions
+from igo.encode.alphago import NUM_VALUE_PLANES
+from igo.nn.inference import resolve_device
+from igo.nn.net import Net, PolicyNet, ValueNet
+from igo.nn.threads import torch_threads
+from igo.train.alphago.sl_policy_stage import policy_metrics
+from igo.train.alphago.supervised_data import (
+    held_out_evaluator,
+    load_split_data,
+    planes_from_examples,
+)
+from igo.train.alphago.supervised_loop import (
+    StageConfig,
+    StageData,
+    StagePaths,
+    open_trainer,
+    run_training,
+    train_config_of,
+)
+from igo.train.alphago.value_net_stage import value_mse
+from igo.train.trainer import Trainer, load_trainer, make_optimizer, trained_modules
+
+KIND = "sl"
+"""The shard kind distillation reads."""
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    """How a student is distilled (the optimiser, steps and logging: ``training``)."""
+
+    training: StageConfig = field(default_factory=lambda: StageConfig(steps=2000))
+    """Steps (hint stage included), batch, optimiser, rate schedule, checkpoints, held-out
+    positions, threads and seed, as the SL stages take them (its net fields are unused)."""
+    temperature: float = 2.0
+    """T: both policies are softmax(logits / T) in the soft term."""
+    soft_weight: float = 0.9
+    """w: weight of the soft (teacher) term; 1 - w goes to the move played. 0: from scratch."""
+    result_weight: float = 0.0
+    """r, value students: weight of the game's result against the teacher's value."""
+    hint_steps: int = 0
+    """FitNets stage 1 steps (0: no hints), counted in ``training.steps``."""
+    student_layer: str = ""
+    """The student's guided layer (a module name; empty: its middle block)."""
+    teacher_layer: str = ""
+    """The first teacher's hint layer (a module name; empty: its middle block)."""
+
+    def __post_init__(self) -> None:
+        if not self.temperature > 0:
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        for name in ("soft_weight", "result_weight"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+        if not 0 <= self.hint_steps < self.training.steps:
+            raise ValueError(
+                f"hint_steps must be in [0, steps), got {self.hint_steps} of {self.training.steps}"
+            )
+
+
+@dataclass(frozen=True)
+class DistillReport:
+    """What a finished distillation measured on the held-out positions."""
+
+    steps: int
+    """Steps done, hint stage included."""
+    hint_steps: int
+    """FitNets stage-1 steps among them."""
+    train_positions: int
+    """Positions in the training split."""
+    student: dict[str, float]
+    """The student's held-out metrics (policy: top1, top5, loss; value: mse)."""
+    teacher: dict[str, float]
+    """The teacher's same metrics (an ensemble: of its mean policy or value)."""
+    seconds: float
+    """Wall time of the call that finished it (after a resume: its part only)."""
+
+
+def kd_loss(
+    student_logits: torch.Tensor,
+    teacher_probs: torch.Tensor,
+    moves: torch.Tensor,
+    temperature: float,
+    soft_weight: float,
+) -> torch.Tensor:
+    """Hinton et al.'s loss: ``w T^2 KL(p || softmax(s / T)) + (1 - w) CE(s, moves)``, batch mean.
+
+    Args:
+        student_logits: [B, M] the student's logits s.
+        teacher_probs: [B, M] the teacher's soft policy p at temperature T (rows sum to 1).
+        moves: [B] int64 the moves played.
+        temperature: T.
+        soft_weight: w.
+    """
+    hard = F.cross_entropy(student_logits, moves)
+    if soft_weight == 0.0:
+        return hard
+    log_q = F.log_softmax(student_logits / temperature, dim=1)
+    soft = F.kl_div(log_q, teacher_probs, reduction="batchmean")
+    return soft_weight * temperature**2 * soft + (1.0 - soft_weight) * hard
+
+
+class Teacher:
+    """One frozen net or an ensemble of them (same kind, planes and board), in eval mode."""
+
+    def __init__(self, members: Sequence[Net], device: torch.device) -> None:
+        """Raises: ValueError: no members, or members that do not match."""
+        if not members:
+            raise ValueError("distillation needs at least one teacher")
+        first = members[0].config
+        for net in members:
+            same = (net.config.in_planes, net.config.board_size, net.config.outputs)
+            if same != (first.in_planes, first.board_size, first.outputs):
+                raise ValueError("the teachers differ in planes, board size or outputs")
+            net.to(device).eval().requires_grad_(False)
+        self.members = list(members)
+
+    @torch.no_grad()
+    def soft_policy(self, x: torch.Tensor, temperature: float) -> torch.Tensor:
+        """[B, M]: the mean over members of softmax(logits / T)."""
+        probs = [F.softmax(net(x) / temperature, dim=1) for net in self.members]
+        return torch.stack(probs).mean(dim=0)
+
+    @torch.no_grad()
+    def value(self, x: torch.Tensor) -> torch.Tensor:
+        """[B]: the members' mean value."""
+        return torch.stack([net(x) for net in self.members]).mean(dim=0)
+
+    @torch.no_grad()
+    def features(self, x: torch.Tensor, layer: str) -> torch.Tensor:
+        """The first member's output of ``layer`` (the FitNets hint)."""
+        return forward_to(self.members[0], layer, x)
+
+
+LossFn = Callable[[torch.nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def kd_loss_fn(teacher: Teacher, config: DistillConfig, policy: bool) -> LossFn:
+    """(student, planes, targets) -> the minibatch's KD loss (targets: moves or results)."""
+    temperature, w, r = config.temperature, config.soft_weight, config.result_weight
+
+    def policy_loss(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+        probs = teacher.soft_policy(x, temperature) if w > 0 else moves  # unused when w == 0
+        return kd_loss(net(x), probs, moves, temperature, w)
+
+    def value_loss(net: torch.nn.Module, x: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        v = net(x)
+        soft = F.mse_loss(v, teacher.value(x)) if r < 1 else v.new_zeros(())
+        return (1.0 - r) * soft + r * F.mse_loss(v, z)
+
+    return policy_loss if policy else value_loss
+
+
+def _check_student(student: Net, teacher: Teacher) -> bool:
+    """Whether it is a policy student (else a value one). Raises ValueError on a mismatch."""
+    s, t = student.config, teacher.members[0].config
+    if not isinstance(student, PolicyNet | ValueNet):
+        raise ValueError("distill takes an AlphaGo policy net or value net as student")
+    if (s.in_planes, s.board_size, s.outputs) != (t.in_planes, t.board_size, t.outputs):
+        raise ValueError(
+            f"the student ({s.outputs}, {s.in_planes} planes, {s.board_size}x{s.board_size}) "
+            f"does not match the teacher ({t.outputs}, {t.in_planes} planes, "
+            f"{t.board_size}x{t.board_size})"
+        )
+    return isinstance(student, PolicyNet)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What both stages share."""
+
+    teacher: Teacher
+    config: DistillConfig
+    data: StageData
+    evaluate: Callable[[Net], dict[str, float]]
+    log_dir: Path | None
+    progress: bool
+    device: torch.device
+
+
+def hints_trainer_path(out: Path) -> Path:
+    """``X.hints.trainer.pt``: the hint stage's trainer for ``out`` = ``X.safetensors``."""
+    return out.with_suffix(".hints.trainer.pt")
+
+
+def _hint_stage(run: _Run, student: Net, out: Path) -> Trainer:
+    """FitNets stage 1 up to ``hint_steps`` (resumed from ``X.hints.trainer.pt``)."""
+    config = run.config
+    paths = replace(StagePaths.of(out), trainer=hints_trainer_path(out))
+    stage = replace(config.training, steps=config.hint_steps)
+    guided = config.student_layer or middle_layer(student)
+    hinted = config.teacher_layer or middle_layer(run.teacher.members[0])
+    shape = (1, student.config.in_planes, student.config.board_size, student.config.board_size)
+    student.to(run.device)
+    reg = regressor(
+        channels_at(student, guided, shape), channels_at(run.teacher.members[0], hinted, shape)
+    )
+    extra: dict[str, torch.nn.Module] = {"regressor": reg.to(run.device)}
+    if paths.trainer.exists():
+        trainer = load_trainer(paths.trainer, train_config_of(stage), run.device, extra)
+    else:
+        optimizer = make_optimizer(trained_modules(student, extra), train_config_of(stage))
+        rng = np.random.default_rng(stage.seed)
+        trainer = Trainer(student, optimizer, rng, 0, extra)
+    trained = trainer.extra["regressor"]
+
+    def loss(net: torch.nn.Module, x: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return hint_loss(forward_to(net, guided, x), run.teacher.features(x, hinted), trained)
+
+    run_training(
+        trainer, stage, run.data, loss, paths,
+        evaluate=run.evaluate, log_dir=run.log_dir, progress=run.progress, device=run.device,
+    )  # fmt: skip
+    return trainer
+
+
+def _kd_trainer(run: _Run, student: Net, out: Path) -> Trainer:
+    """Stage 2's trainer: resumed, or after the hint stage (new optimiser), or new."""
+    paths = StagePaths.of(out)
+    if run.config.hint_steps == 0 or paths.trainer.exists():
+        return open_trainer(paths, student, run.config.training, run.device)
+    hinted = _hint_stage(run, student, out)
+    optimizer = make_optimizer(hinted.net, train_config_of(run.config.training))
+    return Trainer(hinted.net, optimizer, hinted.rng, hinted.step)
+
+
+def _training_data(folder: str | Path, value: bool) -> tuple[StageData, int]:
+    """The training split in memory. Raises ValueError without a held-out split: the curve and
+    the report measure the student on held-out games, never on the ones it trains on."""
+    train, heldout = load_split_data(folder, KIND)
+    if heldout is None:
+        raise ValueError(
+            f"{folder}: no held-out sl shards to measure the student on; import the games "
+            "with igo data import --heldout 0.05 (or more)"
+        )
+    planes = planes_from_examples(train, value_plane=value)
+    targets = train["result"].astype(np.float32) if value else train["move"].astype(np.int64)
+    return StageData(planes, targets, moves=not value), int(planes.shape[0])
+
+
+def evaluator(
+    positions: Positions, policy: bool, device: torch.device
+) -> Callable[[Net], dict[str, float]]:
+    """Held-out metrics of a net on ``positions``: top1, top5, loss (policy) or mse (value)."""
+
+    def evaluate(net: Net) -> dict[str, float]:
+        if policy:
+            return policy_metrics(net, positions.planes, positions.moves, device)
+        return {"mse": value_mse(net, positions.planes, positions.results, device)}
+
+    return evaluate
+
+
+def _teacher_metrics(
+    teacher: Teacher, held: Positions, policy: bool, device: torch.device
+) -> dict[str, float]:
+    """The held-out metrics of the teacher: one net's own, or its members' mean policy (log
+    of the mean probabilities as logits) or mean value."""
+    evaluate = evaluator(held, policy, device)
+    if len(teacher.members) == 1:
+        return evaluate(teacher.members[0])
+    runners = [held_out_evaluator(net, device) for net in teacher.members]
+    if not policy:
+        values = np.mean([r.values(held.planes) for r in runners], axis=0)
+        return {"mse": float(np.mean((values - held.results) ** 2))}
+    logits = [torch.from_numpy(r.policy_logits(held.planes)) for r in runners]
+    mean = torch.stack([F.softmax(x, dim=1) for x in logits]).mean(dim=0)
+    target = torch.from_numpy(held.moves)
+    top = mean.topk(5, dim=1).indices
+    return {
+        "top1": float((top[:, 0] == target).float().mean()),
+        "top5": float((top == target[:, None]).any(dim=1).float().mean()),
+        "loss": float(F.nll_loss(mean.clamp_min(1e-12).log(), target)),
+    }
+
+
+def distill(
+    student: Net,
+    teacher: Net | Sequence[Net],
+    data: str | Path,
+    config: DistillConfig,
+    *,
+    out: str | Path,
+    log_dir: str | Path | None = None,
+    progress: bool = False,
+) -> tuple[Net, DistillReport]:
+    """Distill ``teacher`` (a net or an ensemble, unchanged) into ``student`` on ``data``.
+
+    Args:
+        student: a PolicyNet or ValueNet on the teacher's planes and board (trained in place).
+        teacher: the frozen teacher(s).
+        data: a folder of ``sl`` shards (``igo data import``); held-out ones measure the curve.
+        config: the losses and the training.
+        out: the student's checkpoint ``X.safetensors`` (its trainer files beside it). A finished
+            run is not redone: its checkpoint and report are read back.
+        log_dir: ``train.csv`` and ``heldout.csv`` (the curve) and TensorBoard (None: none).
+        progress: show a progress bar.
+
+    Returns:
+        The trained student (on the CPU, eval mode) and its report.
+
+    Raises:
+        ValueError: bad data, a student that does not fit the teacher, an unknown layer.
+    """
+    from igo.nn.checkpoint import load_checkpoint
+
+    start = time.perf_counter()
+    paths = StagePaths.of(out)
+    done = paths.finished()
+    if done is not None:
+        return load_checkpoint(paths.out), DistillReport(**done)
+    device = resolve_device("auto")
+    members = list(teacher) if isinstance(teacher, Sequence) else [teacher]
+    with torch_threads(config.training.torch_threads):
+        run_teacher = Teacher(members, device)
+        policy = _check_student(student, run_teacher)
+        value = student.config.in_planes == NUM_VALUE_PLANES
+        data_set, count = _training_data(data, value)
+        held = load_positions(
+            data, student.config, config.training.eval_positions, config.training.seed
+        )
+        run = _Run(run_teacher, config, data_set, evaluator(held, policy, device),
+                   Path(log_dir) if log_dir else None, progress, device)  # fmt: skip
+        trainer = _kd_trainer(run, student, paths.out)
+        run_training(
+            trainer, config.training, data_set, kd_loss_fn(run_teacher, config, policy), paths,
+            evaluate=run.evaluate, log_dir=run.log_dir, progress=progress, device=device,
+        )  # fmt: skip
+        report = DistillReport(
+            steps=trainer.step,
+            hint_steps=config.hint_steps,
+            train_positions=count,
+            student=run.evaluate(trainer.net),
+            teacher=_teacher_metrics(run_teacher, held, policy, device),
+            seconds=time.perf_counter() - start,
+        )
+    net = trainer.net.cpu().eval()
+    paths.finish(net, asdict(report), SimpleNamespace(**asdict(config)), "distill")
+    hints_trainer_path(paths.out).unlink(missing_ok=True)
+    return net, report
