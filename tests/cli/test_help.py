@@ -48,7 +48,7 @@ def test_every_subcommand_is_covered() -> None:
         "train-pipeline",
     }
     actions = {"data generate", "data import", "data train-rollout", "compress quantize"}
-    actions |= {"compress prune"}
+    actions |= {"compress prune", "compress distill"}
     assert set(COMMANDS) == {f"igo {name}" for name in names | actions}
 
 
