@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from igo.go.jit import njit
+from igo.search.config import SearchConfig
 from igo.search.tree import TreeArrays, mixed_mean
 
 LOW_LOGIT = -1e9
@@ -198,28 +199,36 @@ def gumbel_root_edge(t: TreeArrays, g: GumbelRoot, lam: float) -> int:
     return -1 if best < 0 else first + best
 
 
+def gumbel_for(config: SearchConfig, num_moves: int, num_simulations: int) -> GumbelRoot | None:
+    """The Gumbel root state a search with ``config`` needs (None: PUCT at the root)."""
+    if not config.gumbel:
+        return None
+    return gumbel_root(num_moves, num_simulations, config.gumbel_c_visit, config.gumbel_c_scale)
+
+
 def start_halving(
     t: TreeArrays,
     g: GumbelRoot,
-    num_considered: int,
+    config: SearchConfig,
     num_simulations: int,
-    noise: float,
+    full: bool,
     rng: np.random.Generator,
-    lam: float,
 ) -> None:
     """Arm ``g`` for a search of ``num_simulations`` more simulations from the expanded root of
-    ``t``: draw the Gumbel noise (times ``noise``), note the reused visits, lay out the
-    schedule over min(``num_considered``, root moves) moves."""
+    ``t``: draw the Gumbel noise (``config.gumbel_scale`` in a full search, none in a cheap one),
+    note the reused visits, lay out the schedule over min(``gumbel_considered``, root moves)."""
+    lam = config.rollout_weight
     first, num = int(t.first_edge[0]), int(t.num_edges[0])
     moves = t.edge_move[first : first + num]
     priors = t.edge_prior[first : first + num].astype(np.float64)
     visits, _, _ = root_statistics(t, lam)
+    noise = config.gumbel_scale if full else 0.0
     g.score[:] = 0.0
     g.base[:] = 0
     g.score[moves] = noise * rng.gumbel(size=num) + np.log(np.maximum(priors, 1e-30))
     g.base[moves] = visits.astype(np.int64)
     n = min(num_simulations, g.schedule.shape[0])
-    g.schedule[:n] = halving_schedule(min(num_considered, num), n)
+    g.schedule[:n] = halving_schedule(min(config.gumbel_considered, num), n)
     g.length[0] = n
     g.value[0] = root_value(t, lam)
 

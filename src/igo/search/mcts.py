@@ -50,7 +50,7 @@ from igo.search.evaluator import (
     evaluate_leaves,
     history_length_of,
 )
-from igo.search.gumbel import gumbel_root, start_halving
+from igo.search.gumbel import gumbel_for, start_halving
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
 from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
@@ -230,10 +230,7 @@ class MultiSearch:
         leaves = allocate_leaves(
             self.config.leaves_per_batch, slot.root_board.shape[0], state.num_points
         )
-        gumbel = None
-        if self.config.gumbel:
-            c_visit, c_scale = self.config.gumbel_c_visit, self.config.gumbel_c_scale
-            gumbel = gumbel_root(state.num_points + 1, sims, c_visit, c_scale)
+        gumbel = gumbel_for(self.config, state.num_points + 1, sims)
         root = root_context(state, params, self._rollout, gumbel)
         return SearchJob(slot, state, root, params, leaves, sims, full, sims, allowed=allowed)
 
@@ -264,25 +261,14 @@ class MultiSearch:
             job.tree.clean_priors = None
         eps = self.config.dirichlet_epsilon
         if self.config.gumbel:
-            self._start_halving(job)
+            start_halving(
+                job.arrays, job.root.gumbel, self.config, job.remaining, job.full, job.tree.rng
+            )
         elif job.full and eps > 0.0:
             job.tree.clean_priors = priors.copy()
             alpha = dirichlet_alpha_for(num, self.config.dirichlet_alpha)
             priors[:] = add_dirichlet_noise(priors, alpha, eps, job.tree.rng)
         job.noise_done = True
-
-    def _start_halving(self, job: SearchJob) -> None:
-        """Gumbel noise (full searches only) and the halving schedule over what is left."""
-        config = self.config
-        start_halving(
-            job.arrays,
-            job.root.gumbel,
-            config.gumbel_considered,
-            job.remaining,
-            config.gumbel_scale if job.full else 0.0,
-            job.tree.rng,
-            config.rollout_weight,
-        )
 
     def _subtree(self, t: TreeArrays | None, move: int) -> TreeArrays | None:
         if t is None or not self.config.reuse_tree:
