@@ -57,6 +57,7 @@ def _value(option_name: str, files: dict[str, str]) -> Any:
     """A value of the option that no preset has."""
     special: dict[str, Any] = {"mode": "zero", "device": "cpu", "symmetry": "all", "seed": 11}
     special["backend"] = "onnx"
+    special["root"] = "gumbel"
     if option_name in special:
         return special[option_name]
     if option_name in files:

@@ -55,6 +55,17 @@ def test_mcts_zero_mode_with_a_checkpoint(zero_checkpoint: str) -> None:
     check_player(player, sizes=(5,))
 
 
+def test_gumbel_root_players_conform(zero_checkpoint: str) -> None:
+    """``--root gumbel`` on a Zero-mode player (and Lee mode without nets) passes the player
+    conformance suite; its move is sequential halving's winner."""
+    player = mcts_player(checkpoint=zero_checkpoint, visits=16, seed=0, root="gumbel")
+    assert player.config.gumbel and player.config.num_simulations == 16
+    check_player(player, sizes=(5,))
+    check_player(mcts_player(visits=12, seed=1, root="gumbel", gumbel_considered=4), sizes=(5,))
+    with pytest.raises(ValueError, match="--root"):
+        mcts_player(root="best")
+
+
 def test_mcts_lee_mode_with_and_without_nets(
     alphago_policy_checkpoint: str, alphago_value_checkpoint: str
 ) -> None:

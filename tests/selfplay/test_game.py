@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 
 from igo.go.coords import Color
 from igo.go.rules import rules_from_name
 from igo.go.state import GameState
 from igo.search.result import SearchResult
-from igo.selfplay.game import endgame_rules, no_losing_pass, no_own_eye_fill, tromp_taylor_result
+from igo.selfplay.game import (
+    endgame_rules,
+    no_losing_pass,
+    no_own_eye_fill,
+    training_target,
+    tromp_taylor_result,
+)
 from igo.selfplay.selfplay_config import SelfPlayConfig
 
 # Black owns the left three columns (15 points), white the right two (10): with komi 0.5 black
@@ -44,6 +53,7 @@ def result(state: GameState, visits: dict[int, int], move: int) -> SearchResult:
         legal_mask=legal,
         num_simulations=int(counts.sum()),
         full_search=True,
+        improved_policy=np.zeros(n + 1),
     )
 
 
@@ -117,3 +127,21 @@ def test_no_own_eye_fill_in_the_move_or_the_target() -> None:
     assert settled.policy[eye] == 0 and settled.policy[n] == 1.0
     passing = result(state, {n: 10}, move=n)
     assert no_own_eye_fill(passing, state) is passing
+
+
+def test_policy_target_is_visits_or_the_improved_policy() -> None:
+    """``policy_target = "improved"`` trains on the search's improved policy (Gumbel AlphaZero),
+    "visits" on the visit counts; the end-of-game rules then apply to either."""
+    state = position(Color.BLACK)
+    searched = result(state, {0: 3, 1: 1}, move=0)
+    improved = np.zeros_like(searched.policy, dtype=np.float64)
+    improved[1] = 0.75
+    improved[0] = 0.25
+    searched = replace(searched, improved_policy=improved)
+    visits = training_target(searched, SelfPlayConfig(board_size=5))
+    assert np.array_equal(visits.policy, searched.policy)
+    target = training_target(searched, SelfPlayConfig(board_size=5, policy_target="improved"))
+    assert target.policy.dtype == searched.policy.dtype
+    assert target.policy[1] == pytest.approx(0.75) and target.move == searched.move
+    with pytest.raises(ValueError, match="policy_target"):
+        SelfPlayConfig(policy_target="counts")  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from igo.selfplay.net_match import play_match
 from igo.selfplay.record import RESIGN_MOVE, GameData
 from igo.selfplay.runner import play_selfplay_games
 from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
-from search_fakes import FakeEvaluator, constant_evaluator
+from search_fakes import FakeEvaluator, constant_evaluator, golden_value
 
 CONFIG = SelfPlayConfig(
     board_size=5,
@@ -61,6 +61,25 @@ def test_records_replay_to_their_stones_and_sgf() -> None:
         assert not sums[~game.full].any()
     fulls = np.concatenate([g.full for g in games])
     assert 0.2 < fulls.mean() < 0.8  # playout cap randomisation at p = 0.5
+
+
+def test_gumbel_self_play_trains_on_the_improved_policy() -> None:
+    """Gumbel root search with ``policy_target = "improved"``: the games replay, and the targets
+    of full searches spread over the legal moves (softmax), beyond the 12 moves a visit-count
+    target could cover."""
+    search = replace(CONFIG.search, root_selection="gumbel", gumbel_considered=4)
+    config = replace(CONFIG, search=search, policy_target="improved")
+    games = _play(FakeEvaluator(golden_value), config, 3)
+    spread = 0
+    for game in games:
+        state = config.new_game()
+        for move in game.moves:
+            state.play(int(move))
+        assert state.is_over()
+        full = game.policy[game.full]
+        np.testing.assert_allclose(full.sum(axis=1), 1.0, rtol=1e-5)
+        spread += int(((full > 0).sum(axis=1) > 12).sum())
+    assert spread > 0
 
 
 def test_leaves_of_many_games_share_one_call() -> None:

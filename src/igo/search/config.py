@@ -3,7 +3,8 @@
 Defaults follow AlphaGo Zero (Silver et al., Nature 550, 2017) and, for the Lee mode, AlphaGo
 (Silver et al., Nature 529, 2016); the growing exploration constant is AlphaZero's (Silver et al.,
 Science 362, 2018); first-play urgency and LCB move choice are Leela Zero's; playout cap
-randomisation is KataGo's (Wu, 2019).
+randomisation is KataGo's (Wu, 2019); Gumbel root selection with sequential halving is Gumbel
+AlphaZero's (Danihelka et al., ICLR 2022; ``igo.search.gumbel``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 SearchMode = Literal["zero", "lee"]
+RootSelection = Literal["puct", "gumbel"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,19 @@ class SearchConfig:
     """Playout cap randomisation: chance of a full search; otherwise a cheap one without noise."""
     cheap_simulations: int = 100
     """Simulations of a cheap search (KataGo: 100 cheap against 600 full)."""
+    root_selection: RootSelection = "puct"
+    """'puct': PUCT everywhere, the move by visits (temperature, LCB); 'gumbel': Gumbel noise
+    and sequential halving at the root (PUCT below it), the move the halving's winner, no
+    Dirichlet noise and no temperature (``igo.search.gumbel``)."""
+    gumbel_considered: int = 16
+    """Gumbel: m, the most root moves sequential halving starts with (the paper: 16 in Go)."""
+    gumbel_c_visit: float = 50.0
+    """Gumbel: c_visit of sigma(q) = (c_visit + max N) * c_scale * q (mctx: 50)."""
+    gumbel_c_scale: float = 0.1
+    """Gumbel: c_scale of sigma(q), q normalised to [0, 1] (mctx: 0.1)."""
+    gumbel_scale: float = 1.0
+    """Gumbel: the noise's scale in full searches (1: the paper; 0: the top moves by prior).
+    Cheap searches of playout cap randomisation draw none."""
 
     def __post_init__(self) -> None:
         _check(self.num_simulations >= 1, "num_simulations must be at least 1")
@@ -96,6 +111,27 @@ class SearchConfig:
         )
         _check(0.0 <= self.full_search_prob <= 1.0, "full_search_prob must be in [0, 1]")
         _check(self.cheap_simulations >= 1, "cheap_simulations must be at least 1")
+        _check(
+            self.root_selection in ("puct", "gumbel"),
+            f"root_selection must be 'puct' or 'gumbel', not {self.root_selection!r}",
+        )
+        _check(self.gumbel_considered >= 1, "gumbel_considered must be at least 1")
+        _check(
+            _finite(self.gumbel_c_visit) and self.gumbel_c_visit >= 0, "gumbel_c_visit must be >= 0"
+        )
+        _check(
+            _finite(self.gumbel_c_scale) and self.gumbel_c_scale >= 0, "gumbel_c_scale must be >= 0"
+        )
+        _check(_finite(self.gumbel_scale) and self.gumbel_scale >= 0, "gumbel_scale must be >= 0")
+        _check(
+            not (self.use_lcb and self.gumbel),
+            "use_lcb chooses by visits; with root_selection 'gumbel' the halving's winner plays",
+        )
+
+    @property
+    def gumbel(self) -> bool:
+        """Whether the root selects by Gumbel noise and sequential halving."""
+        return self.root_selection == "gumbel"
 
     @property
     def rollout_weight(self) -> float:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from igo.search.gumbel import GumbelRoot, gumbel_root
 from igo.search.rollout.tables import RolloutTables, no_tables
 
 LEAF_TERMINAL, LEAF_EVAL, LEAF_NO_EVAL = 0, 1, 2
@@ -39,6 +40,8 @@ class RootContext(NamedTuple):
     """int64 [P, 12]: the pattern geometry (``rollout.patterns``), for policy rollouts."""
     last_move: int = -1
     """The move that led to the root (-1: none or a pass), for the rollout policy."""
+    gumbel: GumbelRoot = gumbel_root()
+    """Gumbel root selection's state (``igo.search.gumbel``; off: PUCT at the root)."""
 
 
 class LeafArrays(NamedTuple):

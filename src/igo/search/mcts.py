@@ -50,6 +50,7 @@ from igo.search.evaluator import (
     evaluate_leaves,
     history_length_of,
 )
+from igo.search.gumbel import gumbel_for, start_halving
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
 from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
@@ -229,7 +230,8 @@ class MultiSearch:
         leaves = allocate_leaves(
             self.config.leaves_per_batch, slot.root_board.shape[0], state.num_points
         )
-        root = root_context(state, params, self._rollout)
+        gumbel = gumbel_for(self.config, state.num_points + 1, sims)
+        root = root_context(state, params, self._rollout, gumbel)
         return SearchJob(slot, state, root, params, leaves, sims, full, sims, allowed=allowed)
 
     def _finish(self, job: SearchJob) -> SearchResult:
@@ -242,6 +244,7 @@ class MultiSearch:
             job.num_simulations - job.remaining,
             job.full,
             job.tree.rng,
+            job.root.gumbel,
         )
 
     def _refresh_root(self, job: SearchJob) -> None:
@@ -257,7 +260,11 @@ class MultiSearch:
             priors[:] = job.tree.clean_priors
             job.tree.clean_priors = None
         eps = self.config.dirichlet_epsilon
-        if job.full and eps > 0.0:
+        if self.config.gumbel:
+            start_halving(
+                job.arrays, job.root.gumbel, self.config, job.remaining, job.full, job.tree.rng
+            )
+        elif job.full and eps > 0.0:
             job.tree.clean_priors = priors.copy()
             alpha = dirichlet_alpha_for(num, self.config.dirichlet_alpha)
             priors[:] = add_dirichlet_noise(priors, alpha, eps, job.tree.rng)

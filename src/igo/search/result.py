@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from igo.search.config import SearchConfig
+from igo.search.gumbel import GumbelRoot, gumbel_root, halving_winner, improved_policy
 from igo.search.puct import lower_confidence_bound, visits_to_policy
 from igo.search.tree import TreeArrays
 
@@ -37,6 +38,9 @@ class SearchResult:
     """Simulations run by this search (not counting reused visits)."""
     full_search: bool
     """False for a cheap search of playout cap randomisation (not a training target)."""
+    improved_policy: np.ndarray
+    """float64 [A]: Gumbel AlphaZero's policy target softmax(logits + sigma(completed Q)) over
+    the root's moves (``igo.search.gumbel``), from the priors the search used."""
 
 
 def mixed_means(t: TreeArrays, nodes: np.ndarray, lam: float) -> np.ndarray:
@@ -124,8 +128,10 @@ def build_result(
     num_simulations: int,
     full_search: bool,
     rng: np.random.Generator,
+    gumbel: GumbelRoot | None = None,
 ) -> SearchResult:
-    """Read the root of ``t`` into a SearchResult and choose the move."""
+    """Read the root of ``t`` into a SearchResult and choose the move: by visits
+    (``choose_move``), or, with an armed ``gumbel`` root, sequential halving's winner."""
     lam = config.rollout_weight
     moves, edge_priors, children = root_edges(t)
     visited = children >= 0
@@ -143,7 +149,12 @@ def build_result(
     q_values[moves[visited]] = -mixed_means(t, kids, lam)
     q_values[~seen] = np.nan
     lcb = lower_confidence_bound(np.nan_to_num(q_values), sq_sum, visits, config.lcb_z)
-    move = choose_move(visits, priors, lcb, config, move_number, rng)
+    g = gumbel_root() if gumbel is None else gumbel
+    improved, scores = improved_policy(t, g, lam, num_moves)
+    if g.length[0] > 0:
+        move = halving_winner(visits, g.base, scores)
+    else:
+        move = choose_move(visits, priors, lcb, config, move_number, rng)
     pv = variation(t, move) if visits[move] > 0 else (move,)
     return SearchResult(
         visit_counts=visits,
@@ -157,4 +168,5 @@ def build_result(
         legal_mask=legal,
         num_simulations=num_simulations,
         full_search=full_search,
+        improved_policy=improved,
     )

@@ -7,6 +7,7 @@ import numpy as np
 from igo.go.board import clear_ko, play, stone_hash
 from igo.go.state import GameState
 from igo.search.config import SearchConfig
+from igo.search.gumbel import GumbelRoot, gumbel_root
 from igo.search.leaves import RootContext
 from igo.search.rollout.patterns import pattern_geometry
 from igo.search.rollout.tables import RolloutTables, no_tables
@@ -87,10 +88,14 @@ def replay_game(
 
 
 def root_context(
-    state: GameState, params: KernelParams, rollout: RolloutTables | None = None
+    state: GameState,
+    params: KernelParams,
+    rollout: RolloutTables | None = None,
+    gumbel: GumbelRoot | None = None,
 ) -> RootContext:
-    """The root's board, superko keys and stone history (see ``replay_game``), and the rollout
-    policy (None: uniform rollouts) with what it needs: the pattern geometry and last move."""
+    """The root's board, superko keys and stone history (see ``replay_game``), the rollout
+    policy (None: uniform rollouts) with what it needs: the pattern geometry and last move, and
+    the Gumbel root state (None: PUCT at the root)."""
     g = state.geometry
     keys, history = replay_game(state, params.superko, params.history_length)
     last = int(state.moves[-1][1]) if state.moves else -1
@@ -104,4 +109,5 @@ def root_context(
         rollout=no_tables() if rollout is None else rollout,
         diamond=pattern_geometry(state.size).diamond,
         last_move=last if last < state.num_points else -1,
+        gumbel=gumbel_root(state.num_points + 1) if gumbel is None else gumbel,
     )

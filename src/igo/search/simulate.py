@@ -16,6 +16,7 @@ import numpy as np
 from numba.typed import List as ListType
 
 from igo.go.jit import njit
+from igo.search.gumbel import GumbelRoot, gumbel_root_edge
 from igo.search.leaf_board import (
     SUPERKO_NONE,
     SUPERKO_POSITIONAL,
@@ -121,10 +122,10 @@ def select_edge(t: TreeArrays, node: int, prm: KernelParams) -> int:
 
 
 @njit
-def descend(t: TreeArrays, prm: KernelParams) -> int:
+def descend(t: TreeArrays, prm: KernelParams, gumbel: GumbelRoot) -> int:
     """Walk from the root by PUCT to a leaf: a new or unexpanded node, a terminal node, a node
     already collected in this step, or (Lee) a node due for evaluator priors. Creates at most one
-    node."""
+    node. An armed ``gumbel`` chooses the root's edge by sequential halving."""
     terminal, expanded, leaf_slot = t.terminal, t.expanded, t.leaf_slot
     visit_count, edge_child = t.visit_count, t.edge_child
     node = 0
@@ -135,7 +136,9 @@ def descend(t: TreeArrays, prm: KernelParams) -> int:
             node == 0 or visit_count[node] >= prm.prior_threshold
         ):
             return node
-        e = select_edge(t, node, prm)
+        e = gumbel_root_edge(t, gumbel, prm.rollout_weight) if node == 0 else -1
+        if e < 0:
+            e = select_edge(t, node, prm)
         child = edge_child[e]
         if child < 0:
             return add_child(t, node, e, prm)
@@ -201,7 +204,7 @@ def select_leaves(
     """
     work = lv.work
     for i in range(k):
-        leaf = descend(t, prm)
+        leaf = descend(t, prm, root.gumbel)
         add_virtual_loss(t, leaf)
         lv.node[i] = leaf
         src = t.leaf_slot[leaf]

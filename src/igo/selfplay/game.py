@@ -88,6 +88,14 @@ def tromp_taylor_result(state: GameState) -> GameResult:
     return GameResult.by_score(float(black), float(white) + state.rules.komi + bonus)
 
 
+def training_target(result: SearchResult, config: SelfPlayConfig) -> SearchResult:
+    """``result`` with the policy target ``config.policy_target`` asks for: its visit policy, or
+    the improved policy of Gumbel AlphaZero (``SearchResult.improved_policy``)."""
+    if config.policy_target == "visits":
+        return result
+    return replace(result, policy=result.improved_policy.astype(result.policy.dtype))
+
+
 def endgame_rules(result: SearchResult, state: GameState, config: SelfPlayConfig) -> SearchResult:
     """``result`` (its move and policy target) under the end-of-game rules the players keep
     (``igo.agents``), so self-play teaches the network what they play.

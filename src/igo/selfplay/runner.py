@@ -20,7 +20,14 @@ import numpy as np
 
 from igo.search.evaluator import Evaluator, LeafEvaluator
 from igo.search.mcts import MultiSearch
-from igo.selfplay.game import LiveGame, endgame_rules, final_result, game_sgf, winner_code
+from igo.selfplay.game import (
+    LiveGame,
+    endgame_rules,
+    final_result,
+    game_sgf,
+    training_target,
+    winner_code,
+)
 from igo.selfplay.game_slots import GameSlots, slot_count
 from igo.selfplay.record import GameData
 from igo.selfplay.selfplay_config import SelfPlayConfig
@@ -77,7 +84,7 @@ def play_selfplay_games(
         live, games = slots.live()
         results = search.search([g.state for g in games], trees=live)
         for i, game, result in zip(live, games, results, strict=True):
-            result = endgame_rules(result, game.state, config)
+            result = endgame_rules(training_target(result, config), game.state, config)
             game.record(result)
             slots.moved(i, game.play(result, resign_threshold), on_end)
         if on_moves is not None:

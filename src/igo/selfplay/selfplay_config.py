@@ -15,6 +15,7 @@ from igo.go.state import GameState
 from igo.search.config import SearchConfig
 
 Scoring = Literal["tromp-taylor", "estimate"]
+PolicyTarget = Literal["visits", "improved"]
 
 SELFPLAY_SEARCH = SearchConfig(
     num_simulations=200,
@@ -56,6 +57,10 @@ class SelfPlayConfig:
     """The search of every move, whole (``[selfplay.search]`` in a preset; a key left out there
     keeps ``SELFPLAY_SEARCH``'s value). Its cheap searches never run more simulations than its
     full ones: a larger ``cheap_simulations`` is lowered to ``num_simulations``."""
+    policy_target: PolicyTarget = "visits"
+    """What the network's policy learns from a full search: 'visits' (the visit counts, AlphaGo
+    Zero) or 'improved' (Gumbel AlphaZero's softmax(logits + sigma(completed Q)), made for small
+    budgets; best with ``search.root_selection = "gumbel"``)."""
     move_cap: int | None = None
     """Moves after which a game is stopped and counted; None: 2 * N * N."""
     resign_threshold: float = -1.0
@@ -91,6 +96,10 @@ class SelfPlayConfig:
         except ValueError as err:
             raise ValueError(f"selfplay.rules / komi: {err}") from err
         _check(self.scoring in ("tromp-taylor", "estimate"), "selfplay.scoring: unknown method")
+        _check(
+            self.policy_target in ("visits", "improved"),
+            "selfplay.policy_target must be 'visits' or 'improved'",
+        )
         for name in ("games_per_generation", "num_workers", "parallel_games", "eval_batch_size"):
             _check(getattr(self, name) >= 1, f"selfplay.{name} must be at least 1")
         _check(self.torch_threads >= 1, "selfplay.torch_threads must be at least 1")
