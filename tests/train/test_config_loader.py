@@ -138,3 +138,20 @@ def test_a_saved_config_of_an_older_layout_is_upgraded_first(tmp_path: Path) -> 
     saved = folder.saved_config()
     assert saved is not None and LOADER.from_dict(saved) == Pipeline()
     assert saved["part"]["inner"] == {"width": 1, "depth": 2}, "rewritten in today's layout"
+
+
+def test_a_saved_config_without_a_knob_added_since_resumes_with_its_default(
+    tmp_path: Path,
+) -> None:
+    folder = RunFolder(tmp_path)
+    old = LOADER.to_dict(Pipeline())
+    del old["part"]["inner"]["width"]  # written before ``width`` (default 1) existed
+    folder.save_config(old, "0")
+    LOADER.check_saved(folder, Pipeline(), "0")
+    saved = folder.saved_config()
+    assert saved is not None and saved["part"]["inner"] == {"width": 1, "depth": 2}
+    # The knob's own default is what the old run did: ``depth`` defaults to 1, this config has 2.
+    del old["part"]["inner"]["depth"]
+    folder.save_config(old, "0")
+    with pytest.raises(ConfigError, match=r"part.inner.depth: now 2 \(saved 1\)"):
+        LOADER.check_saved(folder, Pipeline(), "0")

@@ -197,6 +197,23 @@ def _default(f: Field[Any]) -> Any:
     return None if f.default_factory is MISSING else f.default_factory()
 
 
+def _fill_defaults(
+    cls: type, data: dict[str, Any], shared: tuple[str, ...], top: bool = False
+) -> dict[str, Any]:
+    out = dict(data)
+    hints = typing.get_type_hints(cls)
+    for f in fields(cls):
+        if not top and f.name in shared:
+            continue  # the config's own copy, left out of its parts (``to_dict``)
+        kind = hints[f.name]
+        if is_dataclass(kind):  # a part: its new fields filled in, a missing part left missing
+            if isinstance(out.get(f.name), dict):
+                out[f.name] = _fill_defaults(kind, out[f.name], shared)  # type: ignore[arg-type]
+        elif f.name not in out and (f.default is not MISSING or f.default_factory is not MISSING):
+            out[f.name] = _default(f)
+    return out
+
+
 def _normal(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_normal(v) for v in value]
@@ -308,6 +325,13 @@ class ConfigLoader(Generic[C]):
                 out.append(f"{name}: now {b!r} (saved {a!r})")
         return out
 
+    def with_new_fields(self, saved: dict[str, Any]) -> dict[str, Any]:
+        """A saved config with the plain fields added to igo since it was written set to their
+        defaults (a new knob's default keeps the behaviour from before it), so that such a run
+        resumes; a field without a default, or a whole new part, stays missing (``upgrade``
+        moves those)."""
+        return _fill_defaults(self.config_class, saved, self.shared, top=True)
+
     def check_saved(self, folder: RunFolder, config: C, version: str) -> None:
         """Refuse a run folder started with other settings, else (re)write its ``config.json``.
 
@@ -318,6 +342,8 @@ class ConfigLoader(Generic[C]):
         saved = folder.saved_config()
         if saved is not None and self.upgrade is not None:
             saved = self.upgrade(saved)
+        if saved is not None:
+            saved = self.with_new_fields(saved)
         diffs = [] if saved is None else self.differences(saved, current)
         if diffs:
             raise ConfigError(
