@@ -58,3 +58,13 @@ def test_a_player_that_does_not_search_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["review", str(tmp_path / "g.sgf"), "--player", "random"])
     assert stop.value.code == 2
+
+
+@pytest.mark.parametrize("out", ["new/folder", "new/folder/game.sgf"])
+def test_one_game_into_a_folder_that_does_not_exist_yet(tmp_path: Path, out: str) -> None:
+    (tmp_path / "g.sgf").write_text(GAME)
+    target = tmp_path / out
+    argv = ["review", str(tmp_path / "g.sgf"), "--player", "mcts", "--visits", "8"]
+    assert main([*argv, "--out", str(target)]) == 0
+    reviewed = target if out.endswith(".sgf") else target / "g.reviewed.sgf"
+    assert "Reviewed by igo" in sgf.Sgf_game.from_bytes(reviewed.read_bytes()).get_root().get("C")

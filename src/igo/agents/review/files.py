@@ -151,6 +151,8 @@ def review_file(
             progress.end()
     verdicts = judge(record.moves, analyses, thresholds)
     name = player.name
+    for path in (outputs.sgf, outputs.png, outputs.md):  # ``--out`` may name a new folder
+        path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(outputs.sgf, annotated_sgf(record, analyses, verdicts, name, visits))
     report = ReportInput(source.name, record, analyses, verdicts, name, visits)
     note = None
