@@ -32,6 +32,7 @@ from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
 from igo.bench.machine import machine_info
 from igo.compress import load_positions
 from igo.compress.prune_recipe import PruneReport, RetrainConfig, prune_checkpoint
+from igo.files import write_text_atomic
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import NetRunner, TorchEvaluator, prepare_eager
 
@@ -158,7 +159,7 @@ def main() -> None:
         "structured": [{**r.pruning, **_top1(r)} for r in structured],
         "positions_per_second": rates,
     }
-    out.write_text(json.dumps(record, indent=2, default=str) + "\n")
+    write_text_atomic(out, json.dumps(record, indent=2, default=str) + "\n")
     print(f"\nwrote {out}")
 
 

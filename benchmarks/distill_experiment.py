@@ -27,6 +27,8 @@ import torch
 from igo.compress.distill import DistillConfig, distill
 from igo.compress.distill_recipe import build_student, flops_of
 from igo.compress.positions import load_positions
+from igo.extras import figure_class, png_bytes
+from igo.files import write_bytes_atomic, write_text_atomic
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import TorchEvaluator
 from igo.nn.net import Net
@@ -74,12 +76,8 @@ def _speed(nets: dict[str, Net], planes: np.ndarray, rounds: int) -> dict[str, d
 
 
 def _plot(curves: dict[str, list[dict[str, float]]], teacher_top1: float, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig = figure_class("the distillation curves")(figsize=(6.4, 4.2))
+    ax = fig.subplots()
     for name, rows in curves.items():
         ax.plot([r["step"] for r in rows], [100 * r["top1"] for r in rows], marker="o", label=name)
     ax.axhline(100 * teacher_top1, color="black", linestyle="--", label="teacher")
@@ -91,7 +89,7 @@ def _plot(curves: dict[str, list[dict[str, float]]], teacher_top1: float, path: 
     ax.legend()
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    write_bytes_atomic(path, png_bytes(fig, dpi=110))
 
 
 def main() -> None:
@@ -140,7 +138,7 @@ def main() -> None:
     speed = _speed({"teacher": teacher, "student": students["kd"]}, held.planes, args.rounds)
     result["positions_per_s"] = speed
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    write_text_atomic(args.json, json.dumps(result, indent=1) + "\n")
     curves = {run: result["runs"][run]["curve"] for run in RUNS}
     _plot(curves, result["teacher"]["top1"], Path(args.plot))
     top1 = result["teacher"]["top1"]

@@ -26,6 +26,7 @@ import time
 
 import torch
 
+from igo.files import write_text_atomic
 from igo.nn.registry import create_net
 from igo.train import distributed
 from igo.train.pipeline_parallel import bubble, build_pipeline, pack_targets, pipeline_loss
@@ -110,8 +111,7 @@ def main() -> None:
             _print(rates, cpus, here.world_size, args)
             if args.json:
                 raw = {"args": vars(args), "samples_per_s": rates, "cpu_s_per_step": cpus}
-                with open(args.json, "w", encoding="utf-8") as handle:
-                    json.dump(raw, handle, indent=1)
+                write_text_atomic(args.json, json.dumps(raw, indent=1))
 
 
 def _print(
