@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/common.sh
 
 TORCH_PIN="torch==2.13.0"  # the CPU build; any other version pulls a multi-GB CUDA build
-EXTRAS="train,compress,dev,bench,katrain,serve"
+EXTRAS="train,compress,dev,bench,katrain,serve,distributed"
 
 say() { echo "setup: $*"; }
 

@@ -21,6 +21,8 @@ COMPRESS_EXTRA = "compress"
 """The extra with ONNX export's and ONNX Runtime's packages (onnx, onnxruntime)."""
 SERVE_EXTRA = "serve"
 """The extra with the browser board's web framework and server (starlette, uvicorn)."""
+DISTRIBUTED_EXTRA = "distributed"
+"""The extra with Ray (the parameter server, self-play on a Ray cluster)."""
 
 
 class MissingExtraError(ValueError):
