@@ -97,4 +97,4 @@ def test_a_finished_retraining_is_read_back_only_if_it_is_the_same(
     assert out.stat().st_mtime_ns == written
     capsys.readouterr()
     assert main([*argv, "--alpha", "1.5"]) == 2
-    assert "already holds another pruning" in capsys.readouterr().err
+    assert "already holds another compression" in capsys.readouterr().err

@@ -13,6 +13,8 @@ EXAMPLES = """\
 examples:
   igo compress quantize --from net.safetensors --out net-w4.safetensors --method w4
   igo compress quantize --from net.safetensors --out int8.onnx --method int8 --calibration sl
+  igo compress quantize --from net.safetensors --out net-w3.safetensors --method w3 \
+      --qat-steps 400 --data sl
   igo gtp --player policy --checkpoint net-int8.onnx
   igo compress prune --from net.safetensors --out p.safetensors --alpha 1.3 \\
       --retrain-steps 400 --data sl
@@ -44,18 +46,34 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "calibrates on them, every method is measured on them",
     )
     quant.add_argument("--positions", type=int, default=512, help="positions read from it")
-    quant.add_argument("--seed", type=int, default=0, help="which positions")
+    quant.add_argument("--seed", type=int, default=0, help="which positions (and QAT's batches)")
+    quant.add_argument(
+        "--qat-steps",
+        type=int,
+        default=0,
+        help="wN methods: quantization-aware training steps on --data (0: round only)",
+    )
+    quant.add_argument("--data", help="--qat-steps: sl shards (igo data import) to train on")
+    quant.add_argument("--lr", type=float, default=0.01, help="QAT's rate (0.01)")
+    quant.add_argument("--batch-size", type=int, default=128, help="QAT's minibatch (128)")
     quant.set_defaults(run=run_quantize, parser=quant)
     add_prune_parser(actions)
     add_distill(actions)
 
 
 def run_quantize(args: argparse.Namespace) -> int:
+    from igo.compress.prune_recipe import RetrainConfig
     from igo.compress.recipe import describe_report, quantize_checkpoint
 
+    if args.qat_steps < 0:
+        raise ValueError(f"--qat-steps must be >= 0, got {args.qat_steps}")
+    if args.data is not None and not args.qat_steps:
+        raise ValueError("--data is what --qat-steps trains on; measure with --calibration")
+    qat = RetrainConfig(args.qat_steps, args.lr, args.batch_size, args.seed)
     report = quantize_checkpoint(
-        args.source, args.out, args.method, args.calibration, args.positions, args.seed
-    )
+        args.source, args.out, args.method, args.calibration, args.positions, args.seed,
+        qat=qat, data=args.data, progress=True,
+    )  # fmt: skip
     print(describe_report(report))
     return 0
 

@@ -5,7 +5,9 @@
 ``Quantized`` with a runner (to measure or play) and ``save`` (an ordinary checkpoint, or an
 ``.onnx`` graph with its JSON, that players load). ``load_positions`` reads held-out or
 calibration positions (sl shards, a replay folder); ``compare`` measures a quantized net against
-its original. Pruning: ``magnitude_prune(net, MagnitudePruneConfig(alpha))`` (Han et al. 2015;
+its original. Quantization-aware training: ``quantization_aware_train(net, QatConfig(...),
+shards, out)`` fine-tunes through ``WeightOnlyConfig``'s rounding (``igo compress quantize
+--qat-steps``). Pruning: ``magnitude_prune(net, MagnitudePruneConfig(alpha))`` (Han et al. 2015;
 retraining with the mask fixed in ``prune_train``) and ``channel_prune(net,
 ChannelPruneConfig(keep))`` (whole filters: a narrower net); ``igo compress prune`` is
 ``prune_recipe``. ``distill(student, teacher, data, config)`` trains a small student on a frozen
@@ -19,6 +21,7 @@ from igo.compress.int8 import Int8StaticConfig, quantize_int8_static
 from igo.compress.positions import Positions, load_positions
 from igo.compress.prune import MagnitudePruneConfig, MagnitudePruned, magnitude_prune
 from igo.compress.prune_structured import ChannelPruneConfig, ChannelPruned, channel_prune
+from igo.compress.qat import QatConfig, QatResult, quantization_aware_train
 from igo.compress.quantize import (
     HalfConfig,
     Method,
@@ -44,6 +47,9 @@ __all__ = [
     "Int8StaticConfig",
     "Method",
     "Positions",
+    "QatConfig",
+    "QatResult",
+    "quantization_aware_train",
     "Quantized",
     "Teacher",
     "WeightOnlyConfig",

@@ -98,15 +98,16 @@ def _check_args(out: Path, alpha: float | None, keep: float | None, steps: int, 
     check_creatable(out)
 
 
-def _check_finished(out: Path, extra: dict[str, Any], steps: int) -> None:
-    """A finished retraining into ``out`` is read back, not redone: only if it is this one."""
+def check_finished(out: Path, extra: dict[str, Any], steps: int) -> None:
+    """A finished retraining into ``out`` is read back, not redone: only if it is this one
+    (the same ``extra["compress"]`` and steps); ValueError otherwise."""
     json_path = out.with_suffix(".json")
     if not (out.exists() and out.with_suffix(".report.json").exists() and json_path.exists()):
         return
     saved = json.loads(json_path.read_text(encoding="utf-8")).get("extra", {})
     if saved.get("compress") != extra["compress"] or saved.get("retrain", {}).get("steps") != steps:
         raise ValueError(
-            f"--out {out} already holds another pruning or retraining; delete it (and "
+            f"--out {out} already holds another compression or retraining; delete it (and "
             f"{out.with_suffix('.report.json').name}) or choose another --out"
         )
 
@@ -178,7 +179,7 @@ def prune_checkpoint(
     top1_retrained = math.nan
     if retrain.steps:
         assert data is not None
-        _check_finished(target, extra, retrain.steps)
+        check_finished(target, extra, retrain.steps)
         retrain_policy(pruned, masks, data, target, retrain.stage(), extra=extra, progress=progress)
         top1_retrained = _top1(original, load_checkpoint(target).eval(), held)
     else:

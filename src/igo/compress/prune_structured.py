@@ -7,38 +7,36 @@ built by the registry from the same config with ``channels`` set to the new widt
 and loads as an ordinary checkpoint. Every layer keeps the same count because the families'
 configs hold one width (``channels``); which filters survive is chosen per layer.
 
-A filter's importance is the norm of its weights times the scale its norm layer gives it
-(``|gamma| / sqrt(var + eps)`` for batch norm, 1 with no norm): what it adds to the next layer.
-Dependencies are handled per family (``_PLANS``):
+Which channels go together is the family's plan (``prune_plans``: the residual streams, the
+depthwise filters, the gated halves, PyramidNet's nested stream, the heads' inputs); this module
+scores each group, keeps its best filters and cuts every tensor the group names. The narrower net
+is the family's config at the new width (``_narrower``: ``channels``, and PyramidNet's widening
+or MobileNet's multiplier with it); every tensor's new shape is that net's, so a missed
+dependency is a load error, not a silent mistake.
 
-| family  | channels chosen together                           | follow the choice          |
-|---------|----------------------------------------------------|----------------------------|
-| alphago | each layer's filters on their own (a plain stack)  | its norm, the next conv    |
-| resnet  | the residual stream: the stem's and every block's  | their norms, each block's  |
-|         | second conv, importances summed (the adds share    | first conv's input, the    |
-|         | channels); each block's first conv on its own      | heads' inputs              |
-
-The heads keep their own widths; their first layers lose the pruned input channels. Supported
-norms: batch and none (a group or layer norm's statistics span the channels, so removing some
-changes the others). Not supported: the other families (bottleneck, preact, densenet, mobilenet,
-wide/dilated/pyramid ResNets) and squeeze-excite blocks; they are refused with a clear error.
+Supported: every family of ``prune_plans.PLANS`` (alphago, resnet, bottleneck, preact, wide,
+mobilenet, dilated, pyramid) with batch norm or none (a group or layer norm's statistics span
+the channels, so removing some changes the others). Refused with a clear error: densenet (why:
+``prune_plans.REFUSED``) and squeeze-excite blocks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import torch
 from torch import Tensor
 
+from igo.compress.prune_plans import PLANS, REFUSED, Group, State, filter_scores, top
+from igo.nn.backbones.mobilenet import MobileNetConfig, scaled_width
+from igo.nn.backbones.pyramidnet import PyramidConfig
 from igo.nn.net import Net, NetConfig
 from igo.nn.registry import build_net
 
-SUPPORTED = ("alphago", "resnet")
+SUPPORTED = tuple(PLANS)
 """Families whose bodies ``channel_prune`` can narrow."""
-Plan = dict[str, dict[int, Tensor]]
+Cuts = dict[str, dict[int, Tensor]]
 """Per state-dict tensor, the indices to keep along each dimension named."""
 
 
@@ -78,89 +76,49 @@ class ChannelPruned:
     """And after."""
 
 
-def _filter_scores(state: dict[str, Tensor], conv: str, norm: str | None, p: int) -> Tensor:
-    """Importance of each output filter of the conv ``conv`` (its norm layer ``norm``)."""
-    weight = state[f"{conv}.weight"]
-    score: Tensor = weight.flatten(1).norm(p=p, dim=1)
-    if norm is not None and f"{norm}.running_var" in state:
-        scale = state[f"{norm}.weight"].abs() / torch.sqrt(state[f"{norm}.running_var"] + 1e-5)
-        score = score * scale
-    return score
+def _narrower(config: NetConfig, keep: ChannelPruneConfig) -> tuple[int, NetConfig]:
+    """(the body's width before, the config of the narrower net)."""
+    channels: int = getattr(config, "channels")  # noqa: B009 (every planned family has it)
+    if isinstance(config, MobileNetConfig):
+        before = scaled_width(channels, config.width_mult)
+        return before, config.replace(channels=keep.width(before), width_mult=1.0)
+    if isinstance(config, PyramidConfig):  # the widening shrinks with the stem
+        alpha = round(keep.keep * config.alpha)
+        return channels, config.replace(channels=keep.width(channels), alpha=alpha)
+    return channels, config.replace(channels=keep.width(channels))
 
 
-def _top(scores: Tensor, width: int) -> Tensor:
-    """Indices of the ``width`` largest scores, in channel order (ties: the lower index)."""
-    order = sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))
-    return torch.tensor(sorted(order[:width]), dtype=torch.long)
-
-
-def _conv_norm(plan: Plan, state: dict[str, Tensor], prefix: str, out: Tensor) -> None:
-    """A ConvNormAct at ``prefix``: its conv's filters and bias and its norm follow ``out``."""
-    for name in state:
-        if name.startswith(f"{prefix}.") and state[name].dim() > 0:
-            plan.setdefault(name, {})[0] = out
-
-
-def _heads(plan: Plan, state: dict[str, Tensor], kept: Tensor) -> None:
-    """The heads' first layers read only the kept body channels."""
-    for name in (
-        "policy_head.conv.weight",  # AlphaGo's 1x1 policy conv
-        "policy_head.pass_fc.weight",
-        "policy_head.conv.0.weight",  # Zero's policy head
-        "value_head.conv.0.weight",
-    ):
-        if name in state:
-            plan.setdefault(name, {})[1] = kept
-
-
-def _alphago_plan(state: dict[str, Tensor], width: int, p: int) -> Plan:
-    plan: Plan = {}
-    previous: Tensor | None = None
-    layer = 0
-    while f"body.layers.{layer}.0.weight" in state:
-        prefix = f"body.layers.{layer}"
-        kept = _top(_filter_scores(state, f"{prefix}.0", f"{prefix}.1", p), width)
-        _conv_norm(plan, state, prefix, kept)
-        if previous is not None:
-            plan[f"{prefix}.0.weight"][1] = previous
-        previous, layer = kept, layer + 1
-    assert previous is not None
-    _heads(plan, state, previous)
-    return plan
-
-
-def _resnet_plan(state: dict[str, Tensor], width: int, p: int) -> Plan:
-    plan: Plan = {}
-    blocks = 0
-    while f"body.blocks.{blocks}.conv1.0.weight" in state:
-        blocks += 1
-    stream = ["body.stem"] + [f"body.blocks.{b}.conv2" for b in range(blocks)]
-    total = sum(_filter_scores(state, f"{s}.0", f"{s}.1", p) for s in stream)
-    assert isinstance(total, Tensor)
-    kept = _top(total, width)
-    for prefix in stream:
-        _conv_norm(plan, state, prefix, kept)
-    for b in range(blocks):
-        prefix = f"body.blocks.{b}.conv1"
-        inner = _top(_filter_scores(state, f"{prefix}.0", f"{prefix}.1", p), width)
-        _conv_norm(plan, state, prefix, inner)
-        plan[f"{prefix}.0.weight"][1] = kept
-        plan[f"body.blocks.{b}.conv2.0.weight"][1] = inner
-    _heads(plan, state, kept)
-    return plan
-
-
-_PLANS: dict[str, Callable[[dict[str, Tensor], int, int], Plan]] = {
-    "alphago": _alphago_plan,
-    "resnet": _resnet_plan,
-}
+def _cuts(groups: list[Group], state: State, small: State, p: int) -> Cuts:
+    """Each group's best filters, as the indices every tensor it names keeps."""
+    cuts: Cuts = {}
+    for group in groups:
+        first = f"{group.producers[0][0]}.weight"
+        half = state[first].shape[0] // 2  # a gated channel: its filter row i and gate row half + i
+        kept = group.kept
+        if kept is None:
+            score = sum(filter_scores(state, conv, norm, p) for conv, norm in group.producers)
+            assert isinstance(score, Tensor)
+            if group.paired:
+                score = score[:half] + score[half:]
+            kept = top(score, small[first].shape[0] // (2 if group.paired else 1))
+        rows = torch.cat([kept, kept + half]) if group.paired else kept
+        for prefix in group.outputs:
+            for name, tensor in state.items():
+                if name.startswith(f"{prefix}.") and tensor.dim() > 0:
+                    cuts.setdefault(name, {})[0] = rows
+        for name in group.inputs:
+            cuts.setdefault(name, {})[1] = kept
+    return cuts
 
 
 def check_supported(config: NetConfig) -> None:
     """Raise ValueError when ``channel_prune`` cannot narrow a net of ``config``."""
-    if config.family not in _PLANS:
+    if config.family in REFUSED:
+        raise ValueError(f"structured pruning cannot narrow {config.family}: "
+                         f"{REFUSED[config.family]}")  # fmt: skip
+    if config.family not in PLANS:
         raise ValueError(
-            f"structured pruning supports the {' and '.join(SUPPORTED)} families, "
+            f"structured pruning supports the {', '.join(SUPPORTED)} families, "
             f"not {config.family!r}"
         )
     if config.norm not in ("batch", "none"):
@@ -170,23 +128,26 @@ def check_supported(config: NetConfig) -> None:
 
 
 def channel_prune(net: Net, config: ChannelPruneConfig) -> ChannelPruned:
-    """A copy of ``net`` narrowed to ``config.width(channels)`` filters per body layer.
+    """A copy of ``net`` narrowed to ``config.width(channels)`` filters per body layer (and the
+    family's other widths with it).
 
     Raises:
         ValueError: a family, norm or block the pruner does not support.
     """
     check_supported(net.config)
-    before: int = getattr(net.config, "channels")  # noqa: B009 (every supported family has it)
-    width = config.width(before)
+    before, narrower = _narrower(net.config, config)
+    small = build_net(narrower)
     state = {k: v.detach().cpu() for k, v in net.state_dict().items()}
-    plan = _PLANS[net.config.family](state, width, 1 if config.norm == "l1" else 2)
+    shapes = {k: v.detach() for k, v in small.state_dict().items()}
+    p = 1 if config.norm == "l1" else 2
+    cuts = _cuts(PLANS[net.config.family](state, shapes, p), state, shapes, p)
     pruned_state = {}
     for name, tensor in state.items():
-        for dim, index in plan.get(name, {}).items():
+        for dim, index in cuts.get(name, {}).items():
             tensor = tensor.index_select(dim, index)
         pruned_state[name] = tensor.clone()
-    small = build_net(net.config.replace(channels=width))
     small.load_state_dict(pruned_state)  # strict: a missed dependency is a shape error here
     small.train(net.training)
     params = [sum(p.numel() for p in n.parameters()) for n in (net, small)]
-    return ChannelPruned(small, before, width, *params)
+    after: int = getattr(narrower, "channels")  # noqa: B009 (MobileNet's multiplier is 1 now)
+    return ChannelPruned(small, before, after, *params)

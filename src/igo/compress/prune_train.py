@@ -1,4 +1,4 @@
-"""Retraining a pruned policy net on ``sl`` shards: the SL policy stage's loop, the mask fixed.
+"""Retraining a pruned or quantized policy net on ``sl`` shards: the SL policy stage's loop.
 
 ``retrain_policy(net, masks, shards, out, config)`` trains a (pruned) AlphaGo policy net on the
 ``sl`` shards' moves with the SL stage's pieces (``igo.train.alphago``: data, loss, loop, held-out
@@ -7,6 +7,10 @@ and while training the resumable ``out.trainer.pt`` (net, optimiser, step, sampl
 With ``masks`` (magnitude pruning) a ``MaskKeeper`` keeps the removed weights exactly zero
 through every step, and the masks are saved first to ``out.mask.safetensors``: a rerun resumes
 from the trainer file only under the same masks. Without (structured pruning) it fine-tunes.
+With ``weight_bits`` (quantization-aware training, ``qat.py``) every forward runs on the weights
+rounded to that grid (``igo.nn.lowbit.fake_quantized_forward``, straight-through gradients to
+the fp32 weights the trainer keeps), the held-out metrics are the rounded net's, and ``out`` is
+the ``weight_bits`` checkpoint: the rounding the training saw, packed.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from igo.compress.prune import MaskKeeper
+from igo.compress.quantize import TorchQuantized, WeightOnlyConfig, weight_only_transform
 from igo.encode.alphago import NUM_PLANES
 from igo.files import write_bytes_atomic, write_text_atomic
 from igo.nn.checkpoint import save_checkpoint
+from igo.nn.lowbit import fake_quantized_forward
 from igo.nn.net import Net, PolicyNet
 from igo.nn.threads import torch_threads
 from igo.train.alphago.sl_policy_stage import (
@@ -43,7 +49,13 @@ from igo.train.alphago.supervised_data import (
     planes_from_examples,
     select,
 )
-from igo.train.alphago.supervised_loop import StageData, StagePaths, open_trainer, run_training
+from igo.train.alphago.supervised_loop import (
+    LossFn,
+    StageData,
+    StagePaths,
+    open_trainer,
+    run_training,
+)
 
 
 def mask_path(out: str | Path) -> Path:
@@ -68,6 +80,25 @@ def _check_masks(path: Path, masks: Mapping[str, torch.Tensor]) -> None:
     write_bytes_atomic(path, save_safetensors(tensors))
 
 
+def qat_path(out: str | Path) -> Path:
+    """Where a quantization-aware training into ``out`` records what it trains (bits, source)."""
+    return Path(out).with_suffix(".qat.json")
+
+
+def _check_qat_run(path: Path, identity: Mapping[str, Any]) -> None:
+    """Write ``identity`` to ``path``, or check that a killed run's is the same (its trainer file
+    holds weights trained through its own grid)."""
+    text = json.dumps(identity, sort_keys=True, indent=1) + "\n"
+    if path.exists():
+        if json.loads(path.read_text(encoding="utf-8")) != json.loads(text):
+            raise ValueError(
+                f"{path} belongs to another quantization-aware training (another checkpoint or "
+                "bits); delete it and the trainer file beside it to start again"
+            )
+        return
+    write_text_atomic(path, text)
+
+
 def check_retrainable(net: Net, shards_size: int | None = None) -> None:
     """Raise ValueError unless ``net`` is a policy net on AlphaGo's planes (what sl shards train),
     of the shards' board size when given."""
@@ -87,6 +118,22 @@ def _cross_entropy(model: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor)
     return F.cross_entropy(model(x), moves)
 
 
+def _quantized_cross_entropy(bits: int) -> LossFn:
+    def loss(model: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(fake_quantized_forward(model, x, bits), moves)
+
+    return loss
+
+
+def _measured(net: Net, bits: int | None) -> Net:
+    """The net the metrics are of: ``net``, or its weights rounded to ``bits`` (a copy)."""
+    if bits is None:
+        return net
+    rounded = weight_only_transform(net, WeightOnlyConfig(bits), None)
+    assert isinstance(rounded, TorchQuantized)
+    return rounded.net
+
+
 def retrain_policy(
     net: Net,
     masks: Mapping[str, torch.Tensor] | None,
@@ -96,9 +143,11 @@ def retrain_policy(
     *,
     extra: Mapping[str, Any] | None = None,
     progress: bool = False,
+    weight_bits: int | None = None,
 ) -> SlReport:
     """Train ``net`` (changed in place) for ``config.steps`` steps on the moves of ``shards``
-    and save it to ``out``; with ``masks``, the removed weights stay zero.
+    and save it to ``out``; with ``masks``, the removed weights stay zero; with ``weight_bits``,
+    trained through that rounding and saved packed at that width.
 
     ``extra`` goes into the checkpoint's JSON beside the retraining's config and report.
 
@@ -119,6 +168,9 @@ def retrain_policy(
     if masks is not None:
         paths.out.parent.mkdir(parents=True, exist_ok=True)
         _check_masks(mask_path(out), masks)
+    if weight_bits is not None:
+        paths.out.parent.mkdir(parents=True, exist_ok=True)
+        _check_qat_run(qat_path(out), {"weight_bits": weight_bits, "extra": dict(extra or {})})
     held_planes, held_moves = _heldout(heldout, config.eval_positions)
     start = time.perf_counter()
     device = torch.device("cpu")
@@ -129,10 +181,11 @@ def retrain_policy(
         data = StageData(planes, train["move"].astype(np.int64), moves=True)
 
         def evaluate(model: Net) -> dict[str, float]:
-            return policy_metrics(model, held_planes, held_moves, device)
+            return policy_metrics(_measured(model, weight_bits), held_planes, held_moves, device)
 
+        loss = _cross_entropy if weight_bits is None else _quantized_cross_entropy(weight_bits)
         run_training(
-            trainer, config, data, _cross_entropy, paths,
+            trainer, config, data, loss, paths,
             evaluate=evaluate, log_dir=None, progress=progress, device=device,
         )  # fmt: skip
         if keeper is not None:
@@ -145,10 +198,11 @@ def retrain_policy(
             **evaluate(trainer.net),
         )
     extra = {**dict(extra or {}), "retrain": {**asdict(config), **report.to_dict()}}
-    save_checkpoint(trainer.net.eval(), paths.out, extra=extra)
+    save_checkpoint(trainer.net.eval(), paths.out, extra=extra, weight_bits=weight_bits)
     write_text_atomic(paths.report, json.dumps(report.to_dict(), indent=1) + "\n")
     paths.trainer.unlink(missing_ok=True)
     mask_path(out).unlink(missing_ok=True)
+    qat_path(out).unlink(missing_ok=True)
     return report
 
 

@@ -6,17 +6,25 @@ net, quantizes it, writes the result atomically and measures it against the orig
 positions given (``--calibration``: int8 calibrates on their training split, every method is
 measured on the held-out one; a folder with one split serves both): top-1 agreement, value
 error, file sizes.
+
+With ``qat`` (``--qat-steps N --data SL``) a ``wN`` method is quantization-aware trained
+(``qat.py``) on the ``sl`` shards of ``data`` before it is written; the positions measured are
+then ``data``'s held-out ones unless ``--calibration`` names another folder.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from igo.compress.compare import Agreement, compare
 from igo.compress.int8 import require_quantizer
 from igo.compress.positions import Positions, load_positions
-from igo.compress.quantize import get_method, quantize
+from igo.compress.prune_recipe import RetrainConfig, check_finished
+from igo.compress.prune_train import check_retrainable
+from igo.compress.qat import QatConfig, quantization_aware_train
+from igo.compress.quantize import Quantized, WeightOnlyConfig, get_method, quantize
 from igo.files import check_creatable
 from igo.nn.checkpoint import config_path, load_checkpoint
 from igo.nn.cpu_features import bf16_support, int8_support
@@ -38,6 +46,8 @@ class QuantizeReport:
     """Size of the written weights or graph."""
     agreement: Agreement | None
     """Against the original on the calibration folder's positions (None: no folder given)."""
+    qat_steps: int = 0
+    """Quantization-aware training steps (0: rounded after training, as the other methods)."""
 
 
 def _check_out(method: str, out: Path, calibrated: bool, calibration: str | None) -> None:
@@ -55,6 +65,16 @@ def _check_out(method: str, out: Path, calibrated: bool, calibration: str | None
         require_quantizer()
 
 
+def _check_qat(method: str, config: Any, qat: RetrainConfig, data: str | None) -> QatConfig:
+    if not isinstance(config, WeightOnlyConfig):
+        raise ValueError(f"--qat-steps trains through low-bit weights: a wN method, not {method}")
+    if data is None:
+        raise ValueError("--qat-steps trains on sl shards: give --data FOLDER")
+    if not Path(data).is_dir():
+        raise ValueError(f"--data {data}: no such folder of sl shards (igo data import)")
+    return QatConfig(config, qat)
+
+
 def quantize_checkpoint(
     source: str | Path,
     out: str | Path,
@@ -62,6 +82,10 @@ def quantize_checkpoint(
     calibration: str | None = None,
     positions: int = 512,
     seed: int = 0,
+    *,
+    qat: RetrainConfig | None = None,
+    data: str | None = None,
+    progress: bool = False,
 ) -> QuantizeReport:
     """Quantize the checkpoint ``source`` with ``method`` into ``out``.
 
@@ -73,6 +97,9 @@ def quantize_checkpoint(
             and the positions every method is measured on.
         positions: how many positions to read from it.
         seed: which ones.
+        qat: quantization-aware training of a ``wN`` method (None or 0 steps: none).
+        data: the sl shards QAT trains on (and measures on, without ``calibration``).
+        progress: a progress bar while training.
 
     Raises:
         ValueError: an unknown method, a bad checkpoint, missing calibration data or extra.
@@ -80,30 +107,47 @@ def quantize_checkpoint(
     """
     chosen = get_method(method)
     target = Path(out)
+    trained = _check_qat(method, chosen.config, qat, data) if qat and qat.steps else None
     _check_out(method, target, chosen.calibrated, calibration)
     if is_onnx_checkpoint(source):
         raise ValueError(f"--from {source}: quantize a torch checkpoint, not an ONNX graph")
     net = load_checkpoint(source)
+    if trained is not None:
+        check_retrainable(net)
     found: Positions | None = None
     held: Positions | None = None
-    if calibration is not None:  # calibrate on training games, measure on held-out ones
-        found = load_positions(calibration, net.config, positions, seed, split="train")
-        held = load_positions(calibration, net.config, positions, seed, split="heldout")
-    quantized = quantize(net, chosen.config, found)
+    measured_on = calibration if calibration is not None or trained is None else data
+    if measured_on is not None:  # calibrate on training games, measure on held-out ones
+        found = load_positions(measured_on, net.config, positions, seed, split="train")
+        held = load_positions(measured_on, net.config, positions, seed, split="heldout")
     extra = {"compress": {"method": method, "source": str(source), **asdict(chosen.config)}}
-    quantized.save(target, extra)
+    quantized: Quantized
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if trained is None:
+        quantized = quantize(net, chosen.config, found)
+        quantized.save(target, extra)
+    else:
+        assert data is not None
+        extra["compress"]["qat_steps"] = trained.training.steps
+        check_finished(target, extra, trained.training.steps)
+        result = quantization_aware_train(
+            net, trained, data, target, extra=extra, progress=progress
+        )
+        quantized = result.quantized
     agreement = None
     if held is not None:
         agreement = compare(TorchEvaluator(net, device="cpu"), quantized.runner(), held)
     size = Path(source).stat().st_size
-    return QuantizeReport(method, target, size, target.stat().st_size, agreement)
+    steps = 0 if trained is None else trained.training.steps
+    return QuantizeReport(method, target, size, target.stat().st_size, agreement, steps)
 
 
 def describe_report(report: QuantizeReport) -> str:
     """The report as the CLI prints it."""
     ratio = report.bytes_after / max(report.bytes_before, 1)
+    trained = f" after {report.qat_steps} steps of QAT" if report.qat_steps else ""
     lines = [
-        f"{report.method}: wrote {report.out} (+ {config_path(report.out).name}): "
+        f"{report.method}{trained}: wrote {report.out} (+ {config_path(report.out).name}): "
         f"{report.bytes_after:,} bytes, {ratio:.1%} of the original's {report.bytes_before:,}"
     ]
     if report.method in ("fp16", "bf16"):

@@ -10,14 +10,20 @@ Stored (``checkpoint.save_checkpoint(..., weight_bits=b)``), each quantized tens
 ``name`` = its integers offset to 0..2^b - 2 and packed b bits each into a uint8 vector, and
 ``name.scale`` = the scales, so a 4-bit checkpoint is about an eighth of the fp32 one.
 ``unpack_state`` turns them back into fp32 tensors (q * scale) that load into an ordinary net.
+
+Quantization-aware training (``igo.compress.qat``) runs a net through the same grid:
+``fake_quantized_forward`` replaces every such weight by ``fake_quantize_ste`` of it, whose
+backward is the straight-through estimator (the rounding's gradient taken as 1).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import torch
+from torch.func import functional_call
 
 BITS = (2, 3, 4, 5, 6, 8)
 """The weight widths igo stores (the seed's low-bit-weight table: 4, 5, 6; and 2, 3, 8)."""
@@ -59,6 +65,44 @@ def dequantize_weight(q: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
 def fake_quantize(weight: torch.Tensor, bits: int) -> torch.Tensor:
     """``weight`` rounded to the ``bits``-wide grid, as fp32: what a stored checkpoint loads as."""
     return dequantize_weight(*quantize_weight(weight, bits))
+
+
+class _StraightThrough(torch.autograd.Function):
+    """``fake_quantize`` forward; the incoming gradient passed through unchanged backward."""
+
+    @staticmethod
+    def forward(ctx: Any, weight: torch.Tensor, bits: int) -> torch.Tensor:
+        return fake_quantize(weight, bits).to(weight.dtype)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return grad, None
+
+
+def fake_quantize_ste(weight: torch.Tensor, bits: int) -> torch.Tensor:
+    """``fake_quantize(weight, bits)`` with the straight-through estimator as its gradient.
+
+    The grid spans each channel's largest weight, so no weight is clipped: d(rounded)/d(weight)
+    taken as 1 everywhere is the whole estimator (Bengio, Leonard and Courville 2013).
+    """
+    out: torch.Tensor = _StraightThrough.apply(weight, bits)  # type: ignore[no-untyped-call]
+    return out
+
+
+def fake_quantized_forward(module: torch.nn.Module, x: torch.Tensor, bits: int) -> Any:
+    """``module(x)`` with every conv / linear weight on the ``bits`` grid (straight-through).
+
+    The module keeps its own fp32 weights (``torch.func.functional_call`` substitutes the rounded
+    ones for this call only); its norms' running statistics update as in an ordinary call. In
+    eval mode the result is what the ``weight_bits=bits`` checkpoint of ``module`` computes.
+    """
+    check_bits(bits)
+    rounded = {
+        name: fake_quantize_ste(param, bits)
+        for name, param in module.named_parameters()
+        if is_quantized_weight(name, param)
+    }
+    return functional_call(module, rounded, (x,))
 
 
 def pack_bits(q: torch.Tensor, bits: int) -> torch.Tensor:
