@@ -95,7 +95,8 @@ class SlReport:
         return dict(asdict(self))
 
 
-def _cross_entropy(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+def cross_entropy(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+    """The stage's loss: mean cross-entropy of ``net``'s move logits with the moves played."""
     return F.cross_entropy(net(x), moves)
 
 
@@ -116,7 +117,12 @@ def policy_metrics(
     }
 
 
-def _moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
+def sl_moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
+    """The ``move`` column as int64 targets (pass = n*n).
+
+    Raises:
+        ValueError: a move outside the board and pass (not sl shards).
+    """
     moves = arrays["move"].astype(np.int64)
     points = arrays["stones"].shape[1]
     if moves.size and (moves.min() < 0 or moves.max() > points):
@@ -124,7 +130,7 @@ def _moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
     return moves
 
 
-def _heldout(
+def heldout_set(
     heldout: dict[str, np.ndarray] | None, config: SlConfig, size: int, where: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Planes and moves of the evaluated held-out positions (none without held-out data)."""
@@ -132,7 +138,7 @@ def _heldout(
         return np.zeros((0, NUM_PLANES, size, size), dtype=np.uint8), np.zeros(0, dtype=np.int64)
     index = eval_subset(heldout["move"].shape[0], config.eval_positions, config.seed)
     chosen = select(heldout, index)
-    return planes_from_examples(chosen, value_plane=False), _moves(chosen, where)
+    return planes_from_examples(chosen, value_plane=False), sl_moves(chosen, where)
 
 
 def _train(
@@ -149,15 +155,15 @@ def _train(
     size = board_size_of(train)
     net = stage_net(config, size, PolicyNet, NUM_PLANES, "policy network")
     trainer = open_trainer(paths, net, config, device)
-    train_moves = _moves(train, where)
+    train_moves = sl_moves(train, where)
     data = StageData(planes_from_examples(train, value_plane=False), train_moves, moves=True)
-    held_planes, held_moves = _heldout(heldout, config, size, where)
+    held_planes, held_moves = heldout_set(heldout, config, size, where)
 
     def evaluate(model: Net) -> dict[str, float]:
         return policy_metrics(model, held_planes, held_moves, device)
 
     run_training(
-        trainer, config, data, _cross_entropy, paths,
+        trainer, config, data, cross_entropy, paths,
         evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
     )  # fmt: skip
 
