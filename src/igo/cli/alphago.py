@@ -9,7 +9,7 @@ from typing import Any
 
 USAGE = (
     "igo alphago [--preset NAME] [--config FILE] [--run-dir DIR] [--set SECTION.KEY=VALUE ...] "
-    "[--stages A,B,... | --until STAGE] [--no-progress] "
+    "[--stages A,B,... | --until STAGE] [--no-progress] [--device D] "
     "[--ps-workers N] [--ps-mode async|sync] [--ps-staleness K] [--ray ADDRESS]"
 )
 
@@ -46,6 +46,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     which.add_argument("--stages", help="run only these stages, comma-separated")
     which.add_argument("--until", help="run the stages up to this one")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="auto (CUDA when present), cpu, cuda or cuda:N: where sl, rl and value train",
+    )
     ps = parser.add_argument_group(
         "parameter server (the sl stage on Ray, Downpour SGD; docs/distributed.md)"
     )
@@ -60,13 +65,14 @@ def run(args: argparse.Namespace) -> int:
     """Bad settings (ConfigError, any ValueError) and unwritable folders (OSError) are
     ``igo.cli.main``'s one-line errors; a stage that fails as it runs exits 1."""
     # Imported here so that other subcommands never pay for importing torch.
-    from igo.nn.inference import tune_cpu_malloc
+    from igo.nn.inference import resolve_device, tune_cpu_malloc
     from igo.train import distributed
     from igo.train.alphago.pipeline import run_alphago
 
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     config = _config(args)
     stages = _stages(args)
+    resolve_device(args.device)  # an unknown device or a missing GPU: refused before any work
     ps = _parameter_server(args)
     if ps is not None and distributed.under_torchrun():
         raise ValueError("--ps-workers and --ray run without torchrun: start igo alphago alone")
@@ -78,7 +84,11 @@ def run(args: argparse.Namespace) -> int:
         # Under torchrun: every rank joins the group (docs/distributed.md); else nothing.
         with distributed.process_group() as ranks:
             done = run_alphago(
-                config, progress=not args.no_progress, stages=stages, parameter_server=ps
+                config,
+                progress=not args.no_progress,
+                stages=stages,
+                parameter_server=ps,
+                device=args.device,
             )
     except RuntimeError as err:  # TrainingDiverged, an engine that cannot play...
         print(f"igo alphago: {type(err).__name__}: {err}", file=sys.stderr)

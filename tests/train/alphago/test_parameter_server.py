@@ -242,3 +242,51 @@ def test_cli_without_ray_names_the_extra(
     )
     err = capsys.readouterr().err
     assert code == 2 and "'distributed' extra" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("device", "message"), [("tpu", "unknown device 'tpu'"), ("cuda:7", "device 'cuda:7'")]
+)
+def test_cli_refuses_a_bad_device_with_one_line(
+    device: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if device.startswith("cuda") and torch.cuda.device_count() > 7:
+        pytest.skip("this machine has a cuda:7")
+    code = main(
+        ["alphago", "--preset", "tiny", "--run-dir", str(tmp_path / "r"), "--device", device]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("stage", "function"),
+    [
+        ("sl", "igo.train.alphago.sl_policy_stage.train_sl_policy"),
+        ("rl", "igo.train.alphago.rl_policy_stage.train_rl_policy"),
+        ("value_data", "igo.selfplay.value_data.generate_value_data"),
+        ("value", "igo.train.alphago.value_net_stage.train_value_net"),
+    ],
+)
+def test_the_pipeline_gives_its_device_to_every_trainer(
+    stage: str, function: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from igo.run_dir import AlphaGoRunDir
+    from igo.train.alphago.pipeline import STAGE_FUNCTIONS, AlphaGoRun
+    from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS
+
+    seen: list[str] = []
+
+    class _Report:
+        def to_dict(self) -> dict[str, float]:
+            return {}
+
+    def record(*args: object, device: str = "unset", **kwargs: object) -> _Report:
+        seen.append(device)
+        return _Report()
+
+    monkeypatch.setattr(function, record)
+    config = ALPHAGO_CONFIGS.load_preset("tiny")
+    run = AlphaGoRun(config, AlphaGoRunDir(tmp_path), progress=False, device="cpu")
+    STAGE_FUNCTIONS[stage](run)
+    assert seen == ["cpu"]

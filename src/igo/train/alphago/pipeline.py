@@ -62,6 +62,9 @@ class AlphaGoRun:
     """Show the stages' progress bars."""
     parameter_server: PsConfig | None = None
     """Train the sl stage with a parameter server on Ray (None: in this process)."""
+    device: str = "auto"
+    """Where the sl, rl and value stages train and the value data's nets play (``auto``: CUDA
+    when present); the evaluate stage's players pick their own (``auto``)."""
 
 
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -87,6 +90,7 @@ def run_alphago(
     stages: Sequence[str] | None = None,
     log: Log | None = None,
     parameter_server: PsConfig | None = None,
+    device: str = "auto",
 ) -> dict[str, Any]:
     """Run (or resume) the pipeline's stages in ``config.run_dir``.
 
@@ -97,6 +101,8 @@ def run_alphago(
         log: where the stage lines go (default: stderr).
         parameter_server: train the sl stage with a parameter server and workers on Ray
             (``igo.train.parameter_server_ray``); None: in this process.
+        device: where the sl, rl and value stages train and the value data's nets play
+            (``auto``: CUDA when present; ``cpu``, ``cuda``, ``cuda:N``).
 
     Returns:
         ``stages.json``'s stages: per stage, its report and seconds.
@@ -107,7 +113,7 @@ def run_alphago(
         RunDirInUse: another process runs the pipeline in the run directory.
     """
     chosen = _chosen(stages)
-    run = AlphaGoRun(config, AlphaGoRunDir(config.run_dir), progress, parameter_server)
+    run = AlphaGoRun(config, AlphaGoRunDir(config.run_dir), progress, parameter_server, device)
     write = log or _stderr
     if not distributed.ranks().is_main:
         return _follow(run, chosen)
@@ -335,6 +341,7 @@ def _sl(run: AlphaGoRun) -> dict[str, Any]:
         run.config.sl,
         log_dir=run.dir.logs("sl"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -349,6 +356,7 @@ def _rl(run: AlphaGoRun) -> dict[str, Any]:
         work_dir=run.dir.rl_work,
         log_dir=run.dir.logs("rl"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -362,6 +370,7 @@ def _value_data(run: AlphaGoRun) -> dict[str, Any]:
         run.dir.value_data,
         run.config.value_data,
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -377,6 +386,7 @@ def _value(run: AlphaGoRun) -> dict[str, Any]:
         rollout_policy=rollout if rollout.exists() else None,
         log_dir=run.dir.logs("value"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 

@@ -150,8 +150,9 @@ def _train(
     log_dir: str | Path | None,
     progress: bool,
     start: float,
+    device_name: str,
 ) -> SlReport:
-    device = distributed.local_device(resolve_device("auto"))
+    device = distributed.local_device(resolve_device(device_name))
     size = board_size_of(train)
     net = stage_net(config, size, PolicyNet, NUM_PLANES, "policy network")
     trainer = open_trainer(paths, net, config, device)
@@ -187,6 +188,7 @@ def train_sl_policy(
     *,
     log_dir: str | Path | None = None,
     progress: bool = False,
+    device: str = "auto",
 ) -> SlReport:
     """Train the SL policy network on the ``sl`` shards in ``shards`` and save it to ``out``.
 
@@ -197,6 +199,8 @@ def train_sl_policy(
         config: the stage's settings.
         log_dir: where to write CSV and TensorBoard logs (None: none).
         progress: show a progress bar.
+        device: where the net trains and is measured (``auto``: CUDA when present; ``cpu``,
+            ``cuda``, ``cuda:N``; under torchrun each rank's GPU).
 
     Raises:
         ValueError: no training examples in ``shards``, or a config the data does not fit.
@@ -209,4 +213,4 @@ def train_sl_policy(
         return SlReport(**done)
     train, heldout = load_split_data(shards, KIND)
     with torch_threads(config.torch_threads):
-        return _train(paths, train, heldout, config, str(shards), log_dir, progress, start)
+        return _train(paths, train, heldout, config, str(shards), log_dir, progress, start, device)
