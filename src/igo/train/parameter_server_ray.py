@@ -85,6 +85,21 @@ def connect(ps: PsConfig) -> bool:
 class RayWorker(PsWorker):
     """A worker that talks to the server actor itself (Downpour's push and pull)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """``PsWorker``'s; an error (no data...) is kept and raised by ``positions``: Ray
+        reports an error in an actor's constructor as a dead actor, not as itself."""
+        self.failed: Exception | None = None
+        try:
+            super().__init__(*args, **kwargs)
+        except Exception as err:  # raised again, as itself, by the first call
+            self.failed = err
+
+    def positions(self) -> tuple[int, int]:
+        """(board size, training positions in this worker's shard)."""
+        if self.failed is not None:
+            raise self.failed
+        return super().positions()
+
     def step(self, server: Any) -> bool:
         """Pull, compute one gradient, push it; whether the server wants more."""
         ray = ray_module()
@@ -99,6 +114,24 @@ class RayWorker(PsWorker):
         while self.step(server):
             pushes += 1
         return pushes
+
+
+class RayServer(ParameterServer):
+    """The server actor; an error while opening (a trainer file of another net...) is kept and
+    raised by ``ready``, as in ``RayWorker``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """``ParameterServer``'s."""
+        self.failed: Exception | None = None
+        try:
+            super().__init__(*args, **kwargs)
+        except Exception as err:  # raised again, as itself, by ready()
+            self.failed = err
+
+    def ready(self) -> None:
+        """Raise the constructor's error, if any."""
+        if self.failed is not None:
+            raise self.failed
 
 
 def start(
@@ -122,10 +155,11 @@ def start(
     if len({size for size, _ in sizes}) != 1:
         raise ValueError(f"{shards}: the workers' shards hold different board sizes")
     server = (
-        ray.remote(ParameterServer)
+        ray.remote(RayServer)
         .options(num_cpus=0)
         .remote(str(shards), str(out), sizes[0][0], config, ps, _str(log_dir))
     )
+    ray.get(server.ready.remote())
     return server, workers, sum(count for _, count in sizes)
 
 

@@ -215,6 +215,12 @@ def test_a_killed_run_resumes_from_its_last_checkpoint(shards: Path, tmp_path: P
     assert not trainer.exists()
 
 
+def test_an_actors_own_error_reaches_the_caller(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()  # a folder without shards: the workers refuse it
+    with pytest.raises(ValueError, match="no training examples of kind 'sl'"):
+        train_sl_policy_ps(tmp_path / "empty", tmp_path / "ps.safetensors", TINY, PsConfig())
+
+
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
