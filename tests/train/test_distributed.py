@@ -41,7 +41,7 @@ WORKER = textwrap.dedent(
     import numpy as np, torch
     from igo.nn.net import PolicyNet
     from igo.train import distributed
-    from igo.train.alphago.sl_policy_stage import SlConfig, _cross_entropy
+    from igo.train.alphago.sl_policy_stage import SlConfig, cross_entropy
     from igo.train.alphago.supervised_loop import (
         StageData, StagePaths, open_trainer, run_training, stage_net)
 
@@ -53,7 +53,7 @@ WORKER = textwrap.dedent(
         config = SlConfig(**config)
         net = stage_net(config, arrays["planes"].shape[-1], PolicyNet, 48, "policy")
         trainer = open_trainer(StagePaths.of(out), net, config, torch.device("cpu"))
-        run_training(trainer, config, data, _cross_entropy, StagePaths.of(out),
+        run_training(trainer, config, data, cross_entropy, StagePaths.of(out),
                      evaluate=lambda n: {}, log_dir=None, progress=False,
                      device=torch.device("cpu"))
         try:
@@ -80,14 +80,14 @@ def _data(tmp_path: Path) -> tuple[StageData, Path]:
 
 def _one_process(config: SlConfig, data: StageData, out: Path) -> dict[str, torch.Tensor]:
     from igo.nn.net import PolicyNet
-    from igo.train.alphago.sl_policy_stage import _cross_entropy
+    from igo.train.alphago.sl_policy_stage import cross_entropy
 
     torch.set_num_threads(1)
     net = stage_net(config, SIZE, PolicyNet, PLANES, "policy")
     paths = StagePaths.of(out)
     trainer = open_trainer(paths, net, config, torch.device("cpu"))
     run_training(
-        trainer, config, data, _cross_entropy, paths,
+        trainer, config, data, cross_entropy, paths,
         evaluate=lambda n: {}, log_dir=None, progress=False, device=torch.device("cpu"),
     )  # fmt: skip
     return {k: v.clone() for k, v in trainer.net.state_dict().items()}

@@ -9,7 +9,8 @@ from typing import Any
 
 USAGE = (
     "igo alphago [--preset NAME] [--config FILE] [--run-dir DIR] [--set SECTION.KEY=VALUE ...] "
-    "[--stages A,B,... | --until STAGE] [--no-progress]"
+    "[--stages A,B,... | --until STAGE] [--no-progress] [--device D] "
+    "[--ps-workers N] [--ps-mode async|sync] [--ps-staleness K] [--ray ADDRESS]"
 )
 
 
@@ -19,6 +20,8 @@ examples:
   igo alphago --until sl --set sl.steps=500               records to the SL net
   igo alphago --stages evaluate --set evaluate.games=50   more evaluation games
   torchrun --nproc_per_node 2 -m igo alphago --stages sl  the SL net on 2 processes
+  igo alphago --stages sl --ps-workers 4 --ps-mode async  a parameter server, 4 Ray workers
+  igo alphago --stages sl --ray auto --ps-workers 8       the same on a running Ray cluster
 """
 
 
@@ -43,6 +46,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     which.add_argument("--stages", help="run only these stages, comma-separated")
     which.add_argument("--until", help="run the stages up to this one")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--device",
+        default="auto",
+        help="auto (CUDA when present), cpu, cuda or cuda:N: where sl, rl and value train",
+    )
+    ps = parser.add_argument_group(
+        "parameter server (the sl stage on Ray, Downpour SGD; docs/distributed.md)"
+    )
+    ps.add_argument("--ps-workers", type=int, help="worker actors (default with --ray: 2)")
+    ps.add_argument("--ps-mode", choices=("async", "sync"), help="async (default) or sync")
+    ps.add_argument("--ps-staleness", type=int, help="async: drop gradients older than this (4)")
+    ps.add_argument("--ray", metavar="ADDRESS", help="a running cluster (auto, HOST:PORT)")
     parser.set_defaults(run=run, parser=parser)
 
 
@@ -50,17 +65,31 @@ def run(args: argparse.Namespace) -> int:
     """Bad settings (ConfigError, any ValueError) and unwritable folders (OSError) are
     ``igo.cli.main``'s one-line errors; a stage that fails as it runs exits 1."""
     # Imported here so that other subcommands never pay for importing torch.
-    from igo.nn.inference import tune_cpu_malloc
+    from igo.nn.inference import resolve_device, tune_cpu_malloc
     from igo.train import distributed
     from igo.train.alphago.pipeline import run_alphago
 
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     config = _config(args)
     stages = _stages(args)
+    resolve_device(args.device)  # an unknown device or a missing GPU: refused before any work
+    ps = _parameter_server(args)
+    if ps is not None and distributed.under_torchrun():
+        raise ValueError("--ps-workers and --ray run without torchrun: start igo alphago alone")
+    if ps is not None:
+        from igo.train.parameter_server_ray import preflight
+
+        preflight(ps)  # Ray installed, the cluster reachable: before any stage runs
     try:
         # Under torchrun: every rank joins the group (docs/distributed.md); else nothing.
         with distributed.process_group() as ranks:
-            done = run_alphago(config, progress=not args.no_progress, stages=stages)
+            done = run_alphago(
+                config,
+                progress=not args.no_progress,
+                stages=stages,
+                parameter_server=ps,
+                device=args.device,
+            )
     except RuntimeError as err:  # TrainingDiverged, an engine that cannot play...
         print(f"igo alphago: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
@@ -85,6 +114,22 @@ def _config(args: argparse.Namespace) -> Any:
     if args.run_dir is not None:
         overrides["run_dir"] = args.run_dir
     return ALPHAGO_CONFIGS.with_overrides(config, overrides)
+
+
+def _parameter_server(args: argparse.Namespace) -> Any:
+    """The ``PsConfig`` that any of the parameter-server flags asks for, else None."""
+    flags = (args.ps_workers, args.ps_mode, args.ps_staleness, args.ray)
+    if all(flag is None for flag in flags):
+        return None
+    from igo.train.parameter_server import PsConfig
+
+    settings = {
+        "workers": args.ps_workers,
+        "mode": args.ps_mode,
+        "max_staleness": args.ps_staleness,
+        "address": args.ray,
+    }
+    return PsConfig(**{k: v for k, v in settings.items() if v is not None})
 
 
 def _stages(args: argparse.Namespace) -> list[str] | None:

@@ -240,6 +240,7 @@ def generate_value_data(
     config: ValueDataConfig,
     *,
     progress: bool = False,
+    device: str = "auto",
 ) -> ValueDataReport:
     """Generate the value net's pairs into ``out_dir`` (see the module docstring); resumable.
 
@@ -249,6 +250,7 @@ def generate_value_data(
         out_dir: the shard folder; ``report.json`` is written there at the end.
         config: the generator's settings.
         progress: show a tqdm bar over games.
+        device: where the two nets run (``auto``: CUDA when present; ``cpu``, ``cuda``...).
 
     Returns:
         Totals over every chunk in the folder, and this run's time.
@@ -256,7 +258,7 @@ def generate_value_data(
     from igo.nn.threads import torch_threads
 
     with torch_threads(config.torch_threads):
-        return _generate(sl_checkpoint, rl_checkpoint, Path(out_dir), config, progress)
+        return _generate(sl_checkpoint, rl_checkpoint, Path(out_dir), config, progress, device)
 
 
 def _generate(
@@ -265,6 +267,7 @@ def _generate(
     out: Path,
     config: ValueDataConfig,
     progress: bool,
+    device: str,
 ) -> ValueDataReport:
     """``generate_value_data``'s work, on the thread count it set."""
     from tqdm import tqdm
@@ -277,7 +280,7 @@ def _generate(
     size = int(sl_net.config.board_size)
     if int(rl_net.config.board_size) != size:
         raise ValueError("the SL and RL nets play different board sizes")
-    policies = [net_policy(sl_net), net_policy(rl_net)]
+    policies = [net_policy(sl_net, device), net_policy(rl_net, device)]
     sources = (f"value games: sl={sl_checkpoint} rl={rl_checkpoint} seed={config.seed}",)
     per = config.games_per_shard
     num_chunks = -(-config.games // per)

@@ -185,6 +185,6 @@ def test_a_non_finite_loss_stops_training(
         out: torch.Tensor = net(x).sum() * float("nan")
         return out
 
-    monkeypatch.setattr("igo.train.alphago.sl_policy_stage._cross_entropy", nan_loss)
+    monkeypatch.setattr("igo.train.alphago.sl_policy_stage.cross_entropy", nan_loss)
     with pytest.raises(TrainingDiverged, match="diverged at step 1"):
         train_sl_policy(shards, tmp_path / "sl.safetensors", TINY)

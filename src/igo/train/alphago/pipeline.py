@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from igo.data.generate import GenerateConfig, generate_games
 from igo.data.records import ImportConfig, import_records
@@ -44,6 +44,9 @@ from igo.train.alphago.evaluate_stage import evaluate_run
 from igo.train.alphago.pipeline_config import ALPHAGO_CONFIGS, STAGES, AlphaGoConfig
 from igo.train.config_loader import ConfigError
 
+if TYPE_CHECKING:
+    from igo.train.parameter_server import PsConfig
+
 Log = Callable[[str], None]
 
 
@@ -57,6 +60,11 @@ class AlphaGoRun:
     """The run directory."""
     progress: bool = True
     """Show the stages' progress bars."""
+    parameter_server: PsConfig | None = None
+    """Train the sl stage with a parameter server on Ray (None: in this process)."""
+    device: str = "auto"
+    """Where the sl, rl and value stages train and the value data's nets play (``auto``: CUDA
+    when present); the evaluate stage's players pick their own (``auto``)."""
 
 
 INPUTS: dict[str, tuple[str, ...]] = {
@@ -81,6 +89,8 @@ def run_alphago(
     progress: bool = True,
     stages: Sequence[str] | None = None,
     log: Log | None = None,
+    parameter_server: PsConfig | None = None,
+    device: str = "auto",
 ) -> dict[str, Any]:
     """Run (or resume) the pipeline's stages in ``config.run_dir``.
 
@@ -89,6 +99,10 @@ def run_alphago(
         progress: show progress bars (a line per stage start and end is always logged).
         stages: the stages to run, in pipeline order whatever the order given (default: all).
         log: where the stage lines go (default: stderr).
+        parameter_server: train the sl stage with a parameter server and workers on Ray
+            (``igo.train.parameter_server_ray``); None: in this process.
+        device: where the sl, rl and value stages train and the value data's nets play
+            (``auto``: CUDA when present; ``cpu``, ``cuda``, ``cuda:N``).
 
     Returns:
         ``stages.json``'s stages: per stage, its report and seconds.
@@ -99,7 +113,7 @@ def run_alphago(
         RunDirInUse: another process runs the pipeline in the run directory.
     """
     chosen = _chosen(stages)
-    run = AlphaGoRun(config, AlphaGoRunDir(config.run_dir), progress)
+    run = AlphaGoRun(config, AlphaGoRunDir(config.run_dir), progress, parameter_server, device)
     write = log or _stderr
     if not distributed.ranks().is_main:
         return _follow(run, chosen)
@@ -310,12 +324,24 @@ def _patterns(run: AlphaGoRun, kind: str) -> dict[str, Any]:
 def _sl(run: AlphaGoRun) -> dict[str, Any]:
     from igo.train.alphago.sl_policy_stage import train_sl_policy
 
+    if run.parameter_server is not None:
+        from igo.train.parameter_server_ray import train_sl_policy_ps
+
+        report = train_sl_policy_ps(
+            run.dir.shards,
+            run.dir.sl_policy,
+            run.config.sl,
+            run.parameter_server,
+            log_dir=run.dir.logs("sl"),
+        )
+        return dict(report.to_dict())
     report = train_sl_policy(
         run.dir.shards,
         run.dir.sl_policy,
         run.config.sl,
         log_dir=run.dir.logs("sl"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -330,6 +356,7 @@ def _rl(run: AlphaGoRun) -> dict[str, Any]:
         work_dir=run.dir.rl_work,
         log_dir=run.dir.logs("rl"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -343,6 +370,7 @@ def _value_data(run: AlphaGoRun) -> dict[str, Any]:
         run.dir.value_data,
         run.config.value_data,
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 
@@ -358,6 +386,7 @@ def _value(run: AlphaGoRun) -> dict[str, Any]:
         rollout_policy=rollout if rollout.exists() else None,
         log_dir=run.dir.logs("value"),
         progress=run.progress,
+        device=run.device,
     )
     return dict(report.to_dict())
 

@@ -227,12 +227,12 @@ def policy_gradient_step(
 
 
 def _iteration(
-    trainer: Trainer, learner: PolicyFn, work_dir: Path, config: RlConfig, size: int
+    trainer: Trainer, learner: PolicyFn, work_dir: Path, config: RlConfig, size: int, device: str
 ) -> _Step:
     """Draw an opponent, play the minibatch, take the SGD step."""
     pool = _pool(trainer.step, config.snapshot_every)
     opponent_at = int(pool[int(trainer.rng.integers(len(pool)))])
-    opponent = net_policy(load_checkpoint(_snapshot(work_dir, opponent_at)))
+    opponent = net_policy(load_checkpoint(_snapshot(work_dir, opponent_at)), device)
     games, colours = _play_iteration(learner, opponent, config, size, trainer.rng)
     z = np.array([g.outcome_for(c) for g, c in zip(games, colours, strict=True)])
     weights = z - (z.mean() if config.baseline else 0.0)
@@ -295,15 +295,17 @@ def _open_writer(log_dir: str | Path | None, done: int) -> Any:
     return summary_writer(log_dir, done + 1 if done else None)
 
 
-def _train(trainer: Trainer, work_dir: Path, config: RlConfig, writer: Any, progress: bool) -> None:
+def _train(
+    trainer: Trainer, work_dir: Path, config: RlConfig, writer: Any, progress: bool, device: str
+) -> None:
     """Run the iterations not done yet, saving the trainer (and snapshots) after each."""
     from tqdm import tqdm
 
     size = int(trainer.net.config.board_size)
-    learner = net_policy(trainer.net)
+    learner = net_policy(trainer.net, device)
     bar = tqdm(total=config.iterations, initial=trainer.step, disable=not progress, desc="rl")
     while trainer.step < config.iterations:
-        step = _iteration(trainer, learner, work_dir, config, size)
+        step = _iteration(trainer, learner, work_dir, config, size, device)
         trainer.step += 1
         if trainer.step % config.snapshot_every == 0:
             save_checkpoint(
@@ -317,16 +319,21 @@ def _train(trainer: Trainer, work_dir: Path, config: RlConfig, writer: Any, prog
 
 
 def _train_and_evaluate(
-    sl_checkpoint: Path, work: Path, config: RlConfig, log_dir: str | Path | None, progress: bool
+    sl_checkpoint: Path,
+    work: Path,
+    config: RlConfig,
+    log_dir: str | Path | None,
+    progress: bool,
+    device: str,
 ) -> tuple[Trainer, float]:
     """The trained RL net's trainer and its win rate against the SL net."""
-    trainer = _start(sl_checkpoint, work, config, resolve_device("auto"))
+    trainer = _start(sl_checkpoint, work, config, resolve_device(device))
     writer = _open_writer(log_dir, trainer.step)
     try:
-        _train(trainer, work, config, writer, progress)
+        _train(trainer, work, config, writer, progress, device)
         size = int(read_config(sl_checkpoint).board_size)
-        sl = net_policy(load_checkpoint(sl_checkpoint))
-        rate = evaluate_vs(net_policy(trainer.net), sl, config.eval_games, config, size)
+        sl = net_policy(load_checkpoint(sl_checkpoint), device)
+        rate = evaluate_vs(net_policy(trainer.net, device), sl, config.eval_games, config, size)
         if writer is not None:
             writer.add_scalar("rl/win_rate_vs_sl", rate, trainer.step)
     finally:
@@ -343,6 +350,7 @@ def train_rl_policy(
     work_dir: str | Path | None = None,
     log_dir: str | Path | None = None,
     progress: bool = False,
+    device: str = "auto",
 ) -> RlReport:
     """Train the RL policy net from the SL net (see the module docstring); resumable.
 
@@ -353,6 +361,8 @@ def train_rl_policy(
         work_dir: pool snapshots and the trainer state (default ``out.parent / "rl"``).
         log_dir: TensorBoard scalars per iteration, if given.
         progress: show a tqdm bar.
+        device: where the net trains and plays (``auto``: CUDA when present; ``cpu``, ``cuda``,
+            ``cuda:N``).
 
     Returns:
         The report (the saved one if the stage was already done).
@@ -364,7 +374,9 @@ def train_rl_policy(
     began = time.monotonic()
     work = Path(work_dir) if work_dir is not None else out.parent / "rl"
     with torch_threads(config.torch_threads):
-        trainer, rate = _train_and_evaluate(Path(sl_checkpoint), work, config, log_dir, progress)
+        trainer, rate = _train_and_evaluate(
+            Path(sl_checkpoint), work, config, log_dir, progress, device
+        )
     report = RlReport(
         trainer.step,
         trainer.step * config.games_per_iteration,

@@ -95,7 +95,8 @@ class SlReport:
         return dict(asdict(self))
 
 
-def _cross_entropy(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+def cross_entropy(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+    """The stage's loss: mean cross-entropy of ``net``'s move logits with the moves played."""
     return F.cross_entropy(net(x), moves)
 
 
@@ -116,7 +117,12 @@ def policy_metrics(
     }
 
 
-def _moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
+def sl_moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
+    """The ``move`` column as int64 targets (pass = n*n).
+
+    Raises:
+        ValueError: a move outside the board and pass (not sl shards).
+    """
     moves = arrays["move"].astype(np.int64)
     points = arrays["stones"].shape[1]
     if moves.size and (moves.min() < 0 or moves.max() > points):
@@ -124,7 +130,7 @@ def _moves(arrays: dict[str, np.ndarray], where: str) -> np.ndarray:
     return moves
 
 
-def _heldout(
+def heldout_set(
     heldout: dict[str, np.ndarray] | None, config: SlConfig, size: int, where: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Planes and moves of the evaluated held-out positions (none without held-out data)."""
@@ -132,7 +138,7 @@ def _heldout(
         return np.zeros((0, NUM_PLANES, size, size), dtype=np.uint8), np.zeros(0, dtype=np.int64)
     index = eval_subset(heldout["move"].shape[0], config.eval_positions, config.seed)
     chosen = select(heldout, index)
-    return planes_from_examples(chosen, value_plane=False), _moves(chosen, where)
+    return planes_from_examples(chosen, value_plane=False), sl_moves(chosen, where)
 
 
 def _train(
@@ -144,20 +150,21 @@ def _train(
     log_dir: str | Path | None,
     progress: bool,
     start: float,
+    device_name: str,
 ) -> SlReport:
-    device = distributed.local_device(resolve_device("auto"))
+    device = distributed.local_device(resolve_device(device_name))
     size = board_size_of(train)
     net = stage_net(config, size, PolicyNet, NUM_PLANES, "policy network")
     trainer = open_trainer(paths, net, config, device)
-    train_moves = _moves(train, where)
+    train_moves = sl_moves(train, where)
     data = StageData(planes_from_examples(train, value_plane=False), train_moves, moves=True)
-    held_planes, held_moves = _heldout(heldout, config, size, where)
+    held_planes, held_moves = heldout_set(heldout, config, size, where)
 
     def evaluate(model: Net) -> dict[str, float]:
         return policy_metrics(model, held_planes, held_moves, device)
 
     run_training(
-        trainer, config, data, _cross_entropy, paths,
+        trainer, config, data, cross_entropy, paths,
         evaluate=evaluate, log_dir=log_dir, progress=progress, device=device,
     )  # fmt: skip
 
@@ -181,6 +188,7 @@ def train_sl_policy(
     *,
     log_dir: str | Path | None = None,
     progress: bool = False,
+    device: str = "auto",
 ) -> SlReport:
     """Train the SL policy network on the ``sl`` shards in ``shards`` and save it to ``out``.
 
@@ -191,6 +199,8 @@ def train_sl_policy(
         config: the stage's settings.
         log_dir: where to write CSV and TensorBoard logs (None: none).
         progress: show a progress bar.
+        device: where the net trains and is measured (``auto``: CUDA when present; ``cpu``,
+            ``cuda``, ``cuda:N``; under torchrun each rank's GPU).
 
     Raises:
         ValueError: no training examples in ``shards``, or a config the data does not fit.
@@ -203,4 +213,4 @@ def train_sl_policy(
         return SlReport(**done)
     train, heldout = load_split_data(shards, KIND)
     with torch_threads(config.torch_threads):
-        return _train(paths, train, heldout, config, str(shards), log_dir, progress, start)
+        return _train(paths, train, heldout, config, str(shards), log_dir, progress, start, device)

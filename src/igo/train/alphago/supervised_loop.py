@@ -281,15 +281,20 @@ class StageData:
     """Whether the targets are moves (so they turn with the planes)."""
 
 
-def _minibatch(
-    data: StageData, symmetries: Symmetries, trainer: Trainer, batch_size: int, device: torch.device
+def draw_minibatch(
+    data: StageData,
+    symmetries: Symmetries,
+    rng: np.random.Generator,
+    batch_size: int,
+    device: torch.device,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """This rank's slice of the global minibatch. Every rank draws the whole batch's indices and
-    symmetries, so the sampler RNG stays the one-process run's whatever the world size (a run
-    resumes under another one); the uint8 gather and turn cost little beside the network."""
-    index = trainer.rng.integers(data.planes.shape[0], size=batch_size)
+    """This rank's slice of a global minibatch drawn by ``rng`` (outside torchrun: all of it).
+    Every rank draws the whole batch's indices and symmetries, so the sampler RNG stays the
+    one-process run's whatever the world size (a run resumes under another one); the uint8 gather
+    and turn cost little beside the network."""
+    index = rng.integers(data.planes.shape[0], size=batch_size)
     planes, moves = symmetries.apply(
-        data.planes[index], data.targets[index] if data.moves else None, trainer.rng
+        data.planes[index], data.targets[index] if data.moves else None, rng
     )
     mine = distributed.shard(batch_size)
     target = torch.from_numpy(moves[mine] if moves is not None else data.targets[index][mine])
@@ -356,7 +361,7 @@ def run_training(
     with StageLog(log_dir if main else None, trainer.step) as log, bar:
         while trainer.step < config.steps:
             lr = learning_rate_at(train_config, trainer.step, config.steps)
-            batch = _minibatch(data, symmetries, trainer, config.batch_size, device)
+            batch = draw_minibatch(data, symmetries, trainer.rng, config.batch_size, device)
             losses.append(_step(trainer, model, loss_fn, batch, lr))
             bar.update(1)
             if trainer.step % LOG_EVERY == 0 or trainer.step == config.steps:

@@ -223,8 +223,9 @@ def _train(
     log_dir: str | Path | None,
     progress: bool,
     start: float,
+    device_name: str,
 ) -> ValueReport:
-    device = distributed.local_device(resolve_device("auto"))
+    device = distributed.local_device(resolve_device(device_name))
     net = stage_net(config, board_size_of(train), ValueNet, NUM_VALUE_PLANES, "value network")
     trainer = open_trainer(paths, net, config, device)
     z = _outcomes(train)
@@ -267,6 +268,7 @@ def train_value_net(
     rollout_policy: str | Path | None = None,
     log_dir: str | Path | None = None,
     progress: bool = False,
+    device: str = "auto",
 ) -> ValueReport:
     """Train the value network on the ``value`` shards in ``data`` and save it to ``out``.
 
@@ -278,6 +280,8 @@ def train_value_net(
         rollout_policy: a rollout policy ``.npz``; when given, ``rollout_mse`` is measured.
         log_dir: where to write CSV and TensorBoard logs (None: none).
         progress: show a progress bar.
+        device: where the net trains and is measured (``auto``: CUDA when present; ``cpu``,
+            ``cuda``, ``cuda:N``; under torchrun each rank's GPU).
 
     Raises:
         ValueError: no training examples in ``data``, or a config the data does not fit.
@@ -290,4 +294,6 @@ def train_value_net(
         return ValueReport(**done)
     train, heldout = load_split_data(data, KIND)
     with torch_threads(config.torch_threads):
-        return _train(paths, train, heldout, config, rollout_policy, log_dir, progress, start)
+        return _train(
+            paths, train, heldout, config, rollout_policy, log_dir, progress, start, device
+        )
