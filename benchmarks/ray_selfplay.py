@@ -10,7 +10,9 @@ settings at ``--visits`` simulations, torch at 1 thread per actor, every game st
 this process as in a run (no learner training here, so the rows measure the actors alone). An
 untimed warm-up game per actor first (the actors load the net and compile the search). The
 figure is positions per hour (searched moves of the finished games over the wall time), with the
-per-actor rate beside it; ``--json PATH`` writes the raw rows.
+per-actor rate beside it, and positions per CPU-hour of the actors (their processes' CPU time,
+``time.process_time``: unlike wall time it hardly depends on other users' load, so it is the
+rate one actor has on a core of its own); ``--json PATH`` writes the raw rows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -37,10 +40,12 @@ def _row(ray: object, actors: int, job: SelfPlayJob, games: int, net: Path) -> d
         pool.publish(net, 0)
         for _ in pool.games(job, actors, seed=1):  # warm-up: one game per actor
             pass
+        cpu = _cpu(ray, pool)
         start, positions = time.perf_counter(), 0
         for _, game in pool.games(job, games * actors, seed=2):
             positions += game.num_positions
         seconds = time.perf_counter() - start
+        cpu = _cpu(ray, pool) - cpu
     finally:
         pool.close()
     rate = positions * 3600 / seconds
@@ -49,9 +54,16 @@ def _row(ray: object, actors: int, job: SelfPlayJob, games: int, net: Path) -> d
         "games": games * actors,
         "positions": positions,
         "seconds": round(seconds, 1),
+        "actor_cpu_seconds": round(cpu, 1),
         "positions_per_hour": round(rate),
         "per_actor": round(rate / actors),
+        "per_actor_cpu_hour": round(positions * 3600 / cpu),
     }
+
+
+def _cpu(ray: Any, pool: ActorPool) -> float:
+    """CPU seconds the pool's actors have used so far, all together."""
+    return float(sum(ray.get([actor.cpu_seconds.remote() for actor in pool.actors])))
 
 
 def main() -> None:
@@ -88,11 +100,11 @@ def main() -> None:
                 rows.append(row)
     finally:
         ray.shutdown()
-    print(f"{'actors':>6} {'positions/h':>12} {'per actor':>10}  (round, seconds)")
+    print(f"{'actors':>6} {'positions/h':>12} {'per actor':>10} {'per CPU-hour':>13}  (round, s)")
     for row in rows:
         print(
             f"{row['actors']:>6} {row['positions_per_hour']:>12,} {row['per_actor']:>10,}"
-            f"  ({row['round']}, {row['seconds']} s)"
+            f" {row['per_actor_cpu_hour']:>13,}  ({row['round']}, {row['seconds']} s)"
         )
     if args.json:
         meta = {

@@ -32,13 +32,13 @@ ray = pytest.importorskip("ray")
 HANG_GUARD_S = 900.0
 """A hang guard, not a speed claim (a loaded machine starts Ray in 10-30 s)."""
 
-# Two waves of games per actor (8 owed, 4 at a time), so that a kill after an actor's first
+# Four waves of games per actor (8 owed, 2 at a time), so that a kill after an actor's first
 # game lands mid-game, with games still owed.
 SMALL = {
     "generations": 1,
     "checkpoint_every": 10,
     "selfplay.games_per_generation": 16,
-    "selfplay.parallel_games": 4,
+    "selfplay.parallel_games": 2,
     "selfplay.search.num_simulations": 8,
     "train.steps_per_generation": 20,
     "gate.num_games": 4,

@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -114,11 +115,19 @@ class SelfPlayActor:
         self.folder = Path(tempfile.mkdtemp(prefix="igo-actor-"))
         self.net_path = ""
 
+    def cpu_seconds(self) -> float:
+        """CPU time this actor's process has used (its search and network threads together)."""
+        return time.process_time()
+
     def _pull(self, version: int, refs: list[Any]) -> None:
         """Fetch the network's files if this actor's copy is older than ``version``."""
         if version != self.version:
             files: NetFiles = import_ray().get(refs[0])
+            old = Path(self.net_path) if self.net_path else None
             self.net_path, self.version = str(files.write(self.folder)), version
+            if old is not None:  # one network on an actor's disk at a time
+                old.unlink(missing_ok=True)
+                config_path(old).unlink(missing_ok=True)
 
     def play(
         self, job: SelfPlayJob, version: int, refs: list[Any], num_games: int, seed: int
