@@ -25,6 +25,8 @@ examples:
   igo zero --curve --run-dir runs/zero-9x9          its generations vs GNU Go
   torchrun --nproc_per_node 2 -m igo zero --preset tiny
                                    training on 2 processes (docs/distributed.md)
+  igo zero --preset tiny --ray auto --actors 2
+                                   self-play on Ray actors (docs/distributed.md)
 """
 PRESET = "(default: the preset's)"
 
@@ -45,6 +47,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--workers", type=int, help=f"self-play worker processes {PRESET}")
     parser.add_argument("--seed", type=int, help=f"seed of the run {PRESET}")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--ray",
+        metavar="auto|ADDRESS",
+        help="self-play on Ray actors: auto (a local cluster) or a head's host:port",
+    )
+    parser.add_argument(
+        "--actors", type=int, help="Ray self-play actors (default: one per CPU of the cluster)"
+    )
     curve = parser.add_argument_group("learning curve (instead of training)")
     curve.add_argument(
         "--curve", action="store_true", help="rate the run's generations vs GNU Go and gen 0"
@@ -77,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             if distributed.under_torchrun():
                 raise ConfigError("--curve runs in one process: start it without torchrun")
             return run_curve(config.run_dir, args)
+        if args.ray is not None or args.actors is not None:
+            return run_ray(config, args)
         # Under torchrun: every rank joins the group, rank 0 alone plays (docs/distributed.md).
         with distributed.process_group() as ranks:
             state = run_zero(config, progress=not args.no_progress)
@@ -91,6 +103,30 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"igo zero: {config.run_dir}: {state.generation} generations done, best network is "
         f"generation {state.best_generation} ({config.run_dir}/models/best.safetensors)"
+    )
+    return 0
+
+
+def run_ray(config: Any, args: argparse.Namespace) -> int:
+    """``igo zero --ray``: the loop with self-play on Ray actors (``ray_learner``)."""
+    from igo.extras import MissingExtraError
+    from igo.train.zero.loop_config import ConfigError
+    from igo.train.zero.ray_learner import run_zero_ray
+
+    if args.ray is None:
+        print("igo zero: error: --actors needs --ray auto|ADDRESS", file=sys.stderr)
+        return 2
+    try:
+        state = run_zero_ray(config, args.ray, actors=args.actors, progress=not args.no_progress)
+    except (ConfigError, MissingExtraError) as err:
+        print(f"igo zero: error: {err}", file=sys.stderr)
+        return 2
+    except RuntimeError as err:  # actors that keep dying, a diverged loss
+        print(f"igo zero: {err}", file=sys.stderr)
+        return 1
+    print(
+        f"igo zero: {config.run_dir}: {state.generation} generations done on Ray, best network "
+        f"is generation {state.best_generation} ({config.run_dir}/models/best.safetensors)"
     )
     return 0
 

@@ -20,7 +20,7 @@ is checksummed and validated on read, and it counts only once the folder's manif
 The manifest entry's ``extra`` holds the game-level facts: generation, the network that played,
 winner, result, moves, whether resignation was allowed (and whether the game was played out to
 calibrate the threshold), the threshold in force and the lowest value the winner saw (for the
-false-resignation check).
+false-resignation check), and, for games played on Ray, the game's id (``game_id``).
 """
 
 from __future__ import annotations
@@ -143,9 +143,13 @@ def game_name(index: int) -> str:
     return f"game-{index:06d}.npz"
 
 
-def write_game(folder: str | os.PathLike[str], index: int, game: GameData) -> ShardInfo:
-    """Write ``game`` atomically as ``game-<index>.npz`` and list it in the folder's manifest."""
-    return write_shard(folder, game_name(index), game_arrays(game), KIND, extra=game_extra(game))
+def write_game(
+    folder: str | os.PathLike[str], index: int, game: GameData, game_id: str | None = None
+) -> ShardInfo:
+    """Write ``game`` atomically as ``game-<index>.npz`` and list it in the folder's manifest
+    (``game_id``: the game's id across workers, e.g. ``actor/counter`` on Ray, in its entry)."""
+    extra = game_extra(game) | ({} if game_id is None else {"game_id": game_id})
+    return write_shard(folder, game_name(index), game_arrays(game), KIND, extra=extra)
 
 
 def read_game_arrays(

@@ -27,7 +27,6 @@ return.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,14 +47,10 @@ from igo.train import distributed
 from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.training_logs import MetricsLog
 from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
+from igo.train.zero.generation_summary import describe_generation, generation_summary
 from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
 from igo.train.zero.loop_state import ZeroState, load_state, save_state
-from igo.train.zero.resign_calibration import (
-    calibration_count,
-    calibration_games_missing,
-    measured_false_rate,
-    resign_threshold,
-)
+from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
 from igo.train.zero.training_step import train_steps
 
 Hook = Callable[[str], None]
@@ -270,37 +265,52 @@ class ZeroLoop:
             leave=False,
             dynamic_ncols=True,
         )
-
-        def on_step(step: int, metrics: dict[str, float]) -> None:
-            if self.metrics is not None:
-                self.metrics.train(step, metrics)
-            bar.update(1)
-            self.hook("train_step")
-
-        with torch_threads(cfg.torch_threads):
-            self.training = True
-            try:
-                while trainer.step < target:
-                    every = self.config.checkpoint_every
-                    num = min(every - trainer.step % every, target - trainer.step)
-                    train_steps(
-                        trainer,
-                        buffer,
-                        cfg,
-                        num_steps=num,
-                        total_steps=self.config.total_steps,
-                        device=self.device,
-                        on_step=on_step,
-                    )
-                    self._checkpoint(trainer)
-            finally:
-                bar.close()
-            self.training = False
+        try:
+            self._train_to(trainer, buffer, target, bar.update)
+        finally:
+            bar.close()
         self.state.phase = "gate"
         if self.ranks.is_main:
             extra = {"generation": g + 1, "train_steps": trainer.step}
             save_checkpoint(trainer.net, self.run_dir.model_path(g + 1), extra=extra)
             self._save()
+
+    def _train_to(
+        self,
+        trainer: Trainer,
+        buffer: ReplayBuffer,
+        target: int,
+        on_step: Callable[[int], None],
+        checkpoint_at_target: bool = True,
+    ) -> None:
+        """Train up to step ``target``, with a checkpoint at every multiple of
+        ``checkpoint_every`` and (if ``checkpoint_at_target``) at ``target``; ``on_step(1)``
+        after each step."""
+        cfg = self.config.train
+
+        def step_done(step: int, metrics: dict[str, float]) -> None:
+            if self.metrics is not None:
+                self.metrics.train(step, metrics)
+            on_step(1)
+            self.hook("train_step")
+
+        with torch_threads(cfg.torch_threads):
+            self.training = True
+            while trainer.step < target:
+                every = self.config.checkpoint_every
+                num = min(every - trainer.step % every, target - trainer.step)
+                train_steps(
+                    trainer,
+                    buffer,
+                    cfg,
+                    num_steps=num,
+                    total_steps=self.config.total_steps,
+                    device=self.device,
+                    on_step=step_done,
+                )
+                if checkpoint_at_target or trainer.step % every == 0:
+                    self._checkpoint(trainer)
+            self.training = False
 
     def _checkpoint(self, trainer: Trainer) -> None:
         self.state.train_steps = trainer.step
@@ -322,11 +332,11 @@ class ZeroLoop:
         if result.accepted:
             self.state.best_generation = g + 1
             self._sync_best()
-        summary = self._summary(result)
+        summary = generation_summary(self.run_dir, self.state, result)
         assert self.metrics is not None  # rank 0 alone gates
         self.metrics.generation(g, summary)
         self.state.history.append({"generation": g, **summary})
-        self._log(_describe(g, summary, result))
+        self._log(describe_generation(g, summary, result))
         self.state.generation, self.state.phase, self.state.selfplay_seconds = (
             g + 1,
             "selfplay",
@@ -354,34 +364,6 @@ class ZeroLoop:
         record_gate(self.run_dir, result, games)
         return result
 
-    def _summary(self, gate: GateResult) -> dict[str, float]:
-        """The finished generation's numbers, counted from its replay manifest."""
-        g = self.state.generation
-        entries = list_games(self.run_dir.replay)
-        infos = [e.info for e in entries if e.generation == g]
-        extras = [i.extra for i in infos]
-        positions = sum(int(x["positions"]) for x in extras)
-        false_rate, checked = measured_false_rate(entries, g, self.state.resign_threshold)
-        seconds = self.state.selfplay_seconds
-        return {
-            "selfplay.games": len(infos),
-            "selfplay.positions": positions,
-            "selfplay.targets": sum(int(x["targets"]) for x in extras),
-            "selfplay.mean_length": positions / max(1, len(infos)),
-            "selfplay.black_win_rate": _mean([x["winner"] == "1" for x in extras]),
-            "selfplay.resigned": _mean([x["resigned"] == "1" for x in extras]),
-            "selfplay.resign_threshold": self.state.resign_threshold,
-            "selfplay.false_resign_rate": false_rate,
-            "selfplay.false_resign_checked": checked,
-            "selfplay.calibration_games": calibration_count(entries, g),
-            "selfplay.positions_per_hour": positions * 3600 / seconds if seconds > 0 else math.nan,
-            "train.steps": self.state.train_steps,
-            "gate.games": gate.games,
-            "gate.score": gate.score,
-            "gate.accepted": float(gate.accepted),
-            "best_generation": self.state.best_generation,
-        }
-
     def _prune_models(self) -> None:
         keep = set(self.run_dir.model_generations()[-self.config.keep_models :])
         # Generation 0 anchors the learning curve ("Elo over the first generation").
@@ -391,21 +373,3 @@ class ZeroLoop:
                 path = self.run_dir.model_path(gen)
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
-
-
-def _mean(flags: list[bool]) -> float:
-    return float(np.mean(flags)) if flags else math.nan
-
-
-def _describe(generation: int, s: dict[str, float], gate: GateResult) -> str:
-    verdict = "accepted" if gate.accepted else "rejected"
-    match = f"{gate.wins}-{gate.losses}-{gate.draws} ({gate.score:.0%}) {verdict}"
-    return (
-        f"igo zero: generation {generation}: {s['selfplay.games']:.0f} games, "
-        f"{s['selfplay.mean_length']:.0f} moves on average, black won "
-        f"{s['selfplay.black_win_rate']:.0%}, {s['selfplay.positions_per_hour']:.0f} positions/h; "
-        f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
-        f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
-        f"(false {s['selfplay.false_resign_rate']:.0%} of "
-        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
-    )
