@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -154,3 +155,37 @@ def test_positions_are_read_as_played(tmp_path: Path) -> None:
     assert len(found) == 4 and sorted(found.moves) == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="no 4x4 replay positions"):
         load_positions(tmp_path, config.replace(board_size=4), limit=10)
+
+
+def _counted(owner: np.ndarray, lead: float) -> GameData:
+    """One position, black to move, stones at the black points of ``owner``."""
+    game = _game(0, num=1)
+    stones = np.where(owner > 0, 1, 0).astype(np.int8)[None]
+    return replace(game, stones=stones, owner=owner.astype(np.int8), black_lead=lead)
+
+
+def test_ownership_and_score_targets_turn_with_the_board(tmp_path: Path) -> None:
+    """A counted game's targets come back from the side to move's view, the ownership under
+    the same symmetry as the planes; an older game (no targets) is masked off."""
+    owner = np.array([1, 1, -1, 1, -1, -1, 0, 1, -1])
+    write_game(tmp_path / "gen-000000", 0, _counted(owner, 3.5))
+    write_game(tmp_path / "gen-000000", 1, _game(0, num=1))  # resigned or version 1: none
+    buffer = ReplayBuffer(tmp_path, SIZE, history=1)
+    buffer.refresh(10)
+    batch = buffer.sample(64, np.random.default_rng(0))
+    counted = batch.aux
+    assert counted.any() and not counted.all()
+    assert (batch.score[counted] == 3.5).all() and (batch.score[~counted] == 0).all()
+    assert (batch.ownership[~counted] == 0).all()
+    # Black to move: plane 0 holds black's stones, which are exactly the points black owns.
+    mine = batch.ownership[counted] == 1
+    assert (mine == (batch.planes[counted, 0] == 1)).all()
+    assert sorted(np.unique(batch.ownership[counted])) == [-1, 0, 1]
+
+
+def test_targets_are_from_the_side_to_move() -> None:
+    game = replace(_game(0, num=2), owner=np.ones(POINTS, np.int8), black_lead=-2.0)
+    targets = game.aux_targets()
+    assert (targets["ownership"][0] == 1).all() and (targets["ownership"][1] == -1).all()
+    assert list(targets["score"]) == [-2.0, 2.0]
+    assert replace(game, owner=None).aux_targets() == {}

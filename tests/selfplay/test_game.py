@@ -13,6 +13,7 @@ from igo.go.state import GameState
 from igo.search.result import SearchResult
 from igo.selfplay.game import (
     endgame_rules,
+    final_count,
     no_losing_pass,
     no_own_eye_fill,
     training_target,
@@ -145,3 +146,40 @@ def test_policy_target_is_visits_or_the_improved_policy() -> None:
     assert target.policy[1] == pytest.approx(0.75) and target.move == searched.move
     with pytest.raises(ValueError, match="policy_target"):
         SelfPlayConfig(policy_target="counts")  # type: ignore[arg-type]
+
+
+# A lone white stone inside black's area: dead by the estimate, alive for Tromp-Taylor.
+DEAD_STONE = """
+. . X O .
+. O X O .
+. . X O .
+. . X O .
+. . X O .
+"""
+
+
+@pytest.mark.parametrize("scoring", ["tromp-taylor", "estimate"])
+def test_final_count_ownership_agrees_with_the_count(scoring: str) -> None:
+    state = GameState.from_ascii(DEAD_STONE, rules_from_name("tromp-taylor", 0.5))
+    count = final_count(state, scoring)  # type: ignore[arg-type]
+    assert count.owner is not None
+    board = count.owner.reshape(5, 5)
+    assert (board[:, 2] == 1).all() and (board[:, 3:] == -1).all()
+    # The stone at b4 counts as white's in Tromp-Taylor; the estimate removes it as dead, and
+    # then black's region reaches only black. Elsewhere in black's left side: neutral in
+    # Tromp-Taylor (the region touches both colours), black's once the stone is gone.
+    if scoring == "tromp-taylor":
+        assert board[1, 1] == -1 and (board[:, :2].flatten() != 1).all()
+    else:
+        assert (board[:, :3] == 1).all()
+    assert count.result.black_score is not None and count.result.white_score is not None
+    assert count.black_lead == count.result.black_score - count.result.white_score
+    assert count.black_lead == pytest.approx(float(count.owner.sum()) - 0.5)
+
+
+def test_a_resigned_game_has_no_count() -> None:
+    state = position(Color.WHITE)
+    state.resign()
+    count = final_count(state, "tromp-taylor")
+    assert count.owner is None and np.isnan(count.black_lead)
+    assert count.result.winner == Color.BLACK

@@ -22,6 +22,7 @@ from typing import Protocol, TypeGuard, runtime_checkable
 
 import numpy as np
 
+from igo.agents.kata_analysis.estimate import NetEstimator, aux_net
 from igo.agents.player import Clock, Resign
 from igo.go.coords import Color, Point
 from igo.go.scoring import ownership as rollout_ownership
@@ -164,11 +165,16 @@ class SearchSession:
     def ownership(self, num_playouts: int = 128) -> np.ndarray:
         """float [P] in [-1, 1]: who owns each point at the end, +1 the side to move.
 
-        The networks have no ownership head, so this is the rollout ownership of random playouts
-        from the root (``igo.go.scoring.ownership``), computed once per session.
+        A net with an ownership head (pooled heads) gives it at the root; for the others it is
+        the rollout ownership of random playouts from the root (``igo.go.scoring.ownership``).
+        Computed once per session.
         """
         if self._ownership is None:
-            own = rollout_ownership(self.state, num_playouts)
+            net = aux_net(self.search.evaluator)
+            if net is None:
+                own = rollout_ownership(self.state, num_playouts)
+            else:
+                own = NetEstimator(self.state, net).root().ownership
             sign = 1.0 if self.state.to_play == Color.BLACK else -1.0
             self._ownership = sign * own
         return self._ownership

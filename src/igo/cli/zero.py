@@ -35,7 +35,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "zero", help="AlphaGo Zero training loop (resumable)", epilog=EXAMPLES
     )
-    parser.add_argument("--preset", default="9x9", help="tiny, 9x9, 19x19 or a .toml path")
+    parser.add_argument(
+        "--preset", default="9x9", help="tiny, 9x9, 9x9-kata, 19x19 or a .toml path"
+    )
     parser.add_argument("--run-dir", help=f"the run directory {PRESET}")
     parser.add_argument(
         "--games-per-generation", type=int, help=f"self-play games per generation {PRESET}"

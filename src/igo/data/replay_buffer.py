@@ -11,6 +11,9 @@ with ``c = min_games``, ``beta = 0.4`` and ``alpha = exponent`` (0: a fixed wind
 games). Files are validated when read (checksum, format, finite values); one that is truncated,
 corrupt or holds NaN is skipped with a warning on stderr, never an exception. Input planes are
 rebuilt from each position's stones history at sampling time (see ``igo.selfplay.record``).
+Games of record version 2 carry the ownership and score targets of KataGo's auxiliary heads; a
+position without them (an older or a resigned game) has ``Batch.aux`` False, and its auxiliary
+loss is masked off.
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ class Batch:
     """float32 [B, N*N + 1]: search policy targets."""
     value: np.ndarray
     """float32 [B]: game results from the side to move."""
+    ownership: np.ndarray
+    """float32 [B, N, N]: final owners from the side to move (+1 its, -1 the opponent's);
+    zeros where ``aux`` is False."""
+    score: np.ndarray
+    """float32 [B]: final margins for the side to move; 0 where ``aux`` is False."""
+    aux: np.ndarray
+    """bool [B]: the position has ownership and score targets (its game was counted)."""
 
 
 @dataclass
@@ -85,6 +95,8 @@ class _Game:
     policy: np.ndarray  # float32 [F, A], full searches only
     rows: np.ndarray  # int64 [F]: their positions in the game
     z: np.ndarray  # int8 [T]
+    ownership: np.ndarray | None  # int8 [T, P], counted games of record version 2
+    score: np.ndarray | None  # float32 [T]
 
 
 class ReplayBuffer:
@@ -145,7 +157,12 @@ class ReplayBuffer:
             print(f"igo: skipping replay file: {err}", file=sys.stderr)
             return None
         rows = np.flatnonzero(full)
-        return _Game(stones.astype(np.int8), to_play.astype(np.int8), policy[rows], rows, z)
+        ownership, score = arrays.get("ownership"), arrays.get("score")
+        if ownership is not None and ownership.shape != stones.shape:
+            ownership = score = None  # not this board's targets: train without them
+        return _Game(
+            stones.astype(np.int8), to_play.astype(np.int8), policy[rows], rows, z, ownership, score
+        )
 
     def _build(self) -> None:
         """Concatenate the window's games into flat arrays (one row per position)."""
@@ -156,6 +173,8 @@ class ReplayBuffer:
             self._start = self._sample_rows = np.zeros(0, np.int64)
             self._to_play, self._z = np.zeros(0, np.int8), np.zeros(0, np.int8)
             self._policy = np.zeros((0, a), np.float32)
+            self._ownership, self._score = np.zeros((0, p), np.int8), np.zeros(0, np.float32)
+            self._aux = np.zeros(0, bool)
             return
         lengths = np.array([g.stones.shape[0] for g in games])
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -167,6 +186,13 @@ class ReplayBuffer:
             [g.rows + o for g, o in zip(games, offsets, strict=True)]
         )
         self._policy = np.concatenate([g.policy for g in games]).astype(np.float32)
+        self._ownership = np.concatenate(
+            [g.ownership if g.ownership is not None else np.zeros_like(g.stones) for g in games]
+        ).astype(np.int8)
+        self._score = np.concatenate(
+            [g.score if g.score is not None else np.zeros(len(g.z), np.float32) for g in games]
+        ).astype(np.float32)
+        self._aux = np.concatenate([np.full(len(g.z), g.score is not None) for g in games])
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
         """``batch_size`` positions drawn uniformly (with replacement) from the window's targets,
@@ -178,8 +204,11 @@ class ReplayBuffer:
         if self.num_samples == 0:
             raise ValueError(f"the replay buffer in {self.root} holds no training positions")
         batch = self.positions(rng.integers(self.num_samples, size=batch_size))
-        planes, policy = augment(batch.planes, batch.policy, rng, in_place=True)
-        return Batch(planes, policy, batch.value)
+        # Ownership rides along as one more plane, so it turns with the board.
+        stacked = np.concatenate([batch.planes, batch.ownership[:, None]], axis=1)
+        stacked, policy = augment(stacked, batch.policy, rng, in_place=True)
+        planes, ownership = stacked[:, :-1], stacked[:, -1]
+        return Batch(planes, policy, batch.value, ownership, batch.score, batch.aux)
 
     def positions(self, pick: np.ndarray) -> Batch:
         """The window's positions ``pick`` (indices below ``num_samples``) as they were played:
@@ -189,4 +218,9 @@ class ReplayBuffer:
         valid = ago >= self._start[rows][:, None]
         history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
         planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
-        return Batch(planes, self._policy[pick], self._z[rows].astype(np.float32))
+        n = self.board_size
+        ownership = self._ownership[rows].astype(np.float32).reshape(-1, n, n)
+        value = self._z[rows].astype(np.float32)
+        return Batch(
+            planes, self._policy[pick], value, ownership, self._score[rows], self._aux[rows]
+        )

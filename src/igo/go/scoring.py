@@ -136,6 +136,13 @@ def _owners(stones: np.ndarray, size: int) -> np.ndarray:
     return owner
 
 
+def area_owners(stones: np.ndarray, size: int) -> np.ndarray:
+    """int8 [P]: who owns each point of ``stones`` [P] by area: +1 black, -1 white, 0 neither (a
+    stone is its colour's; an empty region its colour's if it reaches only that colour)."""
+    owner = _owners(stones, size)
+    return np.select([owner == 1, owner == 2], [1, -1], 0).astype(np.int8)
+
+
 def area_score(stones: np.ndarray, size: int) -> tuple[int, int]:
     """(black, white) area of ``stones`` [P]: stones plus empty regions reaching only them."""
     owner = _owners(stones, size)

@@ -7,6 +7,7 @@ and turn a finished game into a result and an SGF with ``final_result`` and ``ga
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from igo.go.coords import Color
 from igo.go.result import GameResult
-from igo.go.scoring import area_score, final_score, passing_wins
+from igo.go.scoring import area_owners, area_score, final_score, final_status, passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.io.sgf import record_from_state, write_sgf
@@ -69,16 +70,41 @@ class LiveGame:
 
 
 def final_result(state: GameState, scoring: Scoring, seed: int = 0) -> GameResult:
-    """The result of a finished game: the resignation, or the count.
+    """The result of a finished game: the resignation, or the count (``final_count``)."""
+    return final_count(state, scoring, seed).result
+
+
+@dataclass(frozen=True)
+class FinalCount:
+    """How a finished game was decided, and who owned what at the end (the aux targets)."""
+
+    result: GameResult
+    """The resignation, or the count."""
+    owner: np.ndarray | None
+    """int8 [P]: each point's owner at the count, +1 black, -1 white, 0 neither (dead stones
+    removed as the count removed them); None after a resignation (nothing was counted)."""
+    black_lead: float
+    """Black's score minus white's at the count (komi and bonus in); NaN after a resignation."""
+
+
+def final_count(state: GameState, scoring: Scoring, seed: int = 0) -> FinalCount:
+    """The result of a finished game with the count's ownership.
 
     Tromp-Taylor scoring (the paper's) counts every stone on the board as alive; ``estimate``
-    removes the stones random playouts find dead first.
+    removes the stones random playouts find dead first (``igo.go.scoring.final_status``), and
+    the ownership is the area of the stones left, so it agrees with the count point for point.
     """
     if state.resigned is not None:
-        return GameResult(state.resigned.opponent, "resign")
+        return FinalCount(GameResult(state.resigned.opponent, "resign"), None, math.nan)
+    stones = state.stones()
     if scoring == "estimate":
-        return final_score(state, None, 64, seed)
-    return tromp_taylor_result(state)
+        dead = final_status(state, 64, seed)
+        result = final_score(state, dead, 64, seed)
+        stones = np.where(dead, 0, stones).astype(np.int8)
+    else:
+        result = tromp_taylor_result(state)
+    lead = (result.black_score or 0.0) - (result.white_score or 0.0)
+    return FinalCount(result, area_owners(stones, state.size), lead)
 
 
 def tromp_taylor_result(state: GameState) -> GameResult:

@@ -16,6 +16,15 @@ is checksummed and validated on read, and it counts only once the folder's manif
 | ``root_value``| float32 [T]  | the search's value of the position, from the side to move      |
 | ``z``         | int8 [T]     | the game's result from the side to move: +1, -1 (0 drawn)      |
 | ``sgf``       | uint8 [T, K] | the SGF text's UTF-8 bytes, zero-padded, laid across the rows  |
+| ``ownership`` | int8 [T, P]  | version 2, counted games: each point's final owner from the    |
+|               |              | side to move at t (+1 its, -1 the opponent's, 0 neither)       |
+| ``score``     | float32 [T]  | version 2, counted games: the final margin for the side to move |
+
+Record version 2 (``RECORD_VERSION``, in the manifest entry) adds the auxiliary targets of KataGo's
+heads (Wu 2019): ownership and score, from the game's count with dead stones removed as the count
+removed them (``igo.selfplay.game.final_count``). A resigned game was never counted and has
+neither; version 1 games (written before) have neither either, and still load: the replay masks
+their auxiliary loss off.
 
 The manifest entry's ``extra`` holds the game-level facts: generation, the network that played,
 winner, result, moves, whether resignation was allowed (and whether the game was played out to
@@ -36,6 +45,8 @@ from igo.data.shards import ShardInfo, read_shard, write_shard
 
 KIND = "zero_game"
 RESIGN_MOVE = -1
+RECORD_VERSION = 2
+"""2: the ownership and score targets of counted games; 1 (no ``record_version``): none."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,11 @@ class GameData:
     calibration: bool = False
     """Played out to calibrate the network's resignation threshold before it may resign (so
     not a measure of that threshold's false resignations)."""
+    owner: np.ndarray | None = None
+    """int8 [P]: each point's owner at the final count, +1 black, -1 white, 0 neither; None if
+    the game was not counted (resigned)."""
+    black_lead: float = math.nan
+    """Black's score minus white's at the final count; NaN if not counted."""
 
     def __post_init__(self) -> None:
         num = self.stones.shape[0]
@@ -105,10 +121,20 @@ class GameData:
         values = self.root_value[self.to_play == self.winner]
         return float(values.min()) if values.size else math.inf
 
+    def aux_targets(self) -> dict[str, np.ndarray]:
+        """The counted game's ownership (int8 [T, P]) and score (float32 [T]) from each
+        position's side to move; empty if the game was not counted."""
+        if self.owner is None or not math.isfinite(self.black_lead):
+            return {}
+        sign = np.where(self.to_play == 1, 1, -1).astype(np.int8)
+        ownership: np.ndarray = (sign[:, None] * self.owner[None, :]).astype(np.int8)
+        score: np.ndarray = (sign * self.black_lead).astype(np.float32)
+        return {"ownership": ownership, "score": score}
+
 
 def game_arrays(game: GameData) -> dict[str, np.ndarray]:
     """The arrays of a game's shard (see the module table)."""
-    return {
+    arrays: dict[str, np.ndarray] = {
         "stones": game.stones.astype(np.int8),
         "to_play": game.to_play.astype(np.int8),
         "move": game.moves.astype(np.int16),
@@ -118,6 +144,7 @@ def game_arrays(game: GameData) -> dict[str, np.ndarray]:
         "z": game.z,
         "sgf": pack_text(game.sgf, game.num_positions),
     }
+    return arrays | game.aux_targets()
 
 
 def game_extra(game: GameData) -> dict[str, str]:
@@ -135,6 +162,7 @@ def game_extra(game: GameData) -> dict[str, str]:
         "calibration": str(int(game.calibration)),
         "resign_threshold": repr(game.resign_threshold),
         "winner_min_value": repr(low),
+        "record_version": str(RECORD_VERSION),
     }
 
 

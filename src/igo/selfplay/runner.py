@@ -23,7 +23,7 @@ from igo.search.mcts import MultiSearch
 from igo.selfplay.game import (
     LiveGame,
     endgame_rules,
-    final_result,
+    final_count,
     game_sgf,
     training_target,
     winner_code,
@@ -111,7 +111,8 @@ def _finish(
     network: int,
     calibration: bool,
 ) -> GameData:
-    result = final_result(game.state, config.scoring, seed=game.index)
+    count = final_count(game.state, config.scoring, seed=game.index)
+    result = count.result
     name = f"igo-zero gen {network}"
     comment = (
         f"self-play generation {generation}, game {game.index}, "
@@ -133,4 +134,6 @@ def _finish(
         generation=generation,
         network=network,
         calibration=calibration,
+        owner=count.owner,
+        black_lead=count.black_lead,
     )

@@ -58,6 +58,12 @@ class TrainConfig:
     """Where training runs: auto (CUDA if available), cpu, cuda..."""
     torch_threads: int = 1
     """Torch CPU threads while training."""
+    ownership_weight: float = 1.0
+    """Weight of the ownership loss (mean squared error of the final owner of each board point,
+    KataGo's auxiliary target, Wu 2019) for nets with pooled heads; 0 turns it off."""
+    score_weight: float = 0.5
+    """Weight of the score loss (Huber loss of the final margin, in units of
+    ``igo.nn.pooled_heads.SCORE_SCALE`` points) for nets with pooled heads; 0 turns it off."""
 
     def __post_init__(self) -> None:
         for name in ("steps_per_generation", "batch_size", "window_min_games", "window_max_games"):
@@ -74,6 +80,8 @@ class TrainConfig:
         _check(0.0 < self.lr_drop_factor <= 1.0, "train.lr_drop_factor must be in (0, 1]")
         _check(self.warmup_steps >= 0, "train.warmup_steps must be >= 0")
         _check(_non_negative(self.grad_clip), "train.grad_clip must be >= 0")
+        _check(_non_negative(self.ownership_weight), "train.ownership_weight must be >= 0")
+        _check(_non_negative(self.score_weight), "train.score_weight must be >= 0")
         _check(self.window_exponent >= 0, "train.window_exponent must be >= 0")
         _check(
             self.window_max_games >= self.window_min_games,

@@ -8,9 +8,10 @@ import pytest
 import torch
 from torch import nn
 
+from igo.nn.pooled_heads import SCORE_SCALE
 from igo.train.trainer import make_optimizer
 from igo.train.training_config import TrainConfig
-from igo.train.zero.loss import l2_penalty, zero_loss
+from igo.train.zero.loss import aux_loss, l2_penalty, zero_loss
 
 
 def test_uniform_policy_and_known_values() -> None:
@@ -59,3 +60,19 @@ def test_l2_penalty_and_weight_decay_agree() -> None:
             p -= 0.1 * p.grad
     torch.testing.assert_close(net.weight, reference.weight)
     torch.testing.assert_close(net.bias, reference.bias)
+
+
+def test_aux_loss_counts_only_positions_with_targets() -> None:
+    ownership = torch.tensor([[[0.5, -0.5], [0.0, 1.0]], [[0.9, 0.9], [0.9, 0.9]]])
+    target = torch.tensor([[[1.0, -1.0], [0.0, 1.0]], [[-1.0, -1.0], [-1.0, -1.0]]])
+    score = torch.tensor([SCORE_SCALE * 0.5, 100.0])
+    target_score = torch.tensor([0.0, -100.0])
+    loss = aux_loss(score, ownership, target_score, target, torch.tensor([True, False]))
+    # Position 0 only: (0.25 + 0.25 + 0 + 0) / 4 points; Huber of 0.5 is 0.5 * 0.5^2.
+    assert loss.ownership.item() == pytest.approx(0.125)
+    assert loss.score.item() == pytest.approx(0.125)
+    # Position 1 alone would cost far more: it is masked off, not averaged in.
+    none = aux_loss(score, ownership, target_score, target, torch.tensor([False, False]))
+    assert none.ownership.item() == 0 and none.score.item() == 0
+    both = aux_loss(score, ownership, target_score, target, torch.tensor([True, True]))
+    assert both.ownership.item() > 1 and both.score.item() > 1

@@ -1,8 +1,12 @@
-"""Scores and ownership without a score head: random playouts.
+"""Scores and ownership: the network's score and ownership heads, or else random playouts.
 
-igo's networks predict the winner, not the score, so the analysis engine estimates KataGo's
-score fields from random playouts (``igo.go.scoring.playout_areas``: uniformly random moves that
-fill no own eye, to the end, counted by area):
+A net with KataGo's pooled heads (``NetConfig.heads == "pooled"``, ``igo.nn.pooled_heads``)
+predicts the final ownership and score itself: ``estimator_for`` then gives a ``NetEstimator``,
+whose ``scoreLead`` and ``ownership`` are those heads' outputs at the position (``scoreStdev`` is
+0: there is no head for the spread). The papers' nets predict the winner only, so for them the
+analysis engine estimates KataGo's score fields from random playouts
+(``igo.go.scoring.playout_areas``: uniformly random moves that fill no own eye, to the end,
+counted by area):
 
 - ``ownership``: the mean owner of each point over the playouts (+1 black, -1 white).
 - ``scoreLead``: the mean of black's area minus white's over the playouts, less komi and the
@@ -18,10 +22,12 @@ per line, so interim answers cost little.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from igo.go.coords import Point
+from igo.encode.zero_planes import encode_zero
+from igo.go.coords import Color, Point
 from igo.go.errors import IllegalMove
 from igo.go.scoring import playout_areas
 from igo.go.state import GameState
@@ -67,9 +73,55 @@ class Estimator:
                 state.play(move)
             except IllegalMove:  # a line through a superko repetition: stop there
                 break
+        estimate = self._count(state, playouts)
+        self._cache[moves] = estimate
+        return estimate
+
+    def _count(self, state: GameState, playouts: int) -> Estimate:
+        """The estimate of one position: random playouts."""
         own, areas = playout_areas(state, playouts, self.seed)
         rules = state.rules
         white_bonus = rules.komi + rules.handicap_bonus(state.num_handicap)
-        estimate = Estimate(own, float(areas.mean()) - white_bonus, float(areas.std()))
-        self._cache[moves] = estimate
-        return estimate
+        return Estimate(own, float(areas.mean()) - white_bonus, float(areas.std()))
+
+
+class NetEstimator(Estimator):
+    """The same estimates from a net's score and ownership heads (one forward pass each)."""
+
+    def __init__(self, state: GameState, net: Any) -> None:
+        """Args:
+        state: the position analysed.
+        net: a PolicyValueNet with pooled heads (``aux_net``).
+        """
+        super().__init__(state, 0)
+        self.net = net
+        self.history = (int(net.config.in_planes) - 1) // 2
+
+    def _count(self, state: GameState, playouts: int) -> Estimate:
+        import torch  # the analysis engine's parser must not import torch
+
+        planes = torch.from_numpy(encode_zero(state, self.history)[None])
+        device = next(self.net.parameters()).device
+        with torch.no_grad():
+            _, _, score, ownership = self.net(planes.to(device), None, True)
+        # The heads speak for the side to move; an Estimate for black.
+        sign = 1.0 if state.to_play == Color.BLACK else -1.0
+        own = sign * ownership[0].float().flatten().cpu().numpy().astype(np.float64)
+        return Estimate(own, sign * float(score[0]), 0.0)
+
+
+def aux_net(evaluator: object) -> Any | None:
+    """The net behind a search's evaluator if it has score and ownership heads, else None."""
+    net = getattr(getattr(evaluator, "runner", None), "net", None)
+    config = getattr(net, "config", None)
+    heads, outputs = getattr(config, "heads", "fixed"), getattr(config, "outputs", None)
+    if heads == "pooled" and outputs == "policy_value":
+        return net
+    return None
+
+
+def estimator_for(state: GameState, playouts: int, evaluator: object) -> Estimator:
+    """The estimator of ``state`` for a search on ``evaluator``: the net's heads where it has
+    them (``NetEstimator``), else ``playouts`` random playouts per line."""
+    net = aux_net(evaluator)
+    return Estimator(state, playouts) if net is None else NetEstimator(state, net)

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from igo.agents.kata_analysis.answers import answer, no_results, policy
-from igo.agents.kata_analysis.estimate import Estimator
+from igo.agents.kata_analysis.estimate import Estimator, estimator_for
 from igo.agents.kata_analysis.query import EngineSettings, Query, Turn
 from igo.go.state import GameState
 from igo.search.mcts import MultiSearch
@@ -143,7 +143,9 @@ class Scheduler:
             job.started = time.monotonic()
             first = job.query.first_report_after or job.query.report_every
             job.next_report = job.started + first if first is not None else float("inf")
-            job.estimator = Estimator(job.turn.state, self.settings.score_playouts)
+            job.estimator = estimator_for(
+                job.turn.state, self.settings.score_playouts, search.evaluator
+            )
             self._active.append(job)
 
     def _trees(self, size: int) -> tuple[MultiSearch, list[int]]:

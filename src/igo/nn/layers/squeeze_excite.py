@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from igo.nn.board_mask import masked_mean
+
 
 class SqueezeExcite(nn.Module):
-    """``x * sigmoid(W_2 relu(W_1 mean_hw(x)))``: ``[B, C, H, W] -> [B, C, H, W]``."""
+    """``x * sigmoid(W_2 relu(W_1 mean_hw(x)))``: ``[B, C, H, W] -> [B, C, H, W]``.
+
+    The mean is over board points only when a net sets a board mask (``igo.nn.board_mask``)."""
+
+    reads_board_mask = True
+    board_mask: Tensor | None = None
 
     def __init__(self, channels: int, reduction: int = 4) -> None:
         """Args:
@@ -25,6 +32,6 @@ class SqueezeExcite(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """Rescale each channel of ``x`` [B, C, H, W]."""
-        scale = self.fc2(self.act(self.fc1(x.mean(dim=(2, 3))))).sigmoid()
+        scale = self.fc2(self.act(self.fc1(masked_mean(x, self.board_mask)))).sigmoid()
         out: Tensor = x * scale[:, :, None, None]
         return out

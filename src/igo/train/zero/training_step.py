@@ -3,7 +3,9 @@
 Silver et al. 2017, Methods "Optimization": the network is trained on positions sampled
 uniformly from the recent self-play games, each under a random board symmetry, minimising
 ``(z - v)^2 - pi . log p + c ||theta||^2`` by SGD with momentum 0.9 and an annealed learning
-rate. One function does it (cleanrl style); the caller owns checkpoints and logs.
+rate. One function does it (cleanrl style); the caller owns checkpoints and logs. A net with
+pooled heads also learns KataGo's ownership and score targets (``loss.aux_loss``), logged as
+``ownership_loss`` and ``score_loss`` (``loss`` stays value + policy, comparable across nets).
 
 Under torchrun (``igo.train.distributed``) every rank draws the same global minibatch from the
 same sampler RNG and trains on its slice of it under DDP, so W ranks take the steps one process
@@ -22,7 +24,7 @@ from igo.data.replay_buffer import ReplayBuffer
 from igo.train import distributed
 from igo.train.trainer import Trainer, TrainingDiverged
 from igo.train.training_config import TrainConfig, learning_rate_at
-from igo.train.zero.loss import zero_loss
+from igo.train.zero.loss import AuxLoss, aux_loss, zero_loss
 
 StepFn = Callable[[int, dict[str, float]], None]
 
@@ -69,10 +71,21 @@ def train_steps(
         target_policy = torch.from_numpy(batch.policy[mine]).to(device)
         target_value = torch.from_numpy(batch.value[mine]).to(device)
 
-        policy_logits, values = model(planes)
+        policy_logits, values, score, ownership = model(planes, None, True)
         loss = zero_loss(policy_logits, values, target_policy, target_value)
+        total, aux = loss.total, None
+        if score is not None and ownership is not None:
+            aux = aux_loss(
+                score,
+                ownership,
+                torch.from_numpy(batch.score[mine]).to(device),
+                torch.from_numpy(batch.ownership[mine]).to(device),
+                torch.from_numpy(batch.aux[mine]).to(device),
+            )
+            total = total + config.ownership_weight * aux.ownership
+            total = total + config.score_weight * aux.score
         optimizer.zero_grad(set_to_none=True)
-        loss.total.backward()  # type: ignore[no-untyped-call]
+        total.backward()  # type: ignore[no-untyped-call]
         grad_norm = float(torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm))
         value, policy = loss.value.detach().item(), loss.policy.detach().item()
         if not (math.isfinite(value) and math.isfinite(policy) and math.isfinite(grad_norm)):
@@ -86,6 +99,16 @@ def train_steps(
         if on_step is not None:
             seconds = time.perf_counter() - start
             metrics = {"lr": lr, "loss": value + policy, "value_loss": value}
-            metrics |= {"policy_loss": policy, "grad_norm": grad_norm}
+            metrics |= {"policy_loss": policy, "grad_norm": grad_norm} | _aux_metrics(aux)
             on_step(trainer.step, metrics | {"samples_per_s": config.batch_size / seconds})
     net.eval()
+
+
+def _aux_metrics(aux: AuxLoss | None) -> dict[str, float]:
+    """The auxiliary loss columns of a net with pooled heads (none for fixed heads)."""
+    if aux is None:
+        return {}
+    return {
+        "ownership_loss": aux.ownership.detach().item(),
+        "score_loss": aux.score.detach().item(),
+    }
