@@ -15,6 +15,7 @@ FLAGS = {
     "net": "net",
     "workers": "selfplay.num_workers",
     "seed": "seed",
+    "carry": "carry_dir",
 }
 
 
@@ -44,6 +45,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--device", help=f"auto, cpu, cuda or cuda:N, for everything {PRESET}")
     parser.add_argument("--workers", type=int, help=f"self-play worker processes {PRESET}")
     parser.add_argument("--seed", type=int, help=f"seed of the run {PRESET}")
+    parser.add_argument(
+        "--carry",
+        metavar="DIR",
+        help="carry the run's state in DIR (e.g. in the repository) after every generation, "
+        "and resume from it where the run folder has none (docs/zero.md)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     curve = parser.add_argument_group("learning curve (instead of training)")
     curve.add_argument(

@@ -8,6 +8,8 @@ in one resumable run folder (``igo.run_dir.ZeroRunDir``).
 - ``gate.py``: a candidate against the best network, by win rate or SPRT, or no gate.
 - ``resign_calibration.py``: the resignation threshold from the run's played-out games.
 - ``learning_curve.py``: ``igo zero --curve``, every generation rated against GNU Go.
+- ``carry.py``: the run's continuation state carried (e.g. in the repository) and restored.
+- ``generation_summary.py``: a finished generation's numbers and its log line.
 
 Imported on demand: it brings in torch.
 """

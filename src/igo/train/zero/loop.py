@@ -27,7 +27,6 @@ return.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,15 +46,22 @@ from igo.selfplay.worker import SelfPlayJob, run_selfplay
 from igo.train import distributed
 from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.training_logs import MetricsLog
+from igo.train.zero.carry import resume_from_carry, write_carry
 from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
-from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
-from igo.train.zero.loop_state import ZeroState, load_state, save_state
-from igo.train.zero.resign_calibration import (
-    calibration_count,
-    calibration_games_missing,
-    measured_false_rate,
-    resign_threshold,
+from igo.train.zero.generation_summary import (
+    describe_generation,
+    games_played,
+    generation_summary,
 )
+from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
+from igo.train.zero.loop_state import (
+    ZeroState,
+    begin_stretch,
+    extend_stretch,
+    load_state,
+    save_state,
+)
+from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
 from igo.train.zero.training_step import train_steps
 
 Hook = Callable[[str], None]
@@ -124,9 +130,12 @@ class ZeroLoop:
         self.run_dir.create()
         self._lock = self.run_dir.hold("igo zero")
         try:
+            resume_from_carry(self.config, self.run_dir)
             ZERO_CONFIGS.check_saved(self.run_dir, self.config, package_version())
             state = load_state(self.run_dir.state_path)
             self.state = state if state is not None else self._initialise()
+            begin_stretch(self.state)
+            save_state(self.run_dir.state_path, self.state)
             self.metrics = MetricsLog(
                 self.run_dir.logs, self.state.train_steps, self.state.generation
             )
@@ -151,6 +160,8 @@ class ZeroLoop:
             return self.state
         try:
             self._sync_best()
+            if self.state.phase == "selfplay":
+                self._carry()  # a carry the last stretch did not finish, or a new one
             while self.state.generation < self.config.generations:
                 if self.state.phase == "selfplay":
                     self._selfplay()
@@ -245,7 +256,7 @@ class ZeroLoop:
             size, history = self.config.selfplay.board_size, self.config.history
             self.session.buffer = ReplayBuffer(self.run_dir.replay, size, history)
         cfg = self.config.train
-        played = len(list_games(self.run_dir.replay))
+        played = games_played(self.state, list_games(self.run_dir.replay))
         window = window_size(
             played, cfg.window_min_games, cfg.window_max_games, cfg.window_exponent
         )
@@ -322,18 +333,32 @@ class ZeroLoop:
         if result.accepted:
             self.state.best_generation = g + 1
             self._sync_best()
-        summary = self._summary(result)
+        summary = generation_summary(self.run_dir, self.state, result)
         assert self.metrics is not None  # rank 0 alone gates
         self.metrics.generation(g, summary)
         self.state.history.append({"generation": g, **summary})
-        self._log(_describe(g, summary, result))
+        self._log(describe_generation(g, summary, result))
         self.state.generation, self.state.phase, self.state.selfplay_seconds = (
             g + 1,
             "selfplay",
             0.0,
         )
+        extend_stretch(self.state)
         self._save()
         self._prune_models()
+        self._carry()
+
+    def _carry(self) -> None:
+        """Write the carried state (``carry.py``) when the run has a carry folder."""
+        if not self.config.carry_dir:
+            return
+        carried = write_carry(self.config, self.run_dir, self.state)
+        if carried is not None:
+            self._log(
+                f"igo zero: carried generation {carried.generation} to {self.config.carry_dir} "
+                f"({carried.games} games, {carried.bytes / 1e6:.1f} MB)"
+            )
+        self.hook("carry")
 
     def _play_gate(self, candidate: int, best: int) -> GateResult:
         nets = (
@@ -354,34 +379,6 @@ class ZeroLoop:
         record_gate(self.run_dir, result, games)
         return result
 
-    def _summary(self, gate: GateResult) -> dict[str, float]:
-        """The finished generation's numbers, counted from its replay manifest."""
-        g = self.state.generation
-        entries = list_games(self.run_dir.replay)
-        infos = [e.info for e in entries if e.generation == g]
-        extras = [i.extra for i in infos]
-        positions = sum(int(x["positions"]) for x in extras)
-        false_rate, checked = measured_false_rate(entries, g, self.state.resign_threshold)
-        seconds = self.state.selfplay_seconds
-        return {
-            "selfplay.games": len(infos),
-            "selfplay.positions": positions,
-            "selfplay.targets": sum(int(x["targets"]) for x in extras),
-            "selfplay.mean_length": positions / max(1, len(infos)),
-            "selfplay.black_win_rate": _mean([x["winner"] == "1" for x in extras]),
-            "selfplay.resigned": _mean([x["resigned"] == "1" for x in extras]),
-            "selfplay.resign_threshold": self.state.resign_threshold,
-            "selfplay.false_resign_rate": false_rate,
-            "selfplay.false_resign_checked": checked,
-            "selfplay.calibration_games": calibration_count(entries, g),
-            "selfplay.positions_per_hour": positions * 3600 / seconds if seconds > 0 else math.nan,
-            "train.steps": self.state.train_steps,
-            "gate.games": gate.games,
-            "gate.score": gate.score,
-            "gate.accepted": float(gate.accepted),
-            "best_generation": self.state.best_generation,
-        }
-
     def _prune_models(self) -> None:
         keep = set(self.run_dir.model_generations()[-self.config.keep_models :])
         # Generation 0 anchors the learning curve ("Elo over the first generation").
@@ -391,21 +388,3 @@ class ZeroLoop:
                 path = self.run_dir.model_path(gen)
                 path.unlink(missing_ok=True)
                 path.with_suffix(".json").unlink(missing_ok=True)
-
-
-def _mean(flags: list[bool]) -> float:
-    return float(np.mean(flags)) if flags else math.nan
-
-
-def _describe(generation: int, s: dict[str, float], gate: GateResult) -> str:
-    verdict = "accepted" if gate.accepted else "rejected"
-    match = f"{gate.wins}-{gate.losses}-{gate.draws} ({gate.score:.0%}) {verdict}"
-    return (
-        f"igo zero: generation {generation}: {s['selfplay.games']:.0f} games, "
-        f"{s['selfplay.mean_length']:.0f} moves on average, black won "
-        f"{s['selfplay.black_win_rate']:.0%}, {s['selfplay.positions_per_hour']:.0f} positions/h; "
-        f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
-        f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
-        f"(false {s['selfplay.false_resign_rate']:.0%} of "
-        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
-    )
