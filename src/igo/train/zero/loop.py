@@ -40,6 +40,7 @@ from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
 from igo.data.shards import read_manifest
 from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
 from igo.nn.inference import resolve_device
+from igo.nn.precision import CHOICES, explain_precision
 from igo.nn.threads import torch_threads
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.worker import SelfPlayJob, run_selfplay
@@ -62,7 +63,7 @@ from igo.train.zero.loop_state import (
     save_state,
 )
 from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
-from igo.train.zero.training_step import train_steps
+from igo.train.zero.training_step import train_steps, training_precision
 
 Hook = Callable[[str], None]
 """Called at each step of the loop (``game``, ``train_step``, ``checkpoint``, ``phase``)."""
@@ -159,6 +160,10 @@ class ZeroLoop:
                 self._train()
             return self.state
         try:
+            selfplay = resolve_device(self.config.selfplay.device)
+            played = explain_precision(selfplay, CHOICES[self.config.selfplay.precision])
+            trained = training_precision(self.device, self.config.train.precision)
+            self._log(f"igo zero: self-play in {played}; training in {trained}")
             self._sync_best()
             if self.state.phase == "selfplay":
                 self._carry()  # a carry the last stretch did not finish, or a new one

@@ -12,6 +12,7 @@ takes with the same ``batch_size`` (the metrics are rank 0's slice's; samples/s 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -19,12 +20,30 @@ from collections.abc import Callable
 import torch
 
 from igo.data.replay_buffer import ReplayBuffer
+from igo.nn.precision import CHOICES, explain_precision, resolve_precision
 from igo.train import distributed
 from igo.train.trainer import Trainer, TrainingDiverged
 from igo.train.training_config import TrainConfig, learning_rate_at
 from igo.train.zero.loss import zero_loss
 
 StepFn = Callable[[int, dict[str, float]], None]
+
+
+def training_autocast(
+    device: torch.device, precision: str
+) -> torch.autocast | contextlib.nullcontext[None]:
+    """The autocast context of a training step: bf16 where ``resolve_precision`` picks it
+    (``train.precision``), never fp16 (it would need loss scaling), else none."""
+    dtype = resolve_precision(device, CHOICES[precision])
+    if dtype != torch.bfloat16:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def training_precision(device: torch.device, precision: str) -> str:
+    """What ``training_autocast`` runs in and why, for the log."""
+    said = explain_precision(device, CHOICES[precision])
+    return said if not said.startswith("fp16") else "fp32 (no bf16 on this GPU; no fp16 training)"
 
 
 def train_steps(
@@ -57,6 +76,7 @@ def train_steps(
     model, mine = distributed.wrap(net, device), distributed.shard(config.batch_size)
     net.train()
     max_norm = config.grad_clip if config.grad_clip > 0 else math.inf
+    autocast = training_autocast(device, config.precision)
     for _ in range(num_steps):
         start = time.perf_counter()
         lr = learning_rate_at(config, trainer.step, total_steps)
@@ -69,8 +89,9 @@ def train_steps(
         target_policy = torch.from_numpy(batch.policy[mine]).to(device)
         target_value = torch.from_numpy(batch.value[mine]).to(device)
 
-        policy_logits, values = model(planes)
-        loss = zero_loss(policy_logits, values, target_policy, target_value)
+        with autocast:  # the forward pass and loss; the weights and the optimiser stay fp32
+            policy_logits, values = model(planes)
+            loss = zero_loss(policy_logits.float(), values.float(), target_policy, target_value)
         optimizer.zero_grad(set_to_none=True)
         loss.total.backward()  # type: ignore[no-untyped-call]
         grad_norm = float(torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm))
