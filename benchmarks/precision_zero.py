@@ -93,7 +93,11 @@ def main() -> None:
             }
             rows.append(row)
             print(json.dumps(row), flush=True)
-    result = {"machine": machine_info(), "args": vars(args) | {"out": str(args.out)}, "rows": rows}
+    result = {
+        "machine": machine_info(),
+        "args": vars(args) | {"out": args.out and args.out.name},
+        "rows": rows,
+    }
     if args.out is not None:
         write_text_atomic(args.out, json.dumps(result, indent=1) + "\n")
 
