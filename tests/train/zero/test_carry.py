@@ -55,13 +55,18 @@ def fresh_copy(carry: Path, tmp_path: Path) -> Path:
     return tmp_path / "carry"
 
 
-def test_run_resumes_from_the_carry_alone(finished_carry: Path, tmp_path: Path) -> None:
+def test_run_resumes_from_the_carry_alone(
+    finished_carry: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fresh_copy(finished_carry, tmp_path)
     assert carried_generation(tmp_path / "carry") == 2
     config = carried(tmp_path, generations=3)
     run = ZeroRunDir(config.run_dir)
     assert not run.root.exists()  # a new machine: no run folder at all
     state = run_zero(config, progress=False)
+    told = capsys.readouterr().err
+    assert "restored from the carry" in told and "generation 2, 16 games" in told
+    assert "igo zero: self-play in " in told and "; training in " in told  # and why
     # The same generation numbering, the steps continued, the curve without a gap.
     assert (state.generation, state.train_steps) == (3, 3 * 20)
     assert [h["generation"] for h in state.history] == [0, 1, 2]
