@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from igo.nn.inference import TorchEvaluator, resolve_device, resolve_precision
+from igo.nn import cpu_features
+from igo.nn.inference import TorchEvaluator, resolve_device
+from igo.nn.precision import resolve_precision
 from igo.nn.registry import create_net
 
 TINY = dict(board_size=5, in_planes=4, channels=8, blocks=2, value_hidden=16)
@@ -75,7 +77,8 @@ def test_single_head_nets() -> None:
         value.policy_logits(_planes(2))
 
 
-def test_device_and_precision_choice() -> None:
+def test_device_and_precision_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cpu_features, "cpu_flags", lambda: ["avx2", "fma"])  # no AMX
     assert resolve_device("cpu") == torch.device("cpu")
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert resolve_device("auto").type == expected

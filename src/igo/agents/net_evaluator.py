@@ -27,6 +27,7 @@ from igo.encode.zero_planes import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
 from igo.nn.inference import NetRunner, TorchEvaluator, average_symmetries
 from igo.nn.net import Net
+from igo.nn.precision import Precision
 from igo.search.evaluator import Leaves
 
 SymmetryMode = Literal["none", "random", "all"]
@@ -34,11 +35,13 @@ NetOrRunner = Net | NetRunner
 """A torch net (run by a ``TorchEvaluator``) or a runner already built (an ``OnnxEvaluator``)."""
 
 
-def as_runner(net: NetOrRunner, device: str, batch_size: int) -> NetRunner:
+def as_runner(
+    net: NetOrRunner, device: str, batch_size: int, precision: Precision = "auto"
+) -> NetRunner:
     """``net`` as a runner: a torch net wrapped in a ``TorchEvaluator`` on ``device``."""
     if isinstance(net, NetRunner):
         return net
-    return TorchEvaluator(net, device=device, batch_size=batch_size)
+    return TorchEvaluator(net, device=device, batch_size=batch_size, precision=precision)
 
 
 def masked_softmax(logits: np.ndarray, legal_mask: np.ndarray) -> np.ndarray:
@@ -66,6 +69,7 @@ class ZeroNetEvaluator:
         batch_size: int = 256,
         symmetry: SymmetryMode = "random",
         seed: int = 0,
+        precision: Precision = "auto",
     ) -> None:
         in_planes = int(net.config.in_planes)
         if in_planes % 2 != 1 or in_planes < 3:
@@ -77,7 +81,7 @@ class ZeroNetEvaluator:
         self.history_length = (in_planes - 1) // 2
         self.board_size = int(net.config.board_size)
         self.symmetry = symmetry
-        self.runner = as_runner(net, device, batch_size)
+        self.runner = as_runner(net, device, batch_size, precision)
         self._rng = np.random.default_rng(seed)
 
     def _forward(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -39,7 +39,6 @@ from igo.nn.flops import net_cost
 from igo.nn.fuse import fuse_conv_bn
 from igo.nn.inference import (
     ChannelsLast,
-    Precision,
     PrepareFn,
     TorchEvaluator,
     prepare_compiled,
@@ -50,6 +49,7 @@ from igo.nn.inference import (
     tune_cpu_malloc,
 )
 from igo.nn.net import Net
+from igo.nn.precision import Precision
 from igo.nn.registry import create_net
 from igo.nn.threads import torch_threads
 

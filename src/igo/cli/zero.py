@@ -15,6 +15,7 @@ FLAGS = {
     "net": "net",
     "workers": "selfplay.num_workers",
     "seed": "seed",
+    "carry": "carry_dir",
 }
 
 
@@ -48,6 +49,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--device", help=f"auto, cpu, cuda or cuda:N, for everything {PRESET}")
     parser.add_argument("--workers", type=int, help=f"self-play worker processes {PRESET}")
     parser.add_argument("--seed", type=int, help=f"seed of the run {PRESET}")
+    parser.add_argument(
+        "--carry",
+        metavar="DIR",
+        help="carry the run's state in DIR (e.g. in the repository) after every generation, "
+        "and resume from it where the run folder has none (docs/zero.md)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "bf16"],
+        help="self-play and training precision: auto is bf16 where the CPU has AMX-BF16 or "
+        f"on CUDA, fp32 elsewhere {PRESET}",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument(
         "--ray",
@@ -82,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.device is not None:
         overrides.update({"selfplay.device": args.device, "train.device": args.device})
+    if args.precision is not None:
+        overrides.update({"selfplay.precision": args.precision, "train.precision": args.precision})
     tune_cpu_malloc()  # process-wide, so here at the entry point (see igo.nn.inference)
     try:
         config = ZERO_CONFIGS.with_overrides(ZERO_CONFIGS.load_preset(args.preset), overrides)

@@ -102,6 +102,24 @@ def write_shard(
     return info
 
 
+def restore_shards(folder: str | os.PathLike[str], shards: list[tuple[ShardInfo, bytes]]) -> None:
+    """Write shards copied byte for byte from another folder (a carried run's sample of games)
+    and list them in the folder's manifest, beside the entries it has.
+
+    Raises:
+        ShardError: a shard's bytes do not match its manifest checksum.
+    """
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    entries = {entry.name: entry for entry in read_manifest(root)}
+    for info, data in shards:
+        if hashlib.sha256(data).hexdigest() != info.sha256:
+            raise ShardError(f"{info.name}: its bytes do not match its checksum")
+        write_bytes_atomic(root / info.name, data)
+        entries[info.name] = info
+    _write_manifest(root, list(entries.values()))
+
+
 def _write_manifest(root: Path, entries: list[ShardInfo]) -> None:
     body = {"format": SHARD_FORMAT, "shards": [asdict(e) for e in entries]}
     write_text_atomic(root / MANIFEST, json.dumps(body, indent=1) + "\n")

@@ -10,7 +10,10 @@
 |                          | its fields), extra (caller's)                                      |
 
 A compressed checkpoint is the same pair. Weights stored at 16 bits (``igo compress quantize
---method fp16|bf16``) are fp16 / bf16 tensors, cast to fp32 on loading. Low-bit weights
+--method fp16|bf16``) are fp16 / bf16 tensors and the JSON says ``precision``; loading casts
+them to fp32 and marks the net (``stored_precision``), so that the evaluators run it under that
+autocast where it is fast (``igo.nn.precision``). A 16-bit checkpoint written before the key
+existed is recognised by its tensors' dtype. Low-bit weights
 (``weight_bits=b``, ``--method wN``) are ``igo.nn.lowbit``'s packed integers and scales; the JSON
 says ``weight_bits`` and ``packed`` (each packed tensor's shape), and loading unpacks them into an
 ordinary fp32 net. An ONNX graph (``igo.nn.onnx_graph``) has the same JSON beside its ``.onnx``.
@@ -110,11 +113,30 @@ def save_checkpoint(
         tensors, shapes = pack_state(state, weight_bits)
         info |= {"weight_bits": weight_bits, "packed": shapes}
     tensors = {k: v.contiguous() for k, v in tensors.items()}
+    precision = _half_precision(tensors)
+    if precision is not None:
+        info["precision"] = precision
     text = json.dumps(info, indent=2, sort_keys=True)
     write_bytes_atomic(weights_path, save_safetensors(tensors, metadata={_META_KEY: text}))
     json_path = config_path(weights_path)
     write_bytes_atomic(json_path, (text + "\n").encode())
     return json_path
+
+
+_PRECISION_ATTR = "igo_stored_precision"
+_HALF = {torch.bfloat16: "bfloat16", torch.float16: "float16"}
+
+
+def _half_precision(tensors: Mapping[str, torch.Tensor]) -> str | None:
+    """``bfloat16`` / ``float16`` when every floating tensor has that dtype, else None."""
+    dtypes = {t.dtype for t in tensors.values() if t.is_floating_point()}
+    return _HALF.get(dtypes.pop()) if len(dtypes) == 1 else None
+
+
+def stored_precision(net: nn.Module) -> str | None:
+    """The 16-bit precision the net's checkpoint was stored in (None: fp32, or not loaded)."""
+    value = getattr(net, _PRECISION_ATTR, None)
+    return value if isinstance(value, str) else None
 
 
 def _read_info(weights_path: Path) -> dict[str, Any]:
@@ -201,10 +223,14 @@ def load_weights_(
     net: nn.Module, path: str | os.PathLike[str], info: Mapping[str, Any] | None = None
 ) -> nn.Module:
     """Load a weights file into an existing net after checking every tensor name and shape
-    (``info``: its JSON description, which says how low-bit weights are packed)."""
+    (``info``: its JSON description, which says how low-bit weights are packed); a 16-bit
+    checkpoint marks the net with its precision (``stored_precision``)."""
     tensors = _state_of(path, info)
     check_state(net, tensors, str(path))
     net.load_state_dict(tensors)
+    precision = (info or {}).get("precision") or _half_precision(tensors)
+    if precision in _HALF.values():
+        setattr(net, _PRECISION_ATTR, precision)  # a plain attribute: kept by deepcopy and .to
     return net
 
 

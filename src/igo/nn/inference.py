@@ -2,10 +2,10 @@
 
 ``TorchEvaluator`` is what the agents layer wraps into a search ``Evaluator``. It picks the
 device, runs under ``torch.inference_mode``, splits big inputs into batches and, by default,
-runs under bf16 (or fp16) autocast on CUDA and in fp32 on CPU. CPU bf16 is opt-in
-(``precision="bfloat16"``): on a CPU with AMX (Sapphire Rapids) it was 2.5-4.3x faster than
-fp32 for ``resnet_b6c64`` at batch 32+, with logits off by about 3e-3, but on CPUs without native
-bf16 it is much slower. Outputs are always float32.
+runs under bf16 (or fp16) autocast on CUDA and on CPUs with AMX-BF16, in fp32 on other CPUs
+(``igo.nn.precision``: on AMX bf16 was 2.5-4.3x faster than fp32 for ``resnet_b6c64`` at batch
+32+, with logits off by about 3e-3; without it, much slower). A checkpoint stored in 16 bits runs
+in them where that is fast. Outputs are always float32.
 
 The evaluator runs a *prepared* copy of the net, built by a ``PrepareFn`` (the net itself is
 only put in eval mode). The choices, measured with ``igo bench nets`` (see docs/nets.md):
@@ -36,16 +36,17 @@ import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from typing import Literal, cast
+from typing import cast
 
 import numpy as np
 import torch
 from torch import Tensor, nn
 
+from igo.nn.checkpoint import stored_precision
 from igo.nn.fuse import fuse_conv_bn, relu_inplace_
 from igo.nn.net import Net, NetConfig, PolicyNet, ValueNet
+from igo.nn.precision import Precision, resolve_precision
 
-Precision = Literal["auto", "float32", "bfloat16", "float16"]
 PlanesFn = Callable[[np.ndarray], np.ndarray]
 """Maps planes [B, C, N, N] to the same shape (one board symmetry)."""
 PolicyFn = Callable[[np.ndarray], np.ndarray]
@@ -58,8 +59,6 @@ ForwardFn = Callable[[np.ndarray], Outputs]
 """Runs a net on planes [B, C, N, N]."""
 PrepareFn = Callable[[Net, torch.device], nn.Module]
 """Builds the module the evaluator runs from an eval-mode net on its device; same outputs."""
-
-_DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -80,23 +79,6 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
         count = torch.cuda.device_count()
         raise ValueError(f"device {str(device)!r} was asked for but this machine has {count} GPUs")
     return resolved
-
-
-def resolve_precision(device: torch.device, precision: Precision = "auto") -> torch.dtype | None:
-    """The autocast dtype, or None for plain fp32.
-
-    ``"auto"`` is bf16 on CUDA devices that support it, fp16 on older CUDA devices, and fp32
-    elsewhere. An explicit ``"bfloat16"`` / ``"float16"`` is honoured on any device.
-    """
-    if precision == "float32":
-        return None
-    if precision in _DTYPES:
-        return _DTYPES[precision]
-    if precision != "auto":
-        raise ValueError(f"unknown precision {precision!r}")
-    if device.type != "cuda":
-        return None
-    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
 class ChannelsLast(nn.Module):
@@ -282,7 +264,8 @@ class TorchEvaluator(NetRunner):
         net: the net; it is moved to ``device`` and put in eval mode.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ...
         batch_size: most positions per forward pass.
-        precision: autocast dtype (see ``resolve_precision``).
+        precision: autocast dtype (``igo.nn.precision.resolve_precision``; ``auto`` also
+            follows a 16-bit checkpoint's ``precision``).
         symmetries: if given, every position is evaluated under each symmetry and the results
             are mapped back and averaged (``average_symmetries``).
         prepare_fn: builds the module that is run from the net (see the module docstring);
@@ -291,7 +274,8 @@ class TorchEvaluator(NetRunner):
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.device = resolve_device(device)
-        self.autocast_dtype = resolve_precision(self.device, precision)
+        stored = stored_precision(net)
+        self.autocast_dtype = resolve_precision(self.device, precision, stored)
         self.net = net.to(self.device).eval()
         self.batch_size = batch_size
         self.symmetries = list(symmetries) if symmetries else []

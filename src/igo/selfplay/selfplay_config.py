@@ -86,6 +86,10 @@ class SelfPlayConfig:
     """Where the network runs: auto (CUDA if available), cpu, cuda, cuda:1..."""
     eval_batch_size: int = 1024
     """Most positions per forward pass."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """The network's precision in self-play and gating: auto is bf16 autocast on CUDA and on
+    CPUs with AMX-BF16, fp32 elsewhere (``igo.nn.precision``; bf16 is slower than fp32 on
+    AVX2-only CPUs)."""
     torch_threads: int = 1
     """Torch CPU threads per worker process."""
 

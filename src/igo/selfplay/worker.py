@@ -28,6 +28,7 @@ from igo.data.shards import read_manifest
 from igo.io.processes import spawn_context
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.inference import tune_cpu_malloc
+from igo.nn.precision import CHOICES
 from igo.nn.threads import torch_threads
 from igo.selfplay.record import GameData, write_game
 from igo.selfplay.runner import play_selfplay_games
@@ -81,7 +82,8 @@ def load_evaluator(job: SelfPlayJob, seed: int) -> ZeroNetEvaluator:
     """The job's network as a batched search evaluator (one random symmetry per batch)."""
     net = load_checkpoint(job.net_path)
     config = job.config
-    return ZeroNetEvaluator(net, config.device, config.eval_batch_size, "random", seed)
+    precision = CHOICES[config.precision]
+    return ZeroNetEvaluator(net, config.device, config.eval_batch_size, "random", seed, precision)
 
 
 def run_selfplay(

@@ -56,6 +56,9 @@ class TrainConfig:
     """Training positions the window must hold before a step is taken."""
     device: str = "auto"
     """Where training runs: auto (CUDA if available), cpu, cuda..."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """Autocast of the forward pass and loss (the weights and the optimiser stay fp32): auto is
+    bf16 on CUDA with bf16 and on CPUs with AMX-BF16, fp32 elsewhere (``igo.nn.precision``)."""
     torch_threads: int = 1
     """Torch CPU threads while training."""
     ownership_weight: float = 1.0

@@ -11,6 +11,7 @@ in one resumable run folder (``igo.run_dir.ZeroRunDir``).
 - ``generation_summary.py``: a finished generation's numbers and its log line.
 - ``ray_selfplay.py``, ``ray_learner.py``: ``igo zero --ray``, self-play on Ray actors (the
   ``distributed`` extra, imported only there).
+- ``carry.py``: the run's continuation state carried (e.g. in the repository) and restored.
 
 Imported on demand: it brings in torch.
 """

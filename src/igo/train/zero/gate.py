@@ -27,6 +27,7 @@ from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.eval.sprt import Sprt
 from igo.files import write_text_atomic
 from igo.nn.net import Net
+from igo.nn.precision import CHOICES
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.net_match import MatchGame, play_match
 from igo.selfplay.selfplay_config import SelfPlayConfig
@@ -138,7 +139,14 @@ def play_gate(
     if config.mode == "none":
         return GateResult(candidate, best, "none", 0, 0, 0, 0, True), []
     evaluators = [
-        ZeroNetEvaluator(net, game_config.device, game_config.eval_batch_size, "random", seed + i)
+        ZeroNetEvaluator(
+            net,
+            game_config.device,
+            game_config.eval_batch_size,
+            "random",
+            seed + i,
+            CHOICES[game_config.precision],
+        )
         for i, net in enumerate(nets)
     ]
     desc = f"gate gen {candidate} vs {best}"

@@ -1,4 +1,5 @@
-"""A finished generation's numbers (counted from its replay manifest) and its one-line log."""
+"""The numbers of a finished generation: its ``logs/generations.csv`` row, its ``state.json``
+history entry and its one-line log, counted from the generation's replay manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 import numpy as np
 
-from igo.data.replay_buffer import list_games
+from igo.data.replay_buffer import GameEntry, list_games
 from igo.run_dir import ZeroRunDir
 from igo.train.zero.gate import GateResult
 from igo.train.zero.loop_state import ZeroState
@@ -14,7 +15,7 @@ from igo.train.zero.resign_calibration import calibration_count, measured_false_
 
 
 def generation_summary(run_dir: ZeroRunDir, state: ZeroState, gate: GateResult) -> dict[str, float]:
-    """The numbers of ``state.generation`` once gated, counted from its replay manifest."""
+    """The finished generation's numbers (``state.generation``), counted from its manifest."""
     g = state.generation
     entries = list_games(run_dir.replay)
     infos = [e.info for e in entries if e.generation == g]
@@ -42,11 +43,22 @@ def generation_summary(run_dir: ZeroRunDir, state: ZeroState, gate: GateResult) 
     }
 
 
+def games_played(state: ZeroState, entries: list[GameEntry]) -> int:
+    """Self-play games of the whole run: the finished generations' (``state.history``) and the
+    current one's listed, or all the games listed on disk if more. A run resumed from a carry
+    (``carry.py``) holds only a sample of its games, but its replay window keeps the size the
+    whole run's count gives it."""
+    finished = sum(int(entry.get("selfplay.games", 0)) for entry in state.history)
+    current = sum(1 for e in entries if e.generation == state.generation)
+    return max(len(entries), finished + current)
+
+
 def _mean(flags: list[bool]) -> float:
     return float(np.mean(flags)) if flags else math.nan
 
 
 def describe_generation(generation: int, s: dict[str, float], gate: GateResult) -> str:
+    """The generation's line in the log."""
     verdict = "accepted" if gate.accepted else "rejected"
     match = f"{gate.wins}-{gate.losses}-{gate.draws} ({gate.score:.0%}) {verdict}"
     return (

@@ -40,18 +40,30 @@ from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
 from igo.data.shards import read_manifest
 from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
 from igo.nn.inference import resolve_device
+from igo.nn.precision import CHOICES, explain_precision
 from igo.nn.threads import torch_threads
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.worker import SelfPlayJob, run_selfplay
 from igo.train import distributed
 from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
 from igo.train.training_logs import MetricsLog
+from igo.train.zero.carry import resume_from_carry, write_carry
 from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
-from igo.train.zero.generation_summary import describe_generation, generation_summary
+from igo.train.zero.generation_summary import (
+    describe_generation,
+    games_played,
+    generation_summary,
+)
 from igo.train.zero.loop_config import ZERO_CONFIGS, ConfigError, ZeroConfig
-from igo.train.zero.loop_state import ZeroState, load_state, save_state
+from igo.train.zero.loop_state import (
+    ZeroState,
+    begin_stretch,
+    extend_stretch,
+    load_state,
+    save_state,
+)
 from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
-from igo.train.zero.training_step import train_steps
+from igo.train.zero.training_step import train_steps, training_precision
 
 Hook = Callable[[str], None]
 """Called at each step of the loop (``game``, ``train_step``, ``checkpoint``, ``phase``)."""
@@ -119,9 +131,12 @@ class ZeroLoop:
         self.run_dir.create()
         self._lock = self.run_dir.hold("igo zero")
         try:
+            resume_from_carry(self.config, self.run_dir)
             ZERO_CONFIGS.check_saved(self.run_dir, self.config, package_version())
             state = load_state(self.run_dir.state_path)
             self.state = state if state is not None else self._initialise()
+            begin_stretch(self.state)
+            save_state(self.run_dir.state_path, self.state)
             self.metrics = MetricsLog(
                 self.run_dir.logs, self.state.train_steps, self.state.generation
             )
@@ -145,7 +160,13 @@ class ZeroLoop:
                 self._train()
             return self.state
         try:
+            selfplay = resolve_device(self.config.selfplay.device)
+            played = explain_precision(selfplay, CHOICES[self.config.selfplay.precision])
+            trained = training_precision(self.device, self.config.train.precision)
+            self._log(f"igo zero: self-play in {played}; training in {trained}")
             self._sync_best()
+            if self.state.phase == "selfplay":
+                self._carry()  # a carry the last stretch did not finish, or a new one
             while self.state.generation < self.config.generations:
                 if self.state.phase == "selfplay":
                     self._selfplay()
@@ -240,7 +261,7 @@ class ZeroLoop:
             size, history = self.config.selfplay.board_size, self.config.history
             self.session.buffer = ReplayBuffer(self.run_dir.replay, size, history)
         cfg = self.config.train
-        played = len(list_games(self.run_dir.replay))
+        played = games_played(self.state, list_games(self.run_dir.replay))
         window = window_size(
             played, cfg.window_min_games, cfg.window_max_games, cfg.window_exponent
         )
@@ -342,8 +363,22 @@ class ZeroLoop:
             "selfplay",
             0.0,
         )
+        extend_stretch(self.state)
         self._save()
         self._prune_models()
+        self._carry()
+
+    def _carry(self) -> None:
+        """Write the carried state (``carry.py``) when the run has a carry folder."""
+        if not self.config.carry_dir:
+            return
+        carried = write_carry(self.config, self.run_dir, self.state)
+        if carried is not None:
+            self._log(
+                f"igo zero: carried generation {carried.generation} to {self.config.carry_dir} "
+                f"({carried.games} games, {carried.bytes / 1e6:.1f} MB)"
+            )
+        self.hook("carry")
 
     def _play_gate(self, candidate: int, best: int) -> GateResult:
         nets = (

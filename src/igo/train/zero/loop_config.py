@@ -76,7 +76,9 @@ RESUMABLE = frozenset(
         "selfplay.device",
         "selfplay.torch_threads",
         "selfplay.eval_batch_size",
+        "selfplay.precision",
         "train.device",
+        "train.precision",
         "train.torch_threads",
         "selfplay.resign_threshold",
         "selfplay.resign_calibration_games",
@@ -85,6 +87,8 @@ RESUMABLE = frozenset(
         "selfplay.false_resign_target",
         "selfplay.pass_when_losing",
         "gate.*",
+        "carry_dir",
+        "carry_games_mb",
     }
 )
 """Fields a resumed run may change: how long and where it runs, not what it computes; the
@@ -115,6 +119,13 @@ class ZeroConfig:
     """Generation networks kept besides the best one (older ones are deleted)."""
     keep_checkpoints: int = 3
     """Trainer checkpoints kept."""
+    carry_dir: str = ""
+    """Where the run's continuation state is carried (``carry.py``; e.g. a folder in the
+    repository): written at the end of every generation, restored when the run folder has no
+    state. Empty: nothing carried."""
+    carry_games_mb: float = 4.0
+    """The carry's sample of self-play games: the newest whose files fit in this many MB
+    (4 MB: about the 9x9 preset's smallest replay window, 1,000 games)."""
     selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
     """How self-play games are played."""
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -134,6 +145,8 @@ class ZeroConfig:
                 raise ConfigError(f"{name} must be at least 1")
         if self.keep_checkpoints < 1:
             raise ConfigError("keep_checkpoints must be at least 1")
+        if self.carry_games_mb < 0:
+            raise ConfigError("carry_games_mb must be at least 0")
 
     @property
     def total_steps(self) -> int:

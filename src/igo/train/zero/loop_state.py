@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -40,10 +42,39 @@ class ZeroState:
     """Wall time of this generation's self-play (for the positions-per-hour log)."""
     history: list[dict[str, Any]] = field(default_factory=list)
     """One summary per finished generation (games, losses, gate result...)."""
+    stretches: list[dict[str, Any]] = field(default_factory=list)
+    """One entry per stretch of the run, i.e. per process that ran it, on whatever machine:
+    ``stretch``, ``host``, ``started``, ``ended`` (UTC), ``from_generation``, ``to_generation``."""
 
     def __post_init__(self) -> None:
         if self.phase not in PHASES:
             raise ValueError(f"unknown phase {self.phase!r} in the run state")
+
+
+def begin_stretch(state: ZeroState) -> None:
+    """Open a new stretch of the run at its current generation."""
+    now = _now()
+    state.stretches.append(
+        {
+            "stretch": len(state.stretches),
+            "host": platform.node(),
+            "started": now,
+            "ended": now,
+            "from_generation": state.generation,
+            "to_generation": state.generation,
+        }
+    )
+
+
+def extend_stretch(state: ZeroState) -> None:
+    """The current stretch reaches the current generation."""
+    if not state.stretches:
+        begin_stretch(state)
+    state.stretches[-1] |= {"ended": _now(), "to_generation": state.generation}
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def load_state(path: str | os.PathLike[str]) -> ZeroState | None:

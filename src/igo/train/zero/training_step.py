@@ -14,6 +14,7 @@ takes with the same ``batch_size`` (the metrics are rank 0's slice's; samples/s 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -21,12 +22,30 @@ from collections.abc import Callable
 import torch
 
 from igo.data.replay_buffer import ReplayBuffer
+from igo.nn.precision import CHOICES, explain_precision, resolve_precision
 from igo.train import distributed
 from igo.train.trainer import Trainer, TrainingDiverged
 from igo.train.training_config import TrainConfig, learning_rate_at
 from igo.train.zero.loss import AuxLoss, aux_loss, zero_loss
 
 StepFn = Callable[[int, dict[str, float]], None]
+
+
+def training_autocast(
+    device: torch.device, precision: str
+) -> torch.autocast | contextlib.nullcontext[None]:
+    """The autocast context of a training step: bf16 where ``resolve_precision`` picks it
+    (``train.precision``), never fp16 (it would need loss scaling), else none."""
+    dtype = resolve_precision(device, CHOICES[precision])
+    if dtype != torch.bfloat16:
+        return contextlib.nullcontext()
+    return torch.autocast(device.type, dtype=torch.bfloat16)
+
+
+def training_precision(device: torch.device, precision: str) -> str:
+    """What ``training_autocast`` runs in and why, for the log."""
+    said = explain_precision(device, CHOICES[precision])
+    return said if not said.startswith("fp16") else "fp32 (no bf16 on this GPU; no fp16 training)"
 
 
 def train_steps(
@@ -59,6 +78,7 @@ def train_steps(
     model, mine = distributed.wrap(net, device), distributed.shard(config.batch_size)
     net.train()
     max_norm = config.grad_clip if config.grad_clip > 0 else math.inf
+    autocast = training_autocast(device, config.precision)
     for _ in range(num_steps):
         start = time.perf_counter()
         lr = learning_rate_at(config, trainer.step, total_steps)
@@ -71,19 +91,20 @@ def train_steps(
         target_policy = torch.from_numpy(batch.policy[mine]).to(device)
         target_value = torch.from_numpy(batch.value[mine]).to(device)
 
-        policy_logits, values, score, ownership = model(planes, None, True)
-        loss = zero_loss(policy_logits, values, target_policy, target_value)
-        total, aux = loss.total, None
-        if score is not None and ownership is not None:
-            aux = aux_loss(
-                score,
-                ownership,
-                torch.from_numpy(batch.score[mine]).to(device),
-                torch.from_numpy(batch.ownership[mine]).to(device),
-                torch.from_numpy(batch.aux[mine]).to(device),
-            )
-            total = total + config.ownership_weight * aux.ownership
-            total = total + config.score_weight * aux.score
+        with autocast:  # the forward pass and loss; the weights and the optimiser stay fp32
+            policy_logits, values, score, ownership = model(planes, None, True)
+            loss = zero_loss(policy_logits.float(), values.float(), target_policy, target_value)
+            total, aux = loss.total, None
+            if score is not None and ownership is not None:
+                aux = aux_loss(
+                    score.float(),
+                    ownership.float(),
+                    torch.from_numpy(batch.score[mine]).to(device),
+                    torch.from_numpy(batch.ownership[mine]).to(device),
+                    torch.from_numpy(batch.aux[mine]).to(device),
+                )
+                total = total + config.ownership_weight * aux.ownership
+                total = total + config.score_weight * aux.score
         optimizer.zero_grad(set_to_none=True)
         total.backward()  # type: ignore[no-untyped-call]
         grad_norm = float(torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm))
