@@ -112,6 +112,9 @@ class OneBatch:
             (rng.random((batch, planes, size, size)) < 0.3).astype(np.float32),
             policy / policy.sum(axis=1, keepdims=True),
             rng.choice([-1.0, 1.0], batch).astype(np.float32),
+            np.zeros((batch, size, size), np.float32),  # no ownership and score targets
+            np.zeros(batch, np.float32),
+            np.zeros(batch, bool),
         )
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
