@@ -82,11 +82,11 @@ def add_prune_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser
         "--retrain-steps",
         type=int,
         default=0,
-        help="retrain on --data: sl shards (AlphaGo policy nets) or a Zero run's replay/ (Zero nets)",
+        help="retrain on --data: sl shards (AlphaGo policy nets), replay/ (Zero nets)",
     )
     prune.add_argument(
         "--data",
-        help="sl shards (igo data import) or a Zero run's replay/: measured on held-out, retrained on train",
+        help="sl shards or a Zero run's replay/: measured on held-out, retrained on train",
     )
     prune.add_argument("--lr", type=float, default=0.01, help="retraining's rate (0.01)")
     prune.add_argument("--batch-size", type=int, default=128, help="retraining's minibatch")
