@@ -189,3 +189,28 @@ def test_targets_are_from_the_side_to_move() -> None:
     assert (targets["ownership"][0] == 1).all() and (targets["ownership"][1] == -1).all()
     assert list(targets["score"]) == [-2.0, 2.0]
     assert replace(game, owner=None).aux_targets() == {}
+
+
+def test_compress_positions_split_replay_games(tmp_path: Path) -> None:
+    """int8 calibrates on the "train" split and is measured on "heldout": in a replay folder the
+    two are disjoint sets of games (every tenth game held out), not the same positions twice."""
+    from igo.compress.positions import load_positions
+    from igo.nn.registry import net_config
+
+    for index in range(20):  # games 9 and 19 (held out) are 5 moves long, the others 4
+        write_game(
+            tmp_path / "gen-000000", index, _game(index % 4, num=5 if index % 10 == 9 else 4)
+        )
+    buffer = ReplayBuffer(tmp_path, SIZE, history=3)
+    buffer.refresh(100)
+    games = buffer.sample_games()
+    assert games.tolist() == [g for g in range(20) for _ in range(5 if g % 10 == 9 else 4)]
+    config = net_config("resnet_b6c64").replace(board_size=SIZE, in_planes=7)
+    held = load_positions(tmp_path, config, limit=1000, split="heldout")
+    train = load_positions(tmp_path, config, limit=1000, split="train")
+    assert (len(held), len(train)) == (2 * 5, 18 * 4)
+    # Too few games for a held-out one: the other split, as for sl shards.
+    few = tmp_path / "few"
+    for index in range(3):
+        write_game(few / "gen-000000", index, _game(index))
+    assert len(load_positions(few, config, limit=1000, split="heldout")) == 12

@@ -97,10 +97,14 @@ def add_prune_parser(actions: argparse._SubParsersAction[argparse.ArgumentParser
     prune.add_argument("--keep", type=float, help="--structured: share of channels kept (0.5)")
     prune.add_argument("--norm", choices=("l1", "l2"), default="l1", help="filter norm (l1)")
     prune.add_argument(
-        "--retrain-steps", type=int, default=0, help="retrain on --data's sl shards (policy nets)"
+        "--retrain-steps",
+        type=int,
+        default=0,
+        help="retrain on --data: sl shards (AlphaGo policy nets), replay/ (Zero nets)",
     )
     prune.add_argument(
-        "--data", help="sl shards (igo data import): measured on held-out, retrained on train"
+        "--data",
+        help="sl shards or a Zero run's replay/: measured on held-out, retrained on train",
     )
     prune.add_argument("--lr", type=float, default=0.01, help="retraining's rate (0.01)")
     prune.add_argument("--batch-size", type=int, default=128, help="retraining's minibatch")

@@ -9,8 +9,10 @@
 |                                |                             | move, the game's result        |
 
 A fixed random choice of at most ``limit`` positions is taken (``seed``), from the split asked
-for of ``sl`` shards when it has any (held-out by default), else the other. Replay positions are
-read as they were played (no symmetry).
+for when it has any (held-out by default), else the other: the ``sl`` shards' own split, and in a
+replay folder every tenth game (by its order in the folders) held out, so that int8 calibrates
+on other games than those it is measured on. Replay positions are read as they were played (no
+symmetry).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def load_positions(
         raise ValueError(f"at least one position is needed, not {limit}")
     if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES):
         return _sl_positions(root, config, limit, seed, split)
-    return _replay_positions(root, config, limit, seed)
+    return _replay_positions(root, config, limit, seed, split)
 
 
 def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int, split: str) -> Positions:
@@ -86,7 +88,19 @@ def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int, split: s
     )
 
 
-def _replay_positions(root: Path, config: NetConfig, limit: int, seed: int) -> Positions:
+REPLAY_HELDOUT_EVERY = 10
+"""In a replay folder, games 9, 19, 29... (counted from 0, oldest first) are the held-out split."""
+
+
+def replay_heldout(buffer: ReplayBuffer) -> np.ndarray:
+    """bool [num_samples]: which of the buffer's positions are in held-out games."""
+    games = buffer.sample_games()
+    return np.asarray(games % REPLAY_HELDOUT_EVERY == REPLAY_HELDOUT_EVERY - 1, dtype=bool)
+
+
+def _replay_positions(
+    root: Path, config: NetConfig, limit: int, seed: int, split: str
+) -> Positions:
     history = (config.in_planes - 1) // 2
     if config.in_planes % 2 != 1 or history < 1:
         raise ValueError(f"no positions for a net on {config.in_planes} planes")
@@ -97,6 +111,10 @@ def _replay_positions(root: Path, config: NetConfig, limit: int, seed: int) -> P
             f"{root}: no {config.board_size}x{config.board_size} replay positions (a Zero run's "
             "replay/ folder) for a net on Zero planes"
         )
-    batch = buffer.positions(eval_subset(buffer.num_samples, limit, seed))
+    held = replay_heldout(buffer)
+    pool = np.flatnonzero(held if split == "heldout" else ~held)
+    if pool.size == 0:  # too few games for a split: the other one, as for sl shards
+        pool = np.flatnonzero(~held if split == "heldout" else held)
+    batch = buffer.positions(pool[eval_subset(pool.size, limit, seed)])
     moves = batch.policy.argmax(axis=1).astype(np.int64)
     return Positions(batch.planes.astype(np.float32), moves, batch.value)

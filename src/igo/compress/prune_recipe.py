@@ -3,7 +3,8 @@
 ``prune_checkpoint`` checks what it can before any work (one method, alpha or keep in range, the
 output's suffix and folder, the data folder where retraining needs it), loads the net, prunes it
 (magnitude: ``prune.py``; structured: ``prune_structured.py``), retrains it on the ``sl`` shards
-when asked (``prune_train.py``: resumable, the mask fixed), writes it atomically as an ordinary
+when asked (``prune_train.py``, a Zero net on a replay folder: ``prune_zero.py``; resumable,
+the mask fixed), writes it atomically as an ordinary
 checkpoint and measures the policy's top-1 on the held-out positions of the data folder: the
 original's, the pruned net's before retraining, and after.
 """
@@ -21,6 +22,7 @@ from igo.compress.positions import Positions, load_positions
 from igo.compress.prune import MagnitudePruneConfig, magnitude_prune
 from igo.compress.prune_structured import ChannelPruneConfig, channel_prune, check_supported
 from igo.compress.prune_train import check_retrainable, retrain_policy
+from igo.compress.prune_zero import is_zero_net, retrain_zero
 from igo.files import check_creatable
 from igo.nn.checkpoint import load_checkpoint, save_checkpoint
 from igo.nn.inference import TorchEvaluator
@@ -140,8 +142,10 @@ def prune_checkpoint(
         alpha: magnitude pruning's threshold in standard deviations per layer.
         keep: structured pruning's share of channels kept.
         norm: the filter norm structured pruning ranks by (l1 or l2).
-        retrain: retraining on ``data`` (policy nets; None or 0 steps: none).
-        data: a folder of sl shards: held-out positions measured, training ones retrained on.
+        retrain: retraining on ``data`` (None or 0 steps: none): AlphaGo policy nets on sl
+            shards, Zero nets on a replay folder (``prune_zero.py``).
+        data: sl shards or a Zero run's replay folder: held-out positions measured, training
+            ones retrained on.
         positions: held-out positions measured.
         progress: a progress bar while retraining.
 
@@ -157,7 +161,7 @@ def prune_checkpoint(
     original = load_checkpoint(source).eval()
     if keep is not None:
         check_supported(original.config)
-    if retrain.steps:
+    if retrain.steps and not is_zero_net(original):
         check_retrainable(original)
     held = None
     if data is not None:
@@ -180,7 +184,8 @@ def prune_checkpoint(
     if retrain.steps:
         assert data is not None
         check_finished(target, extra, retrain.steps)
-        retrain_policy(pruned, masks, data, target, retrain.stage(), extra=extra, progress=progress)
+        train = retrain_zero if is_zero_net(original) else retrain_policy
+        train(pruned, masks, data, target, retrain.stage(), extra=extra, progress=progress)
         top1_retrained = _top1(original, load_checkpoint(target).eval(), held)
     else:
         save_checkpoint(pruned, target, extra=extra)

@@ -63,7 +63,7 @@ def mask_path(out: str | Path) -> Path:
     return Path(out).with_suffix(".mask.safetensors")
 
 
-def _check_masks(path: Path, masks: Mapping[str, torch.Tensor]) -> None:
+def check_masks(path: Path, masks: Mapping[str, torch.Tensor]) -> None:
     """Write ``masks`` to ``path``, or check that those saved there by a killed run are these."""
     tensors = {k: v.to(torch.uint8).contiguous() for k, v in masks.items()}
     if path.exists():
@@ -167,7 +167,7 @@ def retrain_policy(
     check_retrainable(net, board_size_of(train))
     if masks is not None:
         paths.out.parent.mkdir(parents=True, exist_ok=True)
-        _check_masks(mask_path(out), masks)
+        check_masks(mask_path(out), masks)
     if weight_bits is not None:
         paths.out.parent.mkdir(parents=True, exist_ok=True)
         _check_qat_run(qat_path(out), {"weight_bits": weight_bits, "extra": dict(extra or {})})

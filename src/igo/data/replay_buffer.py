@@ -126,6 +126,12 @@ class ReplayBuffer:
         """Positions with a policy target in the window."""
         return int(self._sample_rows.size)
 
+    def sample_games(self) -> np.ndarray:
+        """int64 [num_samples]: the game of each target position, numbered in the window from 0
+        (the oldest game), so that positions can be split by game."""
+        offsets = self._start[self._sample_rows]
+        return np.unique(offsets, return_inverse=True)[1].astype(np.int64).reshape(-1)
+
     def refresh(self, window_games: int) -> None:
         """Load the newest ``window_games`` listed games (reading only new files) and forget the
         older ones."""
@@ -193,6 +199,12 @@ class ReplayBuffer:
             [g.score if g.score is not None else np.zeros(len(g.z), np.float32) for g in games]
         ).astype(np.float32)
         self._aux = np.concatenate([np.full(len(g.z), g.score is not None) for g in games])
+
+    def keep_samples(self, keep: np.ndarray) -> None:
+        """Keep only the target positions where ``keep`` (bool [num_samples]) is true, until the
+        next ``refresh``: ``sample`` and ``positions`` then draw from those (a training split)."""
+        self._sample_rows = self._sample_rows[keep]
+        self._policy = self._policy[keep]
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
         """``batch_size`` positions drawn uniformly (with replacement) from the window's targets,
