@@ -285,3 +285,32 @@ def test_lee_mode_with_rollout_and_tree_policies(tmp_path: Path) -> None:
     (tmp_path / "junk.npz").write_bytes(b"not a policy")
     with pytest.raises(ValueError, match="rollout policy"):
         mcts_player(mode="lee", rollout_checkpoint=str(tmp_path / "junk.npz"))
+
+
+def _pass_lover() -> FakeEvaluator:
+    """Nearly all the prior on pass, every position even: a search of it chooses pass."""
+
+    def fn(state: GameState) -> tuple[np.ndarray, float]:
+        priors = state.legal_mask().astype(np.float32) * 1e-3
+        priors[state.num_points] = 1.0
+        return priors / priors.sum(), 0.0
+
+    return FakeEvaluator(fn)
+
+
+@pytest.mark.parametrize("to_play", [Color.WHITE, Color.BLACK])
+def test_no_pass_while_the_count_loses(to_play: Color) -> None:
+    """One black stone on 7x7 (komi 7): by Tromp-Taylor black owns the board, so a white pass
+    loses if black passes back. The search wants to pass; white plays a sensible move instead,
+    and black, for whom the pass does not lose, keeps it."""
+    player = mcts_player(
+        mode="lee", lee_lambda=0.0, visits=16, lee_builder=lambda p, d: (_pass_lover(), None)
+    )
+    text = "\n".join([". . . . . . ."] * 3 + [". . . X . . ."] + [". . . . . . ."] * 3)
+    state = GameState.from_ascii(text, PRESETS["chinese"], to_play=to_play)
+    player.reset(state.copy())
+    move = player.genmove(state.copy(), None)
+    if to_play == Color.WHITE:
+        assert move != state.num_points and state.is_legal(int(move))
+    else:
+        assert move == state.num_points

@@ -15,6 +15,7 @@ from igo.go.scoring import (
     final_score,
     final_status,
     game_result,
+    passing_loses,
     stone_strings,
     territory_score,
     tromp_taylor_score,
@@ -230,3 +231,14 @@ def test_stone_strings_flood_each_colour_and_split_at_zeros(board_from_ascii: Bo
     split = [sorted(int(p) for p in s) for s in stone_strings(only, state.size)]
     assert [from_gtp("A5", 5)] in split and [from_gtp("B4", 5)] in split
     assert stone_strings(np.zeros_like(stones), state.size) == []
+
+
+def test_passing_loses_counts_every_stone_alive() -> None:
+    """A lone black stone on 7x7 (komi 7) owns the whole board by Tromp-Taylor: a white pass
+    loses, a black one does not; with white's wall beside it the count turns."""
+    lone = "\n".join([". . . . . . ."] * 3 + [". . . X . . ."] + [". . . . . . ."] * 3)
+    assert passing_loses(GameState.from_ascii(lone, PRESETS["chinese"], to_play=Color.WHITE))
+    assert not passing_loses(GameState.from_ascii(lone, PRESETS["chinese"], to_play=Color.BLACK))
+    walled = "\n".join([". X O . . . ."] * 7)  # black 14, white 35 + 7
+    assert passing_loses(GameState.from_ascii(walled, PRESETS["chinese"], to_play=Color.BLACK))
+    assert not passing_loses(GameState.from_ascii(walled, PRESETS["chinese"], to_play=Color.WHITE))

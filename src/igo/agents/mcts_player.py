@@ -19,7 +19,9 @@ margin for lag, so a 1-second byo-yomi gets about half a second. The tree is kep
 ``observe`` moves its root down to the move played (``MultiSearch.advance``). Match settings by
 default: no root noise, the most visited move (``temperature`` > 0 samples the first 30 moves).
 The player resigns by ``ResignPolicy``, never passes on an empty board, never fills its own true
-eye, and passes back where passing wins the game's count (``igo.go.scoring.passing_wins``).
+eye, never passes while the Tromp-Taylor count loses (``igo.go.scoring.passing_loses``) and a
+sensible move is left, and passes back where passing wins the game's count
+(``igo.go.scoring.passing_wins``).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from igo.agents.player_options import (
 from igo.agents.resign import ResignTracker
 from igo.agents.search_presets import SearchSetup, mcts_search
 from igo.go.coords import Color, Point
-from igo.go.scoring import passing_wins
+from igo.go.scoring import passing_loses, passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
@@ -249,8 +251,9 @@ class MctsPlayer:
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
-        never a pass on an empty board while a point is legal; a pass back where it wins the
-        game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
+        never a pass on an empty board while a point is legal, nor while it loses the
+        Tromp-Taylor count and a sensible move is left (``passing_loses``); a pass back where it
+        wins the game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
         if passing_wins(state):
             return state.num_points
         result = session.result
@@ -266,14 +269,18 @@ class MctsPlayer:
             if visits.any():
                 priors = result.priors[:-1]
                 move = int(np.lexsort((-priors, -visits))[0])
+        elif move == state.num_points and passing_loses(state):
+            move = self._sensible_instead(state, result.visit_counts, result.priors)
         elif move < state.num_points and state.is_eye(move, state.to_play):
-            move = self._instead_of_eye_fill(state, result.visit_counts, result.priors)
+            move = self._sensible_instead(state, result.visit_counts, result.priors)
         return move
 
     @staticmethod
-    def _instead_of_eye_fill(state: GameState, visits: np.ndarray, priors: np.ndarray) -> Point:
-        """The most visited sensible move, or pass: filling one's own true eye never helps, and a
-        weak net that does it keeps games from ending (the policy player's rule, too)."""
+    def _sensible_instead(state: GameState, visits: np.ndarray, priors: np.ndarray) -> Point:
+        """The most visited sensible move, or pass if none: instead of filling one's own true
+        eye (it never helps, and a weak net that does it keeps games from ending: the policy
+        player's rule, too), and instead of a pass that loses the count if the opponent passes
+        back (``passing_loses``, self-play's rule too)."""
         candidates = sensible_moves(state)
         if candidates.size == 0:
             return state.num_points

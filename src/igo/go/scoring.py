@@ -200,6 +200,21 @@ def tromp_taylor_score(state: GameState) -> float:
     return black - white - state.rules.komi - state.rules.handicap_bonus(state.num_handicap)
 
 
+def passing_loses(state: GameState) -> bool:
+    """Whether a pass by the side to move would lose the game if the opponent passed back, by
+    the Tromp-Taylor count (every stone on the board alive).
+
+    The players and self-play refuse such a pass (Leela Zero's rule) unless nothing else is
+    sensible: a net whose value head sees the game as lost passes, the opponent passes back, and
+    the game ends lost at once (the 9x9 Zero net passed at move 2 as white, and self-play taught
+    later nets to do it more). Every stone counted alive is the safe side of the rule: playing on
+    to capture dead stones in one's own area costs nothing under area scoring, and an estimate of
+    dead stones on a near-empty board can call a lone stone dead and the early pass a win.
+    """
+    score = tromp_taylor_score(state)
+    return score < 0 if state.to_play == Color.BLACK else score > 0
+
+
 def opponent_passed(state: GameState) -> bool:
     """Whether the last move of ``state`` was a pass (a pass back would end the game)."""
     moves = state.moves
@@ -226,6 +241,7 @@ __all__ = [
     "final_score",
     "opponent_passed",
     "passing_wins",
+    "passing_loses",
     "final_status",
     "game_result",
     "area_score",

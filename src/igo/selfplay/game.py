@@ -15,7 +15,14 @@ import numpy as np
 
 from igo.go.coords import Color
 from igo.go.result import GameResult
-from igo.go.scoring import area_owners, area_score, final_score, final_status, passing_wins
+from igo.go.scoring import (
+    area_owners,
+    area_score,
+    final_score,
+    final_status,
+    passing_loses,
+    passing_wins,
+)
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.io.sgf import record_from_state, write_sgf
@@ -151,13 +158,12 @@ def no_losing_pass(result: SearchResult, state: GameState) -> SearchResult:
     move with that side, its games end early with the other side winning, and the next nets learn
     it ever more surely (the 9x9 run's generations 8-9: white passed from move 12, black won
     99-100%). Leela Zero likewise passes only when the count does not lose. So while the count
-    (``tromp_taylor_result``) loses for the side to move, pass leaves the policy target, and a
-    chosen pass becomes the most visited other legal move (the highest prior if none was
-    visited); a pass that is the only legal move stays.
+    (``passing_loses``: Tromp-Taylor) loses for the side to move, pass leaves the policy
+    target, and a chosen pass becomes the most visited other legal move (the highest prior if
+    none was visited); a pass that is the only legal move stays.
     """
     n = state.num_points
-    count = tromp_taylor_result(state)
-    if count.winner is None or count.winner == state.to_play:
+    if not passing_loses(state):
         return result
     if result.policy[n] == 0 and result.move != n:
         return result
