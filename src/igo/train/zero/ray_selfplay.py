@@ -233,6 +233,9 @@ class ActorPool:
                 self._replace(slot, owed)
                 launch(slot, owed)
                 continue
+            except ray.exceptions.RayTaskError as err:  # the game code raised: no retry helps
+                cause = err.cause if err.cause is not None else err
+                raise RuntimeError(f"a self-play actor failed: {cause}") from None
             deaths, calls[call][1] = 0, owed - 1
             actor = game_id.rpartition("/")[0]
             self.delivered[actor] = self.delivered.get(actor, 0) + 1
