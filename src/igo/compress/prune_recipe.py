@@ -117,8 +117,11 @@ def check_finished(out: Path, extra: dict[str, Any], steps: int) -> None:
 def _top1(reference: Net, net: Net, held: Positions | None) -> float:
     if held is None:
         return math.nan
+    # Both in fp32 whatever the CPU ("auto" is bf16 on AMX): the measurement is the nets' own.
     return compare(
-        TorchEvaluator(reference, device="cpu"), TorchEvaluator(net, "cpu"), held
+        TorchEvaluator(reference, "cpu", precision="float32"),
+        TorchEvaluator(net, "cpu", precision="float32"),
+        held,
     ).top1_true
 
 

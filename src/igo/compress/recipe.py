@@ -136,7 +136,9 @@ def quantize_checkpoint(
         quantized = result.quantized
     agreement = None
     if held is not None:
-        agreement = compare(TorchEvaluator(net, device="cpu"), quantized.runner(), held)
+        # The original in fp32 whatever the CPU ("auto" is bf16 on AMX): the reference is exact.
+        original = TorchEvaluator(net, device="cpu", precision="float32")
+        agreement = compare(original, quantized.runner(), held)
     size = Path(source).stat().st_size
     steps = 0 if trained is None else trained.training.steps
     return QuantizeReport(method, target, size, target.stat().st_size, agreement, steps)
