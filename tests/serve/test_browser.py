@@ -38,9 +38,12 @@ if not Path(CHROMIUM).exists():
         allow_module_level=True,
     )
 SHOTS = os.environ.get("IGO_SERVE_SCREENSHOTS")
-WAIT = 30_000
+WAIT = 90_000
 """Milliseconds a step may wait for the page (igo's move, an analysis): generous, as CI
-machines are slow; a broken page fails at the first wait."""
+machines are slow; a broken page fails at the first wait. 30 s was not enough once in four full
+runs of the suite on a fresh clone (igo's reply to a move never came in time, in two tests in a
+row, while the suite's other worker ran; alone the tests pass in seconds): a stall of a loaded
+2-core machine, or a race in the server not yet found."""
 
 
 @pytest.fixture(scope="module")
