@@ -27,6 +27,8 @@ def test_a_match_starts_each_engine_once_per_job_besides_its_check(
         assert summary.games == 6 and not summary.faults
         # One start each to check the engine works, then one per worker for all six games.
         assert [_starts(log) for log in logs] == [1 + jobs, 1 + jobs]
+        # Every one was told to quit when its worker ended (none left running, none orphaned).
+        assert [log.read_text().splitlines().count("quit") for log in logs] == [1 + jobs] * 2
 
 
 def test_a_crashed_engine_is_restarted_for_the_next_game(fake: FakeFactory, tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from igo.agents import create_player
 from igo.agents.gtp import GoEngine
 from igo.agents.gtp.conformance import GtpSession
+from igo.agents.nets import zero_weights
+from igo.agents.player import Seedable
 
 
 def _moves(gtp: GtpSession, seed: int, count: int = 6) -> list[str]:
@@ -46,3 +48,19 @@ def test_a_player_that_does_not_search_reports_no_visits() -> None:
     gtp.ok("genmove b")
     assert gtp.ok("igo-search_stats").split()[:2] == ["moves", "1"]
     assert "visits" not in gtp.ok("igo-search_stats")
+
+
+def test_every_player_takes_a_seed_over_gtp() -> None:
+    net = {"checkpoint": str(zero_weights())}
+    for name, options in (("random", {}), ("mcts", {}), ("zero", {}), ("policy", net)):
+        player = create_player(name, seed=1, **options)
+        assert isinstance(player, Seedable), name
+        assert "set_random_seed" in GoEngine(player, size=9).commands(), name
+
+
+def test_set_random_seed_restarts_the_policy_players_sampling() -> None:
+    player = create_player("policy", checkpoint=str(zero_weights()), temperature=1.0, seed=0)
+    gtp = GtpSession(GoEngine(player, size=9))
+    first = _moves(gtp, 7)
+    _moves(gtp, 8)
+    assert _moves(gtp, 7) == first

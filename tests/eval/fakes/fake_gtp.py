@@ -15,9 +15,9 @@ passes); then, by MODE:
 | slow       | answers after 3 seconds (to lose on time)                   |
 | resign     | resigns                                                     |
 
-With LOG, it appends ``start`` to that file when it starts and ``seed N`` on
-``set_random_seed N`` (which it knows), so a test can count engine starts. It imports nothing
-from igo, so that it starts in milliseconds.
+With LOG, it appends ``start`` to that file when it starts, ``quit`` when told to, and
+``seed N`` on ``set_random_seed N`` (which it knows), so a test can count engine starts. It
+imports nothing from igo, so that it starts in milliseconds.
 """
 
 import sys
@@ -63,6 +63,7 @@ def main() -> None:
                 if reply is None:
                     continue
         elif command == "quit":
+            note(log, "quit")
             print("=\n", flush=True)
             return
         elif command not in (
