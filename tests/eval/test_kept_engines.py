@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from igo.eval.arena import MatchConfig, run_match
+from igo.eval.summary import format_summary
 from igo.io.sgf import read_sgf
 
 FakeFactory = Callable[..., str]
@@ -57,3 +58,12 @@ def test_kept_igo_engines_play_distinct_games_fixed_by_the_match_seed(tmp_path: 
     # Games 3 and 4 had seeds 15 to 18: a fresh match from 15 replays them, so the kept engines
     # played them from their own seeds, not from where earlier games left the generators.
     assert games(15, "three", 2) == first[2:]
+
+
+def test_the_summary_gives_each_engines_visits_and_seconds_per_move() -> None:
+    specs = ("igo:player=random,name=r", "igo:player=mcts,visits=8,name=m")
+    summary = run_match(*specs, MatchConfig(games=2, size=5, jobs=1, db=None))
+    assert list(summary.search) == ["r", "m"]
+    assert "visits" not in summary.search["r"] and summary.search["r"]["moves"] > 0
+    assert summary.search["m"]["visits"] >= 8 and summary.search["m"]["seconds"] > 0
+    assert "per move: r " in format_summary(summary) and " visits in " in format_summary(summary)

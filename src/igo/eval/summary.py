@@ -143,7 +143,7 @@ class Tally:
             dict(Counter(o.result.reason for o in self.outcomes)),
             dict(Counter(_fault(o) for o in self.outcomes if o.faulty is not None)),
             sum(o.num_moves for o in self.outcomes) / max(1, len(self.outcomes)),
-            _search_per_move(self.outcomes),
+            _search_per_move(self.outcomes, (self.first, self.second)),
             self.sprt,
             self.llr,
             self.decision,
@@ -151,9 +151,12 @@ class Tally:
         )
 
 
-def _search_per_move(outcomes: list[GameOutcome]) -> dict[str, dict[str, float]]:
-    """Each engine's moves, and its seconds and visits per move, over the games it reported."""
-    totals: dict[str, list[float]] = {}
+def _search_per_move(
+    outcomes: list[GameOutcome], names: tuple[str, str]
+) -> dict[str, dict[str, float]]:
+    """Each engine's moves, and its seconds and visits per move, over the games it reported
+    (the first engine first)."""
+    totals: dict[str, list[float]] = {name: [0, 0.0, 0, 0] for name in names}
     for outcome in outcomes:
         meta = outcome.record.metadata
         for color, stats in outcome.search.items():
@@ -166,6 +169,8 @@ def _search_per_move(outcomes: list[GameOutcome]) -> dict[str, dict[str, float]]
                 total[3] += stats.moves
     table = {}
     for name, (moves, seconds, visits, counted) in totals.items():
+        if not moves:
+            continue
         row = {"moves": moves, "seconds": seconds / max(1, moves)}
         if counted:
             row["visits"] = visits / counted
