@@ -16,13 +16,15 @@ FAKE = Path(__file__).parent / "fakes" / "fake_gtp.py"
 FakeFactory = Callable[..., str]
 
 
-def _fake(mode: str, after: int = 2) -> str:
-    return shlex.join([sys.executable, str(FAKE), mode, str(after)])
+def _fake(mode: str, after: int = 2, log: Path | None = None) -> str:
+    logged = [] if log is None else [str(log)]
+    return shlex.join([sys.executable, str(FAKE), mode, str(after), *logged])
 
 
 @pytest.fixture(name="fake")
 def fake_fixture() -> FakeFactory:
-    """``fake(mode, after=2)``: the spec (a command line) of a fake engine (fakes/fake_gtp.py)."""
+    """``fake(mode, after=2, log=None)``: the spec (a command line) of a fake engine
+    (fakes/fake_gtp.py); with ``log``, the file where it notes its starts and seeds."""
     return _fake
 
 

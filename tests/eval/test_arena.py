@@ -12,6 +12,7 @@ from igo.agents.referee import GameLimits
 from igo.eval import arena
 from igo.eval.arena import MatchConfig, parse_time_control, run_match
 from igo.eval.engine_game import GameOutcome
+from igo.eval.kept_engines import KeptEngines
 from igo.eval.sprt import Sprt
 from igo.go.coords import Color
 from igo.go.state import GameState
@@ -106,10 +107,10 @@ def test_an_arena_failure_voids_one_game_and_the_match_goes_on(
 ) -> None:
     real_play = arena._play_task
 
-    def flaky(task: arena._Task, on_move: object = None) -> GameOutcome:
+    def flaky(task: arena._Task, engines: KeptEngines, on_move: object = None) -> GameOutcome:
         if task.index == 0:
             raise OSError("no more file descriptors")
-        return real_play(task)
+        return real_play(task, engines)
 
     monkeypatch.setattr(arena, "_play_task", flaky)
     summary = run_match(fake("pass"), fake("illegal", 1), MatchConfig(games=3, jobs=1, db=None))

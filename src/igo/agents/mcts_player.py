@@ -145,6 +145,8 @@ class MctsPlayer:
         self._stale = True  # the tree no longer stands for the game: drop it before searching
         self._resign = {color: ResignTracker(setup.resign) for color in (Color.BLACK, Color.WHITE)}
         self._root_to_play: Color | None = None
+        self.last_visits: int | None = None
+        """New simulations of the last genmove's search (``VisitCounting``)."""
 
     def prepare(self) -> None:
         """Load the networks and compile the search kernels (a short search on an empty board),
@@ -167,8 +169,33 @@ class MctsPlayer:
             )
             size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
             search.search([GameState.new(size)], num_simulations=_WARMUP_SIMULATIONS)
-            search.reset()
-            self._search = search
+            self._search = self._seeded(search)
+
+    def _seeded(self, search: MultiSearch) -> MultiSearch:
+        """An empty search on ``search``'s networks whose generators, and the evaluator's, start
+        from the setup's seed: the warm-up search and earlier games shift no seeded game."""
+        seed = self.setup.seed
+        reseed = getattr(search.evaluator, "reseed", None)
+        if seed is not None and reseed is not None:
+            reseed(seed)
+        return MultiSearch(
+            search.evaluator,
+            self.config,
+            1,
+            rng=seed,
+            tree_policy=search.tree_policy,
+            rollout_policy=search.rollout_policy,
+        )
+
+    def reseed(self, seed: int) -> None:
+        """Restart the search's and the network's random generators from ``seed`` and drop the
+        tree (``Seedable``: GTP ``set_random_seed``); waits for a start-up in progress."""
+        with self._prepare_lock:
+            self.setup = replace(self.setup, seed=seed)
+            if self._search is not None:
+                self._search = self._seeded(self._search)
+            self._stale = True
+            self._root_to_play = None
 
     def multi_search(self, num_trees: int) -> MultiSearch:
         """A new search over ``num_trees`` trees on the player's prepared networks and search
@@ -254,6 +281,7 @@ class MctsPlayer:
         never a pass on an empty board while a point is legal, nor while it loses the
         Tromp-Taylor count and a sensible move is left (``passing_loses``); a pass back where it
         wins the game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
+        self.last_visits = session.simulations
         if passing_wins(state):
             return state.num_points
         result = session.result

@@ -84,6 +84,10 @@ class ZeroNetEvaluator:
         self.runner = as_runner(net, device, batch_size, precision)
         self._rng = np.random.default_rng(seed)
 
+    def reseed(self, seed: int) -> None:
+        """Restart the random symmetry's generator from ``seed``."""
+        self._rng = np.random.default_rng(seed)
+
     def _forward(self, planes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self.runner.has_value:
             return self.runner.evaluate(planes)

@@ -57,6 +57,25 @@ class Player(Protocol):
         ...
 
 
+@runtime_checkable
+class Seedable(Protocol):
+    """A player whose randomness a new seed can restart between games (GTP ``set_random_seed``),
+    so that an arena can keep one engine for many games and still give each its own seed."""
+
+    def reseed(self, seed: int) -> None:
+        """Restart every random generator from ``seed``, as ``--seed`` would at start-up."""
+        ...
+
+
+@runtime_checkable
+class VisitCounting(Protocol):
+    """A searching player that says how many simulations its last move's search ran (GTP
+    ``igo-search_stats`` adds them up: what a faster network buys at equal time per move)."""
+
+    last_visits: int | None
+    """New simulations of the last ``genmove`` (None before the first)."""
+
+
 ByoYomi = Literal["canadian", "japanese"]
 
 # Seconds kept back for process and network lag on every timed move.

@@ -103,6 +103,15 @@ class PolicyPlayer:
                 priors.evaluate([GameState.new(size)])
                 self._priors = priors
 
+    def reseed(self, seed: int) -> None:
+        """Restart the sampling's generator, and a loaded network's random symmetry, from
+        ``seed`` (``Seedable``: GTP ``set_random_seed``)."""
+        with self._prepare_lock:
+            self._rng = np.random.default_rng(seed)
+            reseed = getattr(self._priors, "reseed", None)
+            if reseed is not None:
+                reseed(seed)
+
     def reset(self, state: GameState) -> None:
         """Nothing to forget: each move is one evaluation."""
 

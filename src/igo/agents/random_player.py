@@ -26,6 +26,10 @@ class RandomPlayer:
         """
         self._rng = np.random.default_rng(seed)
 
+    def reseed(self, seed: int) -> None:
+        """Restart the generator from ``seed``."""
+        self._rng = np.random.default_rng(seed)
+
     def reset(self, state: GameState) -> None:
         """Nothing to forget: the player keeps no game memory."""
 

@@ -1,8 +1,10 @@
 """Matches: many refereed games between two engine specs, in parallel, recorded as they finish.
 
 Colours alternate (the first engine takes black in games 1, 3, 5...). Each game runs in a worker
-process with fresh engine processes, so a crash or hang costs only that game; workers send their
-``GameOutcome`` back and only this (parent) process writes the SGF files and the arena database.
+process, which keeps each side's engine process for its next game (``igo.eval.kept_engines``:
+reset over GTP, reseeded per game, replaced after a crash or hang, so a fault costs only that
+game); workers send their ``GameOutcome`` back and only this (parent) process writes the SGF
+files and the arena database.
 An SPRT, when given, stops handing out new games once a bound is crossed; games already running
 finish and are recorded.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures as cf
-import contextlib
+import multiprocessing.util
 import os
 import random
 import signal
@@ -25,6 +27,7 @@ from igo.agents.player import TimeSettings
 from igo.agents.referee import GameLimits, MoveCallback
 from igo.eval.engine_game import GameOutcome, forfeit_outcome, play_game
 from igo.eval.engines import EngineSpec, engine_argv, parse_engine_spec, probe_engine
+from igo.eval.kept_engines import EngineSeat, KeptEngines
 from igo.eval.sprt import Sprt
 from igo.eval.store import ArenaStore
 from igo.eval.summary import MatchSummary, Tally
@@ -33,7 +36,7 @@ from igo.go.coords import MAX_SIZE, MIN_SIZE, Color
 from igo.go.result import GameResult
 from igo.go.rules import Rules, rules_from_name
 from igo.go.state import GameState
-from igo.io.gtp_client import GtpClient, GtpEngineError
+from igo.io.gtp_client import GtpEngineError
 from igo.io.processes import spawn_context
 from igo.io.sgf import record_from_state, save_sgf
 
@@ -106,29 +109,36 @@ class _Task:
     """One game to play, as a worker receives it (everything picklable)."""
 
     index: int
-    names: tuple[str, str]
-    """(black, white) engine names."""
-    argvs: tuple[list[str], list[str]]
+    seats: tuple[EngineSeat, EngineSeat]
+    """(black, white) engines."""
     size: int
     rules: Rules
     limits: GameLimits
     metadata: dict[str, str]
 
+    @property
+    def names(self) -> tuple[str, str]:
+        """(black, white) engine names."""
+        return self.seats[0].name, self.seats[1].name
 
-def _play_task(task: _Task, on_move: MoveCallback | None = None) -> GameOutcome:
-    """Start both engines and play the game (in a worker process, or here with ``on_move``)."""
-    names = dict(zip((Color.BLACK, Color.WHITE), task.names, strict=True))
-    with contextlib.ExitStack() as stack:
-        clients = {}
-        for color, argv in zip((Color.BLACK, Color.WHITE), task.argvs, strict=True):
-            try:
-                client = GtpClient(argv, timeout=task.limits.move_timeout, name=names[color])
-            except GtpEngineError as exc:
-                return forfeit_outcome(
-                    task.size, task.rules, names, color, exc.kind, str(exc), task.metadata
-                )
-            clients[color] = stack.enter_context(client)
-        return play_game(
+
+def _play_task(
+    task: _Task, engines: KeptEngines, on_move: MoveCallback | None = None
+) -> GameOutcome:
+    """Play the game on ``engines`` (kept from the last game where they can serve, else
+    started); an engine that misbehaved is stopped, so the next game starts a new one."""
+    colors = (Color.BLACK, Color.WHITE)
+    names = dict(zip(colors, task.names, strict=True))
+    clients = {}
+    for color, seat in zip(colors, task.seats, strict=True):
+        try:
+            clients[color] = engines.engine(seat, task.limits.move_timeout)
+        except GtpEngineError as exc:
+            return forfeit_outcome(
+                task.size, task.rules, names, color, exc.kind, str(exc), task.metadata
+            )
+    try:
+        outcome = play_game(
             clients[Color.BLACK],
             clients[Color.WHITE],
             task.size,
@@ -137,6 +147,21 @@ def _play_task(task: _Task, on_move: MoveCallback | None = None) -> GameOutcome:
             task.metadata,
             on_move,
         )
+    except BaseException:
+        for seat in task.seats:  # their state is unknown: start afresh
+            engines.drop(seat.name)
+        raise
+    if outcome.faulty is not None:
+        engines.drop(names[outcome.faulty])
+    return outcome
+
+
+_WORKER_ENGINES = KeptEngines()
+"""A worker process's engines, kept from game to game (closed when the worker exits)."""
+
+
+def _play_in_worker(task: _Task) -> GameOutcome:
+    return _play_task(task, _WORKER_ENGINES)
 
 
 def _void(task: _Task, error: BaseException) -> GameOutcome:
@@ -158,13 +183,14 @@ def _run_tasks(
     """Play ``tasks`` on ``jobs`` processes, yielding each as it finishes, until ``stopped``.
     With one job the games run in this process, and ``on_move`` hears every move."""
     if jobs == 1:
-        for task in tasks:
-            if stopped():
-                return
-            try:
-                yield task, _play_task(task, on_move)
-            except Exception as exc:  # noqa: BLE001 - a bug costs one game, not the match
-                yield task, _void(task, exc)
+        with KeptEngines() as engines:
+            for task in tasks:
+                if stopped():
+                    return
+                try:
+                    yield task, _play_task(task, engines, on_move)
+                except Exception as exc:  # noqa: BLE001 - a bug costs one game, not the match
+                    yield task, _void(task, exc)
         return
     queue = collections.deque(tasks)
     while queue and not stopped():
@@ -178,10 +204,12 @@ def _run_tasks(
             raise ArenaError("the arena's worker processes keep dying; try --jobs 1")
 
 
-def _ignore_interrupts() -> None:
+def _init_worker() -> None:
     """Workers leave Ctrl-C to the parent: the engines, which get it too, die, so the games in
-    flight end at once and the parent can stop cleanly (no traceback from every worker)."""
+    flight end at once and the parent can stop cleanly (no traceback from every worker). A
+    worker quits its kept engines when it exits (the pool's end)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    multiprocessing.util.Finalize(_WORKER_ENGINES, _WORKER_ENGINES.close, exitpriority=10)
 
 
 def _run_pool(
@@ -190,14 +218,14 @@ def _run_pool(
     """Run tasks from ``queue`` on one process pool until done, stopped or the pool breaks."""
     # spawn, not fork: the parent has threads (progress bar, pipe readers) that fork would copy.
     context = spawn_context()
-    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
+    with cf.ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker) as pool:
         running: dict[cf.Future[GameOutcome], _Task] = {}
         broken = False
         while True:
             while queue and len(running) < jobs and not broken and not stopped():
                 task = queue.popleft()
                 try:
-                    running[pool.submit(_play_task, task)] = task
+                    running[pool.submit(_play_in_worker, task)] = task
                 except BrokenProcessPool:
                     queue.appendleft(task)
                     broken = True
@@ -245,13 +273,20 @@ def _tasks(specs: list[EngineSpec], config: MatchConfig) -> list[_Task]:
     tasks = []
     for index in range(config.games):
         order = (0, 1) if index % 2 == 0 else (1, 0)
-        argvs = [engine_argv(specs[k], rules, base + 2 * index + k) for k in order]
+        seats = [_seat(specs[k], rules, base + 2 * index + k) for k in order]
         meta = {"EV": f"igo match {names[0]} vs {names[1]}", "RO": str(index + 1)}
         meta["DT"] = date.today().isoformat()
-        pair = (names[order[0]], names[order[1]])
-        task = _Task(index, pair, (argvs[0], argvs[1]), config.size, rules, config.limits, meta)
+        task = _Task(index, (seats[0], seats[1]), config.size, rules, config.limits, meta)
         tasks.append(task)
     return tasks
+
+
+def _seat(spec: EngineSpec, rules: Rules, seed: int) -> EngineSeat:
+    """``spec`` in a game whose seed is ``seed`` (the spec's own ``seed=``, if it sets one)."""
+    argv = tuple(engine_argv(spec, rules, seed))
+    own = spec.options.get("seed", str(seed))
+    game_seed = int(own) if spec.kind != "command" and own.lstrip("-").isdigit() else None
+    return EngineSeat(spec.name, argv, tuple(engine_argv(spec, rules)), game_seed)
 
 
 def run_match(

@@ -9,7 +9,7 @@ agree. ``GameOutcome`` is the game as the arena records it (SGF-ready, with each
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,32 @@ from igo.go.scoring import final_score, final_status
 from igo.go.state import GameState
 from igo.io.gtp_client import GtpClient, GtpCommandError, GtpEngineError
 from igo.io.sgf import GameRecord, record_from_state
+
+
+@dataclass(frozen=True)
+class SearchStats:
+    """What one engine's moves cost in a game, as its ``igo-search_stats`` answered."""
+
+    moves: int
+    """Moves it chose (genmove)."""
+    seconds: float
+    """Seconds it spent choosing them, by its own clock."""
+    visits: int | None = None
+    """Simulations its searches ran in all (None: it does not say)."""
+
+    @staticmethod
+    def parse(reply: str) -> SearchStats:
+        """``moves M seconds S [visits V]``.
+
+        Raises:
+            ValueError: any other reply.
+        """
+        words = reply.split()
+        fields = dict(zip(words[::2], words[1::2], strict=False))
+        visits = fields.get("visits")
+        return SearchStats(
+            int(fields["moves"]), float(fields["seconds"]), None if visits is None else int(visits)
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +67,8 @@ class GameOutcome:
     ``timeout``...)."""
     seconds: float = 0.0
     """Wall-clock length of the game."""
+    search: dict[Color, SearchStats] = field(default_factory=dict)
+    """Each side's search costs, from engines that answer ``igo-search_stats``."""
 
     @property
     def num_moves(self) -> int:
@@ -72,7 +100,7 @@ def play_game(
     engines = {Color.BLACK: black, Color.WHITE: white}
     cap = limits.move_cap if limits.move_cap is not None else 3 * size * size
     game = referee_game(engines, GameState.new(size, rules, cap), limits, _count, on_move)
-    return _outcome(
+    outcome = _outcome(
         game.state,
         game.comments,
         game.result,
@@ -82,6 +110,23 @@ def play_game(
         game.seconds,
         {"PB": black.name, "PW": white.name, **(metadata or {})},
     )
+    return replace(outcome, search=_search_stats(engines, game.faulty))
+
+
+def _search_stats(
+    engines: dict[Color, GtpClient], faulty: Color | None
+) -> dict[Color, SearchStats]:
+    """Each side's ``igo-search_stats`` where its engine answers it (not a faulty one's: it may
+    be dead or still thinking)."""
+    stats = {}
+    for color, engine in engines.items():
+        if color == faulty or not engine.running:
+            continue
+        try:
+            stats[color] = SearchStats.parse(engine.send("igo-search_stats"))
+        except (GtpEngineError, GtpCommandError, KeyError, ValueError):
+            continue
+    return stats
 
 
 def forfeit_outcome(

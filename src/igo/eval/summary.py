@@ -60,6 +60,9 @@ class MatchSummary:
     faults: dict[str, int] = field(default_factory=dict)
     """Forfeits by ``engine: fault`` (illegal, exit, timeout, malformed...)."""
     mean_moves: float = 0.0
+    search: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per engine that answers ``igo-search_stats``: ``moves``, ``seconds`` and (searchers)
+    ``visits`` per move over the games it reported."""
     sprt: Sprt | None = None
     sprt_llr: float | None = None
     sprt_decision: Decision | None = None
@@ -140,11 +143,39 @@ class Tally:
             dict(Counter(o.result.reason for o in self.outcomes)),
             dict(Counter(_fault(o) for o in self.outcomes if o.faulty is not None)),
             sum(o.num_moves for o in self.outcomes) / max(1, len(self.outcomes)),
+            _search_per_move(self.outcomes, (self.first, self.second)),
             self.sprt,
             self.llr,
             self.decision,
             self.decided_at,
         )
+
+
+def _search_per_move(
+    outcomes: list[GameOutcome], names: tuple[str, str]
+) -> dict[str, dict[str, float]]:
+    """Each engine's moves, and its seconds and visits per move, over the games it reported
+    (the first engine first)."""
+    totals: dict[str, list[float]] = {name: [0, 0.0, 0, 0] for name in names}
+    for outcome in outcomes:
+        meta = outcome.record.metadata
+        for color, stats in outcome.search.items():
+            name = meta.get("PB" if color == Color.BLACK else "PW", "?")
+            total = totals.setdefault(name, [0, 0.0, 0, 0])
+            total[0] += stats.moves
+            total[1] += stats.seconds
+            if stats.visits is not None:
+                total[2] += stats.visits
+                total[3] += stats.moves
+    table = {}
+    for name, (moves, seconds, visits, counted) in totals.items():
+        if not moves:
+            continue
+        row = {"moves": moves, "seconds": seconds / max(1, moves)}
+        if counted:
+            row["visits"] = visits / counted
+        table[name] = row
+    return table
 
 
 def _fault(outcome: GameOutcome) -> str:
@@ -204,6 +235,8 @@ def format_summary(summary: MatchSummary) -> str:
     endings = ", ".join(f"{k} {v}" for k, v in sorted(s.endings.items()))
     rows.append(f"endings: {endings or 'none'}; mean length {s.mean_moves:.0f} moves")
     rows.append("faults: " + (", ".join(f"{k} x{v}" for k, v in s.faults.items()) or "none"))
+    if s.search:
+        rows.append("per move: " + "; ".join(_search_text(k, v) for k, v in s.search.items()))
     if s.sprt is not None:
         lower, upper = s.sprt.bounds
         verdict = (
@@ -220,6 +253,12 @@ def format_summary(summary: MatchSummary) -> str:
     if s.sgf_dir is not None:
         rows.append(f"SGF files in {s.sgf_dir}")
     return "\n".join(rows)
+
+
+def _search_text(name: str, row: dict[str, float]) -> str:
+    """``fp32 52.3 visits in 0.50 s (412 moves)``."""
+    visits = f"{row['visits']:.1f} visits in " if "visits" in row else ""
+    return f"{name} {visits}{row['seconds']:.2f} s ({row['moves']:.0f} moves)"
 
 
 def print_move(state: GameState, color: Color, point: Point, seconds: float) -> None:

@@ -138,6 +138,11 @@ class GtpClient:
             raise GtpCommandError(text)
         return text
 
+    @property
+    def running(self) -> bool:
+        """Whether the engine can take another command: alive, and its replies in step."""
+        return not self.broken and self._proc.poll() is None
+
     def close(self) -> None:
         """Ask the engine to quit, then make sure it is gone (at once if it is broken)."""
         if self._proc.poll() is None and self.broken:

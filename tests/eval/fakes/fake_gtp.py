@@ -1,7 +1,8 @@
 """A tiny scripted GTP engine for the arena's tests: it plays along, then misbehaves on cue.
 
-Usage: ``python fake_gtp.py MODE [AFTER]``. For its first AFTER ``genmove`` calls (default 2) it
-plays the first free point of the board, row by row (``pass`` mode always passes); then, by MODE:
+Usage: ``python fake_gtp.py MODE [AFTER [LOG]]``. For its first AFTER ``genmove`` calls (default 2)
+of each game it plays the first free point of the board, row by row (``pass`` mode always
+passes); then, by MODE:
 
 | mode       | misbehaviour                                                |
 |------------|-------------------------------------------------------------|
@@ -14,7 +15,9 @@ plays the first free point of the board, row by row (``pass`` mode always passes
 | slow       | answers after 3 seconds (to lose on time)                   |
 | resign     | resigns                                                     |
 
-It imports nothing from igo, so that it starts in milliseconds.
+With LOG, it appends ``start`` to that file when it starts, ``quit`` when told to, and
+``seed N`` on ``set_random_seed N`` (which it knows), so a test can count engine starts. It
+imports nothing from igo, so that it starts in milliseconds.
 """
 
 import sys
@@ -26,6 +29,8 @@ LETTERS = "ABCDEFGHJKLMNOPQRST"
 def main() -> None:
     mode = sys.argv[1]
     after = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    log = sys.argv[3] if len(sys.argv) > 3 else None
+    note(log, "start")
     size, stones, moves = 19, set(), 0
     for line in sys.stdin:
         words = line.split()
@@ -36,7 +41,11 @@ def main() -> None:
         if command == "boardsize":
             size = int(args[0])
         elif command == "clear_board":
-            stones = set()
+            stones, moves = set(), 0
+        elif command == "set_random_seed":
+            note(log, f"seed {args[0]}")
+        elif command == "known_command":
+            reply = str(args[0] in ("set_random_seed", "genmove")).lower()
         elif command == "play":
             if args[1].upper() in stones - {"PASS"}:  # as a real engine would (told it twice)
                 print("? illegal move\n", flush=True)
@@ -54,6 +63,7 @@ def main() -> None:
                 if reply is None:
                     continue
         elif command == "quit":
+            note(log, "quit")
             print("=\n", flush=True)
             return
         elif command not in (
@@ -67,6 +77,12 @@ def main() -> None:
             print("? unknown command\n", flush=True)
             continue
         print(f"= {reply}\n", flush=True)
+
+
+def note(log: "str | None", line: str) -> None:
+    if log is not None:
+        with open(log, "a") as file:
+            file.write(line + "\n")
 
 
 def free_point(size: int, stones: set) -> str:

@@ -40,7 +40,14 @@ from igo.agents.gtp.game import GtpGame, StartPosition
 from igo.agents.gtp.move_commands import MoveCommands
 from igo.agents.gtp.score_commands import ScoreCommands
 from igo.agents.gtp.startup import Startup, StartupError
-from igo.agents.player import Clock, Player, Resign, board_sizes_of, prepare_player
+from igo.agents.player import (
+    Clock,
+    Player,
+    Resign,
+    Seedable,
+    board_sizes_of,
+    prepare_player,
+)
 from igo.go.coords import Color, Point, to_gtp
 from igo.go.rules import PRESETS, Rules
 from igo.go.state import GameState
@@ -141,11 +148,23 @@ class GoEngine:
                 "captures": board.captures,
                 "is_legal": board.is_legal,
                 "gogui-analyze_commands": lambda args: "",
+                "igo-search_stats": moves.search_stats,
             }
         )
+        if isinstance(self.player, Seedable):
+            table["set_random_seed"] = self._set_random_seed
         if supports_analysis(self.player):
             table.update(AnalysisCommands(self, self.player).table())
         return table
+
+    def _set_random_seed(self, args: list[str]) -> str:
+        """GNU Go's ``set_random_seed N``: the player's generators restart from N (an arena
+        keeps one engine for many games and gives each game its own seed this way)."""
+        if len(args) != 1 or not args[0].lstrip("-").isdigit():
+            raise GtpError("syntax error: set_random_seed takes one whole number")
+        assert isinstance(self.player, Seedable)
+        self.player.reseed(int(args[0]))
+        return ""
 
     @property
     def state(self) -> GameState:
@@ -170,6 +189,7 @@ class GoEngine:
         """Start a new game (same size by default), with fresh clocks; tell the player."""
         self.game.new_game(size, start)
         self.clocks.reset()
+        self._moves.reset_stats()
         self.position_changed()
 
     def set_rules(self, rules: Rules) -> None:

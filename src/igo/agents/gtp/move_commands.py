@@ -7,6 +7,11 @@ clock) once the player is ready, timed; the engine settles it (charges the clock
 of an illegal move) and plays it. ``reg_genmove`` settles without playing. A player that refuses
 the position (a ValueError, such as a board size its network does not play) gets
 ``? cannot generate a move: REASON``.
+
+``igo-search_stats`` (an igo extension) answers what the engine's moves cost since the last new
+game: ``moves M seconds S``, and ``visits V`` where the player says how many simulations each
+search ran (``VisitCounting``): an arena reads it after each game to report the mean visits per
+move, which is what a faster network buys at equal time per move.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import numpy as np
 
 from igo.agents.gtp.arguments import color_arg, vertex_arg
 from igo.agents.gtp.context import EngineContext
-from igo.agents.player import Resign
+from igo.agents.player import Resign, VisitCounting
 from igo.go.coords import Color, Point, to_gtp
 from igo.go.sensible import sensible_moves
 from igo.go.state import CannotUndo
@@ -50,6 +55,18 @@ class MoveCommands:
     def __init__(self, engine: EngineContext) -> None:
         self.engine = engine
         self._cleanup_rng = np.random.default_rng(0)
+        self.reset_stats()
+
+    def reset_stats(self) -> None:
+        """Start counting ``igo-search_stats`` afresh (a new game)."""
+        self._moves, self._visits, self._seconds = 0, 0, 0.0
+
+    def search_stats(self, args: list[str]) -> str:
+        """``moves M seconds S`` since the last new game, with ``visits V`` for a searcher."""
+        text = f"moves {self._moves} seconds {self._seconds:.3f}"
+        if isinstance(self.engine.player, VisitCounting):
+            text += f" visits {self._visits}"
+        return text
 
     def play(self, args: list[str]) -> str:
         if len(args) != 2:
@@ -66,8 +83,13 @@ class MoveCommands:
         self.engine.wait_for_player()
         state, clock = self.engine.move_context(color)
         started = time.monotonic()
-        move = self.engine.player.genmove(state, clock)
-        return self.engine.settle(color, clock, time.monotonic() - started, move)
+        player = self.engine.player
+        move = player.genmove(state, clock)
+        elapsed = time.monotonic() - started
+        self._moves, self._seconds = self._moves + 1, self._seconds + elapsed
+        if isinstance(player, VisitCounting):
+            self._visits += player.last_visits or 0
+        return self.engine.settle(color, clock, elapsed, move)
 
     @_player_refusals
     def genmove(self, args: list[str]) -> str:
