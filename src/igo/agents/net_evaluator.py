@@ -94,7 +94,7 @@ class ZeroNetEvaluator:
         if self.symmetry == "none":
             return self._forward(planes)
         ks = [random_symmetry(self._rng)] if self.symmetry == "random" else range(NUM_SYMMETRIES)
-        symmetries = [evaluation_symmetry(k, self.board_size) for k in ks]
+        symmetries = [evaluation_symmetry(k, planes.shape[-1]) for k in ks]
         logits, values = average_symmetries(self._forward, planes, symmetries)
         assert logits is not None and values is not None  # _forward gives both
         return logits, values
@@ -115,6 +115,9 @@ class ZeroNetEvaluator:
         return masked_softmax(logits, masks), values
 
     def _check_size(self, size: int) -> None:
+        # A net with pooled heads (igo.nn.pooled_heads) plays any size 5-19.
+        if self.runner.config.heads == "pooled" and 5 <= size <= 19:
+            return
         if size != self.board_size:
             raise ValueError(
                 f"this net plays {self.board_size}x{self.board_size}, not {size}x{size}"

@@ -198,7 +198,10 @@ class NetRunner(ABC):
 
     def _check(self, planes: np.ndarray) -> np.ndarray:
         cfg = self.config
-        expected = (cfg.in_planes, cfg.board_size, cfg.board_size)
+        size = cfg.board_size
+        if cfg.heads == "pooled" and planes.ndim == 4 and 5 <= planes.shape[-1] <= 19:
+            size = planes.shape[-1]  # pooled heads run any size 5-19
+        expected = (cfg.in_planes, size, size)
         if planes.ndim != 4 or planes.shape[1:] != expected:
             raise ValueError(
                 f"planes must be [B, {', '.join(map(str, expected))}], got {planes.shape}"
@@ -320,7 +323,7 @@ class TorchEvaluator(NetRunner):
                     logits.append(policy.float().cpu().numpy())
                 if self.has_value:
                     values.append(value.float().cpu().numpy())
-        num_moves = self.config.num_moves
+        num_moves = planes.shape[-1] ** 2 + 1
         return (
             concat_or_empty(logits, (0, num_moves)) if self.has_policy else None,
             concat_or_empty(values, (0,)) if self.has_value else None,
