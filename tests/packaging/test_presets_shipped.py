@@ -49,7 +49,8 @@ def test_a_configs_folder_in_the_working_directory_does_not_shadow_them(
 
 def test_an_unknown_name_lists_the_shipped_presets() -> None:
     with pytest.raises(
-        ConfigError, match=r"presets: 19x19, 9x9, 9x9-gumbel, 9x9-kata, tiny \(or a path"
+        ConfigError,
+        match=r"presets: 19x19, 9x9, 9x9-gumbel, 9x9-kata, mixed-kata, tiny \(or a path",
     ):
         find_preset("huge", "zero")
     with pytest.raises(ConfigError, match="does not exist"):

@@ -37,7 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "zero", help="AlphaGo Zero training loop (resumable)", epilog=EXAMPLES
     )
     parser.add_argument(
-        "--preset", default="9x9", help="tiny, 9x9, 9x9-kata, 9x9-gumbel, 19x19 or a .toml path"
+        "--preset",
+        default="9x9",
+        help="tiny, 9x9, 9x9-kata, 9x9-gumbel, mixed-kata, 19x19 or a .toml path",
     )
     parser.add_argument("--run-dir", help=f"the run directory {PRESET}")
     parser.add_argument(

@@ -14,11 +14,21 @@ rebuilt from each position's stones history at sampling time (see ``igo.selfplay
 Games of record version 2 carry the ownership and score targets of KataGo's auxiliary heads; a
 position without them (an older or a resigned game) has ``Batch.aux`` False, and its auxiliary
 loss is masked off.
+
+A run on a mix of sizes (``selfplay.board_sizes``) keeps one window of games of every size (each
+game's size from its stones): the window is still counted in games, the newest of every size
+together, so a size's share of the positions is its share of the games times its game length.
+``sample`` gives a batch of one size, drawn with the probability of its share of the window's
+target positions and then uniformly within it: every position is as likely as in a uniform draw
+from the whole window, and each batch is one size, so the net sees no padding (docs/zero.md,
+"Mixed sizes").
 """
 
 from __future__ import annotations
 
+import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,17 +109,84 @@ class _Game:
     score: np.ndarray | None  # float32 [T]
 
 
+class _SizeWindow:
+    """The window's games of one board size as flat arrays (one row per position)."""
+
+    def __init__(self, board_size: int, history: int, games: list[_Game]) -> None:
+        self.board_size, self.history = board_size, history
+        p, a = board_size**2, board_size**2 + 1
+        if not games:
+            self._stones = np.zeros((0, p), np.int8)
+            self._start = self.sample_rows = np.zeros(0, np.int64)
+            self._to_play, self._z = np.zeros(0, np.int8), np.zeros(0, np.int8)
+            self._policy = np.zeros((0, a), np.float32)
+            self._ownership, self._score = np.zeros((0, p), np.int8), np.zeros(0, np.float32)
+            self._aux = np.zeros(0, bool)
+            return
+        lengths = np.array([g.stones.shape[0] for g in games])
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        self._stones = np.concatenate([g.stones for g in games])
+        self._to_play = np.concatenate([g.to_play for g in games])
+        self._z = np.concatenate([g.z for g in games])
+        self._start = np.repeat(offsets, lengths)
+        self.sample_rows = np.concatenate([g.rows + o for g, o in zip(games, offsets, strict=True)])
+        self._policy = np.concatenate([g.policy for g in games]).astype(np.float32)
+        self._ownership = np.concatenate(
+            [g.ownership if g.ownership is not None else np.zeros_like(g.stones) for g in games]
+        ).astype(np.int8)
+        self._score = np.concatenate(
+            [g.score if g.score is not None else np.zeros(len(g.z), np.float32) for g in games]
+        ).astype(np.float32)
+        self._aux = np.concatenate([np.full(len(g.z), g.score is not None) for g in games])
+
+    @property
+    def num_samples(self) -> int:
+        return int(self.sample_rows.size)
+
+    def game_starts(self) -> np.ndarray:
+        """int64 [num_samples]: the first row of each target position's game."""
+        return self._start[self.sample_rows]
+
+    def keep_samples(self, keep: np.ndarray) -> None:
+        self.sample_rows = self.sample_rows[keep]
+        self._policy = self._policy[keep]
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
+        batch = self.positions(rng.integers(self.num_samples, size=batch_size))
+        # Ownership rides along as one more plane, so it turns with the board.
+        stacked = np.concatenate([batch.planes, batch.ownership[:, None]], axis=1)
+        stacked, policy = augment(stacked, batch.policy, rng, in_place=True)
+        planes, ownership = stacked[:, :-1], stacked[:, -1]
+        return Batch(planes, policy, batch.value, ownership, batch.score, batch.aux)
+
+    def positions(self, pick: np.ndarray) -> Batch:
+        rows = self.sample_rows[pick]
+        ago = rows[:, None] - np.arange(self.history)[None, :]
+        valid = ago >= self._start[rows][:, None]
+        history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
+        planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
+        n = self.board_size
+        ownership = self._ownership[rows].astype(np.float32).reshape(-1, n, n)
+        value = self._z[rows].astype(np.float32)
+        return Batch(
+            planes, self._policy[pick], value, ownership, self._score[rows], self._aux[rows]
+        )
+
+
 class ReplayBuffer:
     """The games of the window, in memory, ready to sample from."""
 
-    def __init__(self, replay_root: str | Path, board_size: int, history: int = 8) -> None:
+    def __init__(
+        self, replay_root: str | Path, board_size: int | Sequence[int], history: int = 8
+    ) -> None:
         """Args:
         replay_root: the run's ``replay/`` folder (one ``gen-<number>`` folder per generation).
-        board_size: N.
+        board_size: N, or the sizes of a mixed run (a game of another size is skipped).
         history: H, positions of stones per input (8: the paper's 17 planes).
         """
         self.root = Path(replay_root)
-        self.board_size = board_size
+        self.sizes = (board_size,) if isinstance(board_size, int) else tuple(board_size)
+        self.board_size = self.sizes[0]
         self.history = history
         self._games: dict[tuple[int, str], _Game] = {}
         self._bad: set[tuple[int, str]] = set()
@@ -124,13 +201,21 @@ class ReplayBuffer:
     @property
     def num_samples(self) -> int:
         """Positions with a policy target in the window."""
-        return int(self._sample_rows.size)
+        return sum(w.num_samples for w in self._windows.values())
+
+    def samples_by_size(self) -> dict[int, int]:
+        """Positions with a policy target in the window, per board size."""
+        return {size: w.num_samples for size, w in self._windows.items()}
 
     def sample_games(self) -> np.ndarray:
         """int64 [num_samples]: the game of each target position, numbered in the window from 0
-        (the oldest game), so that positions can be split by game."""
-        offsets = self._start[self._sample_rows]
-        return np.unique(offsets, return_inverse=True)[1].astype(np.int64).reshape(-1)
+        (size by size, each size's oldest game first), so that positions can be split by game."""
+        out, base = [], 0
+        for window in self._windows.values():
+            numbers = np.unique(window.game_starts(), return_inverse=True)[1].reshape(-1)
+            out.append(numbers.astype(np.int64) + base)
+            base += int(numbers.max()) + 1 if numbers.size else 0
+        return np.concatenate(out) if out else np.zeros(0, np.int64)
 
     def refresh(self, window_games: int) -> None:
         """Load the newest ``window_games`` listed games (reading only new files) and forget the
@@ -157,8 +242,11 @@ class ReplayBuffer:
             arrays = read_shard(path, GAME_KIND, entry.info.sha256)
             stones, to_play = arrays["stones"], arrays["to_play"]
             full, policy, z = arrays["full"].astype(bool), arrays["policy"], arrays["z"]
-            if stones.shape[1] != self.board_size**2 or policy.shape[1] != stones.shape[1] + 1:
-                raise ShardError(f"{path}: not a {self.board_size}x{self.board_size} game")
+            side = math.isqrt(stones.shape[1])
+            if side not in self.sizes or side**2 != stones.shape[1]:
+                raise ShardError(f"{path}: not a {_names(self.sizes)} game")
+            if policy.shape[1] != stones.shape[1] + 1:
+                raise ShardError(f"{path}: policy rows do not fit a {side}x{side} board")
         except (ShardError, KeyError, IndexError) as err:
             print(f"igo: skipping replay file: {err}", file=sys.stderr)
             return None
@@ -171,68 +259,59 @@ class ReplayBuffer:
         )
 
     def _build(self) -> None:
-        """Concatenate the window's games into flat arrays (one row per position)."""
+        """One flat window per size, its games in window order."""
         games = [self._games[k] for k in self._order]
-        p, a = self.board_size**2, self.board_size**2 + 1
-        if not games:
-            self._stones = np.zeros((0, p), np.int8)
-            self._start = self._sample_rows = np.zeros(0, np.int64)
-            self._to_play, self._z = np.zeros(0, np.int8), np.zeros(0, np.int8)
-            self._policy = np.zeros((0, a), np.float32)
-            self._ownership, self._score = np.zeros((0, p), np.int8), np.zeros(0, np.float32)
-            self._aux = np.zeros(0, bool)
-            return
-        lengths = np.array([g.stones.shape[0] for g in games])
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        self._stones = np.concatenate([g.stones for g in games])
-        self._to_play = np.concatenate([g.to_play for g in games])
-        self._z = np.concatenate([g.z for g in games])
-        self._start = np.repeat(offsets, lengths)
-        self._sample_rows = np.concatenate(
-            [g.rows + o for g, o in zip(games, offsets, strict=True)]
-        )
-        self._policy = np.concatenate([g.policy for g in games]).astype(np.float32)
-        self._ownership = np.concatenate(
-            [g.ownership if g.ownership is not None else np.zeros_like(g.stones) for g in games]
-        ).astype(np.int8)
-        self._score = np.concatenate(
-            [g.score if g.score is not None else np.zeros(len(g.z), np.float32) for g in games]
-        ).astype(np.float32)
-        self._aux = np.concatenate([np.full(len(g.z), g.score is not None) for g in games])
+        self._windows = {
+            n: _SizeWindow(n, self.history, [g for g in games if g.stones.shape[1] == n * n])
+            for n in self.sizes
+        }
 
     def keep_samples(self, keep: np.ndarray) -> None:
-        """Keep only the target positions where ``keep`` (bool [num_samples]) is true, until the
-        next ``refresh``: ``sample`` and ``positions`` then draw from those (a training split)."""
-        self._sample_rows = self._sample_rows[keep]
-        self._policy = self._policy[keep]
+        """Keep only the target positions where ``keep`` (bool [num_samples], in
+        ``sample_games``'s order) is true, until the next ``refresh``: ``sample`` and
+        ``positions`` then draw from those (a training split)."""
+        start = 0
+        for window in self._windows.values():
+            stop = start + window.num_samples
+            window.keep_samples(keep[start:stop])
+            start = stop
 
     def sample(self, batch_size: int, rng: np.random.Generator) -> Batch:
         """``batch_size`` positions drawn uniformly (with replacement) from the window's targets,
-        each under a random one of the 8 symmetries.
+        each under a random one of the 8 symmetries; with several sizes, all of one size, drawn
+        by its share of the targets (see the module docstring).
 
         Raises:
             ValueError: if the window holds no target.
         """
         if self.num_samples == 0:
             raise ValueError(f"the replay buffer in {self.root} holds no training positions")
-        batch = self.positions(rng.integers(self.num_samples, size=batch_size))
-        # Ownership rides along as one more plane, so it turns with the board.
-        stacked = np.concatenate([batch.planes, batch.ownership[:, None]], axis=1)
-        stacked, policy = augment(stacked, batch.policy, rng, in_place=True)
-        planes, ownership = stacked[:, :-1], stacked[:, -1]
-        return Batch(planes, policy, batch.value, ownership, batch.score, batch.aux)
+        windows = [w for w in self._windows.values() if w.num_samples > 0]
+        if len(windows) == 1:  # draws nothing more: a one-size run samples as before mixes
+            return windows[0].sample(batch_size, rng)
+        counts = np.array([w.num_samples for w in windows], dtype=np.float64)
+        window = windows[int(rng.choice(len(windows), p=counts / counts.sum()))]
+        return window.sample(batch_size, rng)
 
     def positions(self, pick: np.ndarray) -> Batch:
-        """The window's positions ``pick`` (indices below ``num_samples``) as they were played:
-        no symmetry (the measurements of ``igo.compress`` read these)."""
-        rows = self._sample_rows[pick]
-        ago = rows[:, None] - np.arange(self.history)[None, :]
-        valid = ago >= self._start[rows][:, None]
-        history = np.where(valid[:, :, None], self._stones[np.maximum(ago, 0)], 0).astype(np.int8)
-        planes = zero_planes_batch(history, self._to_play[rows], self.board_size)
-        n = self.board_size
-        ownership = self._ownership[rows].astype(np.float32).reshape(-1, n, n)
-        value = self._z[rows].astype(np.float32)
-        return Batch(
-            planes, self._policy[pick], value, ownership, self._score[rows], self._aux[rows]
-        )
+        """The window's positions ``pick`` (indices below ``num_samples``, in
+        ``sample_games``'s order, all of one size) as they were played: no symmetry (the
+        measurements of ``igo.compress`` read these).
+
+        Raises:
+            ValueError: if ``pick`` spans several board sizes.
+        """
+        start = 0
+        for window in self._windows.values():
+            stop = start + window.num_samples
+            inside = (pick >= start) & (pick < stop)
+            if inside.all():
+                return window.positions(pick - start)
+            if inside.any():
+                raise ValueError("positions() takes positions of one board size at a time")
+            start = stop
+        raise IndexError(f"positions {pick} are past the window's {self.num_samples}")
+
+
+def _names(sizes: Sequence[int]) -> str:
+    return " or ".join(f"{n}x{n}" for n in sizes)

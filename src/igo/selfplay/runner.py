@@ -9,6 +9,12 @@ have been started and finished. AlphaGo Zero's self-play (Silver et al. 2017, Me
 ``temperature_moves`` moves, resignation below a threshold except in a share of games played out
 to check it; KataGo's playout cap randomisation decides which moves get a full search and a
 policy target.
+
+A mix of sizes (``SelfPlayConfig.board_sizes``) draws each game's size by weight from its own
+seeded stream; a step then searches the live games **one size at a time** (one ``search`` call,
+hence one batched network call per search step, per size): a search call takes states of one
+size, and grouping costs no padding (a 9x9 leaf padded to 19x19 would cost 4.5 times its
+points), only one network call per size per step (docs/zero.md, "Mixed sizes").
 """
 
 from __future__ import annotations
@@ -72,8 +78,8 @@ def play_selfplay_games(
         The number of games finished.
     """
     seeds = np.random.SeedSequence(seed)
-    coin_seed, search_seed = seeds.spawn(2)
-    coin = np.random.default_rng(coin_seed)
+    coin_seed, search_seed, size_seed = seeds.spawn(3)  # the first two as before mixes
+    coin, sizes = np.random.default_rng(coin_seed), np.random.default_rng(size_seed)
     num_slots = slot_count(config.parallel_games, num_games)
     search = MultiSearch(evaluator, config.search, num_slots, np.random.default_rng(search_seed))
 
@@ -81,26 +87,39 @@ def play_selfplay_games(
         on_game(_finish(game, config, resign_threshold, generation, network, calibration))
 
     def step() -> None:
-        live, games = slots.live()
-        results = search.search([g.state for g in games], trees=live)
-        for i, game, result in zip(live, games, results, strict=True):
-            result = endgame_rules(training_target(result, config), game.state, config)
-            game.record(result)
-            slots.moved(i, game.play(result, resign_threshold), on_end)
+        played = 0
+        for size in config.sizes:
+            live, games = slots.live(partial(_on_board, size))
+            if not live:
+                continue
+            results = search.search([g.state for g in games], trees=live)
+            for i, game, result in zip(live, games, results, strict=True):
+                result = endgame_rules(training_target(result, config), game.state, config)
+                game.record(result)
+                slots.moved(i, game.play(result, resign_threshold), on_end)
+            played += len(live)
         if on_moves is not None:
-            on_moves(len(live))
+            on_moves(played)
 
-    new_game = partial(_new_game, config, coin=coin, calibration=calibration)
+    new_game = partial(_new_game, config, coin=coin, sizes=sizes, calibration=calibration)
     slots = GameSlots([search], num_games, new_game, should_stop)
     return slots.run(step)
 
 
+def _on_board(size: int, game: LiveGame) -> bool:
+    return game.state.size == size
+
+
 def _new_game(
-    config: SelfPlayConfig, index: int, coin: np.random.Generator, calibration: bool
+    config: SelfPlayConfig,
+    index: int,
+    coin: np.random.Generator,
+    sizes: np.random.Generator,
+    calibration: bool,
 ) -> LiveGame:
     # The paper disables resignation in 10% of games to measure false resignations.
     allowed = bool(coin.random() >= config.resign_disabled_fraction) and not calibration
-    return LiveGame(config.new_game(), index, resign_allowed=allowed)
+    return LiveGame(config.new_game(config.draw_size(sizes)), index, resign_allowed=allowed)
 
 
 def _finish(

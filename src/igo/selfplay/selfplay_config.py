@@ -7,8 +7,11 @@ one ``SearchConfig``, carried whole (``SelfPlayConfig.search``, ``SELFPLAY_SEARC
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
+
+import numpy as np
 
 from igo.go.rules import Rules, rules_from_name
 from igo.go.state import GameState
@@ -40,7 +43,11 @@ class SelfPlayConfig:
     """Self-play settings: board, search, resignation, parallelism."""
 
     board_size: int = 9
-    """Board side N."""
+    """Board side N: the run's main size (its net is built for it and gating plays it)."""
+    board_sizes: tuple[tuple[int, float], ...] = ()
+    """A mix of sizes, ``(size, weight)`` pairs (a preset's ``[[9, 0.7], [13, 0.2], [19, 0.1]]``):
+    each game is played on one size drawn by weight (KataGo's mix); ``board_size`` must be one of
+    them and the net's heads pooled. Empty: every game on ``board_size``."""
     rules: str = "tromp-taylor"
     """Rule set name (``igo.go.rules`` presets); the paper used Tromp-Taylor."""
     komi: float = 7.5
@@ -95,6 +102,7 @@ class SelfPlayConfig:
 
     def __post_init__(self) -> None:
         _check(4 <= self.board_size <= 19, "selfplay.board_size must be in 4..19")
+        object.__setattr__(self, "board_sizes", check_size_mix(self.board_sizes, self.board_size))
         try:
             rules_from_name(self.rules, self.komi)
         except ValueError as err:
@@ -134,12 +142,65 @@ class SelfPlayConfig:
 
     @property
     def resolved_move_cap(self) -> int:
-        """The move cap in force."""
-        return self.move_cap if self.move_cap is not None else 2 * self.board_size**2
+        """The move cap in force on ``board_size``."""
+        return self.move_cap_for(self.board_size)
 
-    def new_game(self) -> GameState:
-        """An empty board for one game."""
-        return GameState.new(self.board_size, self.rules_object, self.resolved_move_cap)
+    def move_cap_for(self, size: int) -> int:
+        """The move cap in force on a board of side ``size``: ``move_cap``, else 2 * size^2."""
+        return self.move_cap if self.move_cap is not None else 2 * size**2
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The sizes games are played on: the mix's, else ``(board_size,)``."""
+        return tuple(s for s, _ in self.board_sizes) or (self.board_size,)
+
+    @property
+    def mixed(self) -> bool:
+        """Whether games are played on more than one size."""
+        return len(self.sizes) > 1
+
+    def draw_size(self, rng: np.random.Generator) -> int:
+        """One game's size, drawn by the mix's weights (``board_size`` without a mix, drawing
+        nothing, so a one-size run's random streams are what they were before mixes)."""
+        if not self.mixed:
+            return self.board_size
+        weights = np.array([w for _, w in self.board_sizes], dtype=np.float64)
+        return self.sizes[int(rng.choice(len(weights), p=weights / weights.sum()))]
+
+    def new_game(self, size: int | None = None) -> GameState:
+        """An empty board for one game, of side ``size`` (None: ``board_size``)."""
+        size = self.board_size if size is None else size
+        return GameState.new(size, self.rules_object, self.move_cap_for(size))
+
+
+MIX_SIZES = (5, 19)
+"""The sizes a mix may hold: those a net with pooled heads plays."""
+
+
+def check_size_mix(
+    mix: Sequence[Sequence[int | float]], board_size: int
+) -> tuple[tuple[int, float], ...]:
+    """``selfplay.board_sizes`` as a tuple of ``(size, weight)`` pairs, checked: sizes distinct,
+    in ``MIX_SIZES``, ``board_size`` among them; weights positive. Raises ValueError naming the
+    problem."""
+    pairs: list[tuple[int, float]] = []
+    for pair in mix:
+        _check(
+            len(pair) == 2 and isinstance(pair[0], int) and not isinstance(pair[0], bool),
+            f"selfplay.board_sizes: each entry is [size, weight], not {list(pair)!r}",
+        )
+        size, weight = int(pair[0]), float(pair[1])
+        low, high = MIX_SIZES
+        _check(low <= size <= high, f"selfplay.board_sizes: size {size} is not in {low}..{high}")
+        _check(weight > 0 and np.isfinite(weight), f"selfplay.board_sizes: weight of {size} > 0")
+        pairs.append((size, weight))
+    sizes = [s for s, _ in pairs]
+    _check(len(set(sizes)) == len(sizes), "selfplay.board_sizes: a size is listed twice")
+    _check(
+        not pairs or board_size in sizes,
+        f"selfplay.board_sizes must include selfplay.board_size ({board_size})",
+    )
+    return tuple(pairs)
 
 
 def _check(ok: bool, message: str) -> None:

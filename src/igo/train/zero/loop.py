@@ -258,8 +258,8 @@ class ZeroLoop:
 
     def _buffer(self) -> ReplayBuffer:
         if self.session.buffer is None:
-            size, history = self.config.selfplay.board_size, self.config.history
-            self.session.buffer = ReplayBuffer(self.run_dir.replay, size, history)
+            sizes, history = self.config.selfplay.sizes, self.config.history
+            self.session.buffer = ReplayBuffer(self.run_dir.replay, sizes, history)
         cfg = self.config.train
         played = games_played(self.state, list_games(self.run_dir.replay))
         window = window_size(

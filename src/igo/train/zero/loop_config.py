@@ -140,6 +140,12 @@ class ZeroConfig:
         unknown = sorted(set(self.net_overrides) - known)
         if unknown:
             raise ConfigError(f"net_overrides: unknown or fixed {self.net} fields {unknown}")
+        heads = self.net_overrides.get("heads", variant_config(self.net).heads)
+        if self.selfplay.mixed and heads != "pooled":
+            raise ConfigError(
+                "selfplay.board_sizes: a mix of sizes needs a net with pooled heads "
+                f'(net_overrides.heads = "pooled"); {self.net}\'s heads are {heads!r}'
+            )
         for name in ("history", "generations", "checkpoint_every", "keep_models"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1")

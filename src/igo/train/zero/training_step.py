@@ -6,6 +6,7 @@ uniformly from the recent self-play games, each under a random board symmetry, m
 rate. One function does it (cleanrl style); the caller owns checkpoints and logs. A net with
 pooled heads also learns KataGo's ownership and score targets (``loss.aux_loss``), logged as
 ``ownership_loss`` and ``score_loss`` (``loss`` stays value + policy, comparable across nets).
+On a mix of sizes each minibatch is one size (``ReplayBuffer.sample``), logged as ``board_size``.
 
 Under torchrun (``igo.train.distributed``) every rank draws the same global minibatch from the
 same sampler RNG and trains on its slice of it under DDP, so W ranks take the steps one process
@@ -119,10 +120,17 @@ def train_steps(
         trainer.step += 1
         if on_step is not None:
             seconds = time.perf_counter() - start
-            metrics = {"lr": lr, "loss": value + policy, "value_loss": value}
+            metrics = _size_column(buffer, batch.planes.shape[-1])
+            metrics |= {"lr": lr, "loss": value + policy, "value_loss": value}
             metrics |= {"policy_loss": policy, "grad_norm": grad_norm} | _aux_metrics(aux)
             on_step(trainer.step, metrics | {"samples_per_s": config.batch_size / seconds})
     net.eval()
+
+
+def _size_column(buffer: ReplayBuffer, size: int) -> dict[str, float]:
+    """A mixed run's ``board_size`` column (each step trains one size: its losses are that
+    size's); none for a run of one size, whose logs keep their columns."""
+    return {"board_size": size} if len(buffer.sizes) > 1 else {}
 
 
 def _aux_metrics(aux: AuxLoss | None) -> dict[str, float]:
