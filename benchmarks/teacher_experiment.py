@@ -5,9 +5,10 @@ Teachers are named checkpoints (``--teacher NAME=PATH``); a teacher set is names
 (``shipped+big``: an ensemble, the mean of its members' soft policies, ``igo.compress.distill``).
 ``--ensemble SET`` sets are only measured; ``--run SET`` sets are measured and distilled into a
 student (same variant, shape, seed, data, steps and KD settings for every run, so the students
-differ only by their teacher). Then, in one process and interleaved rounds (median, one thread),
-what a training step costs: each run's teacher pass (its soft policy of a minibatch) and the
-student's own step (forward, backward, update). Each run resumes if the script is killed and
+differ only by their teacher); ``--run scratch`` is the same student on the moves played
+alone. Then, in one process and interleaved rounds (median, one thread), what a training step
+costs: each run's teacher pass (its soft policy of a minibatch) and the student's own step
+(forward, backward, update). Each run resumes if the script is killed and
 rerun (a finished one is read back). Writes a JSON of everything, the curves as a PNG and prints
 Markdown tables.
 
@@ -38,9 +39,13 @@ from igo.files import write_bytes_atomic, write_text_atomic
 from igo.nn.net import Net
 
 CPU = torch.device("cpu")
+SCRATCH = "scratch"
+"""The run name of the same student trained on the moves played alone (no teacher run)."""
 
 
 def _members(teachers: dict[str, Net], spec: str) -> list[Net]:
+    if spec == SCRATCH:  # distill() checks the student against a teacher it does not run
+        return [next(iter(teachers.values()))]
     unknown = [name for name in spec.split("+") if name not in teachers]
     if unknown:
         raise SystemExit(f"teacher set {spec}: no --teacher named {', '.join(unknown)}")
@@ -64,7 +69,7 @@ def _step_costs(
     The rounds are ``--rounds`` (the speed rounds of distill_experiment)."""
     x = torch.from_numpy(held.planes[: args.batch_size])
     moves = torch.from_numpy(held.moves[: args.batch_size])
-    sets = {spec: Teacher(_members(teachers, spec), CPU) for spec in args.run}
+    sets = {spec: Teacher(_members(teachers, spec), CPU) for spec in args.run if spec != SCRATCH}
     optimizer = torch.optim.SGD(student.parameters(), lr=1e-9, momentum=0.9)
     student.train()
 
@@ -93,7 +98,8 @@ def _teacher_table(
     folders = list(dict.fromkeys([args.data, *args.measure_on]))
     held = {d: load_positions(d, first, args.eval_positions, args.seed) for d in folders}
     table: dict[str, Any] = {}
-    for spec in dict.fromkeys([*teachers, *args.run, *args.ensemble]):
+    runs = [spec for spec in args.run if spec != SCRATCH]
+    for spec in dict.fromkeys([*teachers, *runs, *args.ensemble]):
         nets = _members(teachers, spec)
         row: dict[str, Any] = {"flops": sum(flops_of(net) for net in nets)}
         for folder in folders if len(nets) == 1 else [args.data]:
@@ -111,11 +117,15 @@ def _plot(result: dict[str, Any], path: Path) -> None:
     ax = fig.subplots()
     for spec, run in result["runs"].items():
         rows = run["curve"]
-        label = f"KD from {spec} ({100 * run['teacher']['top1']:.1f}%)"
+        label = (
+            "from scratch"
+            if spec == SCRATCH
+            else f"KD from {spec} ({100 * run['teacher']['top1']:.1f}%)"
+        )
         ax.plot([r["step"] for r in rows], [100 * r["top1"] for r in rows], marker="o", label=label)
     ax.set_xlabel(f"training steps (minibatches of {result['args']['batch_size']})")
     ax.set_ylabel("held-out policy top-1 (%)")
-    ax.set_title("One student, three teachers: shipped, bigger, ensemble")
+    ax.set_title("One student (6 x 24), different teachers, equal steps")
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
@@ -137,9 +147,10 @@ def _print_tables(result: dict[str, Any]) -> None:
     print("\n| student from | top-1 | of teacher's | top-5 | CE | teacher ms/step | run s |")
     for spec, run in result["runs"].items():
         s, t = run["student"], run["teacher"]
+        cost = 1000 * costs.get("teacher " + spec, 0.0)
         print(
             f"| {spec} | {s['top1']:.1%} | {s['top1'] / t['top1']:.1%} | {s['top5']:.1%} | "
-            f"{s['loss']:.3f} | {1000 * costs['teacher ' + spec]:.0f} | {run['seconds']:.0f} |"
+            f"{s['loss']:.3f} | {cost:.0f} | {run['seconds']:.0f} |"
         )
     print(f"student step alone: {1000 * costs['student step']:.0f} ms")
 
@@ -170,8 +181,9 @@ def main() -> None:
     for spec in args.run:
         student = build_student(args.student, first, args.seed, shape)
         name = spec.replace("+", "-")
+        config = _config(args, SCRATCH if spec == SCRATCH else "kd")
         net, report = distill(
-            student, _members(teachers, spec), args.data, _config(args, "kd"),
+            student, _members(teachers, spec), args.data, config,
             out=work / f"{name}.safetensors", log_dir=work / f"{name}.logs",
         )  # fmt: skip
         result["runs"][spec] = {
@@ -179,7 +191,7 @@ def main() -> None:
             "curve": _curve(work / f"{name}.logs"), "student_flops": flops_of(net),
         }  # fmt: skip
         print(spec, report.student, "teacher", report.teacher, flush=True)
-    known = {spec: run["teacher"] for spec, run in result["runs"].items()}
+    known = {spec: run["teacher"] for spec, run in result["runs"].items() if spec != SCRATCH}
     result["teachers"] = _teacher_table(args, teachers, known)
     probe = build_student(args.student, first, args.seed, shape)
     held = load_positions(args.data, first, args.batch_size, args.seed)
