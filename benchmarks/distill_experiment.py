@@ -92,11 +92,8 @@ def _plot(curves: dict[str, list[dict[str, float]]], teacher_top1: float, path: 
     write_bytes_atomic(path, png_bytes(fig, dpi=110))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", required=True, help="folder of sl shards")
-    parser.add_argument("--work", required=True, help="folder for the runs' files")
-    parser.add_argument("--teacher", default="src/igo/weights/alphago-9x9-policy.safetensors")
+def add_run_args(parser: argparse.ArgumentParser) -> None:
+    """The student, its training, the outputs: the arguments this and teacher_experiment share."""
     parser.add_argument("--student", default="alphago_policy_l13c192")
     parser.add_argument("--blocks", type=int, default=6)
     parser.add_argument("--channels", type=int, default=24)
@@ -112,6 +109,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="speed rounds")
     parser.add_argument("--json", required=True)
     parser.add_argument("--plot", required=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="folder of sl shards")
+    parser.add_argument("--work", required=True, help="folder for the runs' files")
+    parser.add_argument("--teacher", default="src/igo/weights/alphago-9x9-policy.safetensors")
+    add_run_args(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     work = Path(args.work)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from igo.agents.conformance import check_player
-from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
+from igo.agents.nets import ALPHAGO_WEIGHTS, ZERO_WEIGHTS, shipped_weights
 from igo.agents.player import create_player
 from igo.cli.main import main
 from igo.data.records import ImportConfig, import_records
@@ -76,3 +76,27 @@ def test_bad_input_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
     assert not (tmp_path / "s.safetensors").exists()
+
+
+@pytest.mark.parametrize(
+    ("other", "message"),
+    [
+        (shipped_weights(ALPHAGO_WEIGHTS["value"]), "teacher 2 (value on 49 planes, 9x9)"),
+        (shipped_weights(ZERO_WEIGHTS), "teacher 2 (policy_value on 17 planes, 9x9)"),
+    ],
+)
+def test_an_ensemble_of_unlike_teachers_is_refused_in_one_line(
+    sl_shards: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    other: Path,
+    message: str,
+) -> None:
+    """A mean of soft policies needs one input and one output space: a value net or a Zero net
+    beside the policy net is named, with what it is, before any training."""
+    out = tmp_path / "s.safetensors"
+    assert main(_argv(sl_shards, out, "--teacher", str(other))) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert message in err[0] and "teacher 1 (policy on 48 planes, 9x9)" in err[0]
+    assert not out.exists() and not out.with_suffix(".trainer.pt").exists()

@@ -136,6 +136,16 @@ def kd_loss(
     return soft_weight * temperature**2 * soft + (1.0 - soft_weight) * hard
 
 
+def _shape(net: Net) -> tuple[int, int, str]:
+    return net.config.in_planes, net.config.board_size, net.config.outputs
+
+
+def _describe(net: Net) -> str:
+    """E.g. "policy on 48 planes, 9x9"."""
+    c = net.config
+    return f"{c.outputs} on {c.in_planes} planes, {c.board_size}x{c.board_size}"
+
+
 class Teacher:
     """One frozen net or an ensemble of them (same kind, planes and board), in eval mode."""
 
@@ -143,11 +153,14 @@ class Teacher:
         """Raises: ValueError: no members, or members that do not match."""
         if not members:
             raise ValueError("distillation needs at least one teacher")
-        first = members[0].config
-        for net in members:
-            same = (net.config.in_planes, net.config.board_size, net.config.outputs)
-            if same != (first.in_planes, first.board_size, first.outputs):
-                raise ValueError("the teachers differ in planes, board size or outputs")
+        first = _shape(members[0])
+        for number, net in enumerate(members, 1):
+            if _shape(net) != first:  # one mean needs one input and one output space
+                raise ValueError(
+                    f"teacher {number} ({_describe(net)}) does not match teacher 1 "
+                    f"({_describe(members[0])}): an ensemble's members need the same planes, "
+                    "board and outputs"
+                )
             net.to(device).eval().requires_grad_(False)
         self.members = list(members)
 
@@ -287,7 +300,7 @@ def evaluator(
     return evaluate
 
 
-def _teacher_metrics(
+def teacher_metrics(
     teacher: Teacher, held: Positions, policy: bool, device: torch.device
 ) -> dict[str, float]:
     """The held-out metrics of the teacher: one net's own, or its members' mean policy (log
@@ -367,7 +380,7 @@ def distill(
             hint_steps=config.hint_steps,
             train_positions=count,
             student=run.evaluate(trainer.net),
-            teacher=_teacher_metrics(run_teacher, held, policy, device),
+            teacher=teacher_metrics(run_teacher, held, policy, device),
             seconds=time.perf_counter() - start,
         )
     net = trainer.net.cpu().eval()
