@@ -44,7 +44,8 @@ from igo.agents.nets import (
     check_device,
     check_lee_parts,
     check_pattern_policy,
-    checkpoint_board_size,
+    checkpoint_board_sizes,
+    lee_board_sizes,
     zero_evaluator,
     zero_weights,
 )
@@ -170,9 +171,10 @@ class MctsPlayer:
             search.reset()
             self._search = search
 
-    def multi_search(self, num_trees: int) -> MultiSearch:
+    def multi_search(self, num_trees: int, size: int | None = None) -> MultiSearch:
         """A new search over ``num_trees`` trees on the player's prepared networks and search
-        config (the analysis engine searches many positions at once, one tree each)."""
+        config (the analysis engine searches many positions at once, one tree each) for boards
+        of ``size`` (any this player plays: its networks are the same for all)."""
         self.prepare()
         assert self._search is not None
         one = self._search
@@ -324,15 +326,15 @@ def _board_sizes(
     mode: SearchMode, setup: SearchSetup, lee_builder: LeeBuilder
 ) -> tuple[int, ...] | None:
     """The one size the checkpoints' networks play (from their JSON, nothing loaded), or None:
-    no network, or a custom Lee wiring whose evaluator says its size once built."""
+    no network, a net with pooled heads (every size), or a custom Lee wiring whose evaluator
+    says its size once built."""
     if mode == "zero":
         checkpoint = setup.checkpoint
-        return None if checkpoint is None else (checkpoint_board_size(checkpoint),)
+        return None if checkpoint is None else checkpoint_board_sizes(checkpoint)
     if lee_builder is not build_lee_evaluators:
         return None
     check_lee_parts(setup.lee)
-    nets = [path for path in (setup.lee.policy, setup.lee.value) if path is not None]
-    return (checkpoint_board_size(nets[0]),) if nets else None
+    return lee_board_sizes(setup.lee, setup.backend)
 
 
 def mcts_preset(given: Mapping[str, Any]) -> Preset:
@@ -367,7 +369,7 @@ def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: An
     return MctsPlayer(search, setup, lee_builder=lee_builder)
 
 
-ZERO_OPTIONS = (*SEARCH_OPTIONS, "symmetry")
+ZERO_OPTIONS = ("checkpoint", *SEARCH_OPTIONS, "symmetry")
 """The options of ``zero``."""
 
 
@@ -377,11 +379,13 @@ def _zero_defaults() -> OptionDefaults:
 
 @register_player("zero", ZERO_OPTIONS, _zero_defaults)
 def zero_player(**options: Any) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), ``options`` set.
+    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9) or ``checkpoint``,
+    ``options`` set.
 
     Raises:
         MissingWeightsError: naming the missing file and how to get it.
     """
-    setup = SearchSetup(checkpoint=str(zero_weights()))
+    checkpoint = options.pop("checkpoint", None)
+    setup = SearchSetup(checkpoint=str(zero_weights() if checkpoint is None else checkpoint))
     search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
     return MctsPlayer(search, setup, name="zero")

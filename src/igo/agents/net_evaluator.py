@@ -6,6 +6,7 @@ few NumPy operations, runs the network through ``igo.nn.TorchEvaluator`` (batche
 CUDA) and answers priors (softmax over legal moves) and values from the side to move's view.
 AlphaGo Zero evaluated each position under one random symmetry of the board; ``symmetry="random"``
 does the same per batch, ``"all"`` averages all 8 (slower, smoother), ``"none"`` uses none.
+A net with pooled heads (``NetConfig.heads``) plays every board size; one with fixed heads its own.
 A Zero-planes ``PolicyNet`` (no value head) works too, with values of 0.
 
 ``AlphaGoNetEvaluator`` is the 2016 counterpart for the Lee mode and the policy player: the SL/RL
@@ -20,12 +21,19 @@ from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
+import torch
 
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES, encode_alphago_batch
-from igo.encode.symmetry import NUM_SYMMETRIES, evaluation_symmetry, random_symmetry
+from igo.encode.symmetry import (
+    NUM_SYMMETRIES,
+    apply_planes,
+    evaluation_symmetry,
+    random_symmetry,
+)
 from igo.encode.zero_planes import encode_zero_batch, zero_planes_batch
 from igo.go.state import GameState
-from igo.nn.inference import NetRunner, TorchEvaluator, average_symmetries
+from igo.nn.heads import AlphaGoPolicyHead
+from igo.nn.inference import NetRunner, TorchEvaluator, any_size, average_symmetries
 from igo.nn.net import Net
 from igo.nn.precision import Precision
 from igo.search.evaluator import Leaves
@@ -79,7 +87,8 @@ class ZeroNetEvaluator:
         if net.config.outputs == "value":
             raise ValueError("a Zero evaluator needs a policy head; this net has a value head only")
         self.history_length = (in_planes - 1) // 2
-        self.board_size = int(net.config.board_size)
+        self.board_size = None if any_size(net.config) else int(net.config.board_size)
+        """The one size the net plays; None: every size (pooled heads)."""
         self.symmetry = symmetry
         self.runner = as_runner(net, device, batch_size, precision)
         self._rng = np.random.default_rng(seed)
@@ -94,7 +103,7 @@ class ZeroNetEvaluator:
         if self.symmetry == "none":
             return self._forward(planes)
         ks = [random_symmetry(self._rng)] if self.symmetry == "random" else range(NUM_SYMMETRIES)
-        symmetries = [evaluation_symmetry(k, self.board_size) for k in ks]
+        symmetries = [evaluation_symmetry(k, planes.shape[-1]) for k in ks]
         logits, values = average_symmetries(self._forward, planes, symmetries)
         assert logits is not None and values is not None  # _forward gives both
         return logits, values
@@ -115,7 +124,7 @@ class ZeroNetEvaluator:
         return masked_softmax(logits, masks), values
 
     def _check_size(self, size: int) -> None:
-        if size != self.board_size:
+        if self.board_size is not None and size != self.board_size:
             raise ValueError(
                 f"this net plays {self.board_size}x{self.board_size}, not {size}x{size}"
             )
@@ -125,7 +134,9 @@ class AlphaGoNetEvaluator:
     """AlphaGo's policy net (48 planes) and value net (49 planes) as a search ``Evaluator``.
 
     Either may be missing: no policy net gives uniform priors over the legal moves, no value net
-    gives values of 0 (then the Lee mode should lean on rollouts: lambda = 1).
+    gives values of 0 (then the Lee mode should lean on rollouts: lambda = 1). Without a value
+    net, a torch policy net of AlphaGo's (``AlphaGoPolicyHead``) plays every size: it is resized
+    (``policy_at_size``) the first time it meets one.
     """
 
     def __init__(
@@ -148,12 +159,29 @@ class AlphaGoNetEvaluator:
             raise ValueError(
                 f"an AlphaGo value net reads {NUM_VALUE_PLANES} planes and has a value head"
             )
-        sizes = {int(n.config.board_size) for n in (policy_net, value_net) if n is not None}
+        nets = [n for n in (policy_net, value_net) if n is not None]
+        sizes = {int(n.config.board_size) for n in nets}
         if len(sizes) > 1:
             raise ValueError(f"the policy and value nets play different sizes: {sorted(sizes)}")
-        self.board_size = sizes.pop() if sizes else None
-        self.policy = None if policy_net is None else as_runner(policy_net, device, batch_size)
+        fixed = [
+            n for n in nets if not (any_size(n.config) if n is value_net else _plays_any_size(n))
+        ]
+        self.board_size = int(fixed[0].config.board_size) if fixed else None
+        """The one size the nets play; None: every size."""
+        self._runner = (device, batch_size)
+        self._policy_net = policy_net
+        self._policies: dict[int, NetRunner] = {}
         self.value = None if value_net is None else as_runner(value_net, device, batch_size)
+
+    def _policy(self, size: int) -> NetRunner:
+        """The policy net's runner for ``size`` x ``size`` (built, resized if need be, once)."""
+        if size not in self._policies:
+            net = self._policy_net
+            assert net is not None
+            if isinstance(net, Net) and not any_size(net.config) and net.config.board_size != size:
+                net = policy_at_size(net, size)
+            self._policies[size] = as_runner(net, *self._runner)
+        return self._policies[size]
 
     def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
         """Priors [B, P + 1] (softmax over legal moves) and values [B] for game states."""
@@ -163,10 +191,40 @@ class AlphaGoNetEvaluator:
         masks = np.stack([state.legal_mask() for state in states])
         # The value net's 49 planes are the policy net's 48 plus the colour: encode once.
         planes = encode_alphago_batch(states, value_plane=self.value is not None)
-        if self.policy is None:
+        if self._policy_net is None:
             priors = masks.astype(np.float32) / masks.sum(axis=1, keepdims=True)
         else:
-            priors = masked_softmax(self.policy.policy_logits(planes[:, :NUM_PLANES]), masks)
+            logits = self._policy(size).policy_logits(planes[:, :NUM_PLANES])
+            priors = masked_softmax(logits, masks)
         if self.value is None:
             return priors, np.zeros(len(states))
         return priors, self.value.values(planes)
+
+
+def _plays_any_size(net: NetOrRunner) -> bool:
+    """Whether ``net`` plays every size: pooled heads, or a torch net of AlphaGo's policy."""
+    return any_size(net.config) or (
+        isinstance(net, Net) and isinstance(getattr(net, "policy_head", None), AlphaGoPolicyHead)
+    )
+
+
+def policy_at_size(net: Net, size: int) -> Net:
+    """AlphaGo's policy net (``AlphaGoPolicyHead``) for ``size`` x ``size`` boards.
+
+    Its convolutions slide over any board; only the head's bias per point is sized. That bias
+    mostly says how far a point is from the edges (which line it is on), so a point of the new
+    board gets the bias of the point of the old one as far from both edges (capped at the old
+    centre), averaged over the old board's 8 symmetries.
+    """
+    from igo.nn.registry import build_net
+
+    own = int(net.config.board_size)
+    state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+    bias = state["policy_head.point_bias"].cpu().numpy().reshape(own, own)
+    symmetric = np.mean([apply_planes(bias, k) for k in range(NUM_SYMMETRIES)], axis=0)
+    line = np.minimum(np.minimum(np.arange(size), size - 1 - np.arange(size)), (own - 1) // 2)
+    mapped = symmetric[line[:, None], line[None, :]].reshape(-1).astype(np.float32)
+    state["policy_head.point_bias"] = torch.from_numpy(mapped)
+    resized = build_net(net.config, board_size=size)
+    resized.load_state_dict(state)
+    return resized.to(next(net.parameters()).device).eval()

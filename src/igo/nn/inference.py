@@ -197,8 +197,11 @@ class NetRunner(ABC):
         """Raw (policy logits, values) of checked float32 planes [B, C, N, N]."""
 
     def _check(self, planes: np.ndarray) -> np.ndarray:
+        """``planes`` as float32, checked: [B, C, N, N] with the net's C, and its N unless its
+        heads are pooled (they play any N)."""
         cfg = self.config
-        expected = (cfg.in_planes, cfg.board_size, cfg.board_size)
+        size = planes.shape[-1] if planes.ndim == 4 and any_size(cfg) else cfg.board_size
+        expected = (cfg.in_planes, size, size)
         if planes.ndim != 4 or planes.shape[1:] != expected:
             raise ValueError(
                 f"planes must be [B, {', '.join(map(str, expected))}], got {planes.shape}"
@@ -320,7 +323,7 @@ class TorchEvaluator(NetRunner):
                     logits.append(policy.float().cpu().numpy())
                 if self.has_value:
                     values.append(value.float().cpu().numpy())
-        num_moves = self.config.num_moves
+        num_moves = planes.shape[2] * planes.shape[3] + 1
         return (
             concat_or_empty(logits, (0, num_moves)) if self.has_policy else None,
             concat_or_empty(values, (0,)) if self.has_value else None,
@@ -356,6 +359,11 @@ def average_symmetries(
         None if mean_log_probs is None else mean_log_probs.astype(np.float32, copy=False),
         None if value_sum is None else (value_sum / count).astype(np.float32, copy=False),
     )
+
+
+def any_size(config: NetConfig) -> bool:
+    """Whether a net of ``config`` plays every board size (pooled heads), not only its own."""
+    return config.heads == "pooled"
 
 
 def concat_or_empty(parts: list[np.ndarray], empty_shape: tuple[int, ...]) -> np.ndarray:
