@@ -177,7 +177,6 @@ PLAYERS: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
     "policy --checkpoint fixed": ({"checkpoint": "zero"}, ()),
     "policy --checkpoint alphago": ({"checkpoint": "ag"}, ALL),
     "zero": ({"visits": 8}, (9,)),
-    "zero --checkpoint pooled": ({"visits": 8, "checkpoint": "pooled"}, ALL),
     "alphago": ({"visits": 8}, ALL),
     "auto": ({"visits": 8}, ALL),
 }

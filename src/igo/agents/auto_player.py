@@ -46,7 +46,8 @@ def default_player(size: int | None) -> str:
 
 
 def _auto_defaults() -> OptionDefaults:
-    return {AUTO: dict.fromkeys(SEARCH_OPTIONS)}
+    """None of its own: each chosen player keeps its defaults (help pages list theirs)."""
+    return {AUTO: {}}
 
 
 @register_player(AUTO, SEARCH_OPTIONS, _auto_defaults)

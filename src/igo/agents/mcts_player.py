@@ -369,7 +369,7 @@ def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: An
     return MctsPlayer(search, setup, lee_builder=lee_builder)
 
 
-ZERO_OPTIONS = ("checkpoint", *SEARCH_OPTIONS, "symmetry")
+ZERO_OPTIONS = (*SEARCH_OPTIONS, "symmetry")
 """The options of ``zero``."""
 
 
@@ -379,13 +379,11 @@ def _zero_defaults() -> OptionDefaults:
 
 @register_player("zero", ZERO_OPTIONS, _zero_defaults)
 def zero_player(**options: Any) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9) or ``checkpoint``,
-    ``options`` set.
+    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), ``options`` set.
 
     Raises:
         MissingWeightsError: naming the missing file and how to get it.
     """
-    checkpoint = options.pop("checkpoint", None)
-    setup = SearchSetup(checkpoint=str(zero_weights() if checkpoint is None else checkpoint))
+    setup = SearchSetup(checkpoint=str(zero_weights()))
     search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
     return MctsPlayer(search, setup, name="zero")
