@@ -153,7 +153,9 @@ def prepare_jit(net: Net, device: torch.device) -> nn.Module:
     """``prepare_for_inference``, then traced, frozen and optimised with TorchScript.
 
     TorchScript is deprecated upstream (torch 2.5+) and was no faster than the default here; kept
-    for comparison. Tracing fixes Python control flow, which igo's nets do not branch on.
+    for comparison. Tracing fixes Python control flow, which igo's nets do not branch on, and
+    the board width pooled heads read off the input's shape: trace such a net at the size it
+    will play.
     """
     model = prepare_for_inference(net, device)
     config = net.config
