@@ -171,6 +171,10 @@ PLAYERS: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
     "rollout": ({"rollout_checkpoint": "rollout"}, ALL),
     "mcts": ({"visits": 8}, ALL),
     "mcts --checkpoint pooled": ({"visits": 8, "checkpoint": "pooled"}, ALL),
+    "mcts --checkpoint pooled --backend onnx": (
+        {"visits": 8, "checkpoint": "pooled", "backend": "onnx"},
+        ALL,
+    ),
     "mcts --checkpoint fixed": ({"visits": 8, "checkpoint": "zero"}, ()),
     "mcts lee --policy-checkpoint": ({"visits": 8, "mode": "lee", "policy_checkpoint": "ag"}, ALL),
     "policy --checkpoint pooled": ({"checkpoint": "pooled"}, ALL),
@@ -198,6 +202,8 @@ def test_every_player_plays_or_refuses_each_size(
         "rollout": rollout_policy_file,
     }
     options, plays = PLAYERS[label]
+    if options.get("backend") == "onnx":
+        pytest.importorskip("onnxruntime")
     kwargs = {k: files.get(v, v) if isinstance(v, str) else v for k, v in options.items()}
     try:
         player = create_player(label.split()[0], seed=0, device="cpu", **kwargs)
