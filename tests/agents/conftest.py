@@ -39,6 +39,14 @@ def zero_checkpoint(nets_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
+def pooled_checkpoint(nets_dir: Path) -> str:
+    """A 5x5-built PolicyValueNet with KataGo's pooled heads (plays every size)."""
+    return write_checkpoint(
+        nets_dir, "pooled5", "resnet_b6c64", blocks=1, channels=8, heads="pooled"
+    )
+
+
+@pytest.fixture(scope="session")
 def alphago_policy_checkpoint(nets_dir: Path) -> str:
     """A 5x5 AlphaGo policy net on the 48 planes (two conv layers of 8 filters)."""
     return write_checkpoint(nets_dir, "policy5", "alphago_policy_l13c192", blocks=2, channels=8)
@@ -73,6 +81,7 @@ CONFORMANCE: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
     "mcts": ({"visits": 24}, (5, 9)),
     "zero": ({"visits": 16}, (9,)),
     "alphago": ({"visits": 16}, (9,)),
+    "auto": ({"visits": 16}, (9,)),
     "rollout": ({"rollout_checkpoint": "rollout"}, (5, 9)),
 }
 

@@ -17,6 +17,7 @@ from igo.agents.gtp import GoEngine
 from igo.agents.gtp.conformance import GtpSession
 from igo.agents.mcts_player import MctsPlayer
 from igo.agents.nets import ALPHAGO_WEIGHTS, MissingWeightsError
+from igo.agents.sized_player import SizedPlayer
 from igo.go.coords import from_gtp
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
@@ -70,11 +71,17 @@ def test_run_dir_parts_and_defaults(run_dir: Path) -> None:
     parts = alphago_parts(run_dir)
     assert parts.policy == str(run_dir / "sl-policy.safetensors")
     assert parts.tree_policy == str(run_dir / "tree.npz")
-    player = create_player("alphago", run_dir=str(run_dir), seed=0)
+    sized = create_player("alphago", run_dir=str(run_dir), seed=0)
+    assert isinstance(sized, SizedPlayer) and sized.name == "alphago"
+    assert sized.board_sizes is None and sized.start_size == SIZE  # its policy net resizes
+    player = sized.player_for(SIZE)
     assert isinstance(player, MctsPlayer) and player.name == "alphago"
     assert player.visits == 800 and player.board_sizes == (SIZE,)
     assert player.config.mode == "lee" and player.config.lee_lambda == 0.5
     assert player.config.c_puct == 5.0
+    elsewhere = sized.player_for(SIZE + 2)  # no value net: rollouts alone
+    assert elsewhere.config.lee_lambda == 1.0 and elsewhere.setup.lee.value is None
+    assert elsewhere.visits == 800 and elsewhere.board_sizes is None
 
 
 def test_alphago_player_genmoves_over_gtp(run_dir: Path) -> None:

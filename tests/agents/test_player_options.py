@@ -25,6 +25,7 @@ from igo.agents.player_options import (
 )
 from igo.agents.resign import ResignPolicy
 from igo.agents.search_presets import ALPHAGO_SEARCH, AlphaGoSource, SearchSetup
+from igo.agents.sized_player import SizedPlayer
 from igo.cli import options as cli_options
 from igo.cli.main import build_parser
 from igo.eval.engines import engine_argv, parse_engine_spec
@@ -67,11 +68,17 @@ def _value(option_name: str, files: dict[str, str]) -> Any:
 
 
 def _player(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The player ``igo gtp ARGV`` would play (the process's thread count left alone)."""
+    """The search player ``igo gtp ARGV`` would play on its first size (the process's thread
+    count left alone)."""
     monkeypatch.setattr(cli_options, "_set_threads", lambda threads, uses_networks: None)
     args = build_parser().parse_args(["gtp", *argv])
     player, _ = cli_options.game_config(args.parser, args)
-    return player
+    return _on_first_size(player)
+
+
+def _on_first_size(player: Any) -> Any:
+    """A ``SizedPlayer``'s search player on the size it starts on (alphago's full search)."""
+    return player.player_for(player.start_size) if isinstance(player, SizedPlayer) else player
 
 
 @pytest.mark.parametrize("flag", sorted(flag for flag in _doc_table() if flag != "--run-dir"))
@@ -121,7 +128,7 @@ def test_the_help_defaults_are_the_presets(name: str) -> None:
     from igo.agents import create_player
 
     try:
-        player = create_player(name)
+        player = _on_first_size(create_player(name))
     except MissingWeightsError:
         pytest.skip(f"the shipped {name} weights are not installed")
     assert isinstance(player, MctsPlayer)

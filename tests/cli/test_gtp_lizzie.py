@@ -276,7 +276,7 @@ def test_lizzie_start_up_and_analysis(checkpoint: str) -> None:
         assert lizzie.reply_to(3) == "?3 unacceptable size"
         assert lizzie.reply_to(4) == "=4 "
         assert not lizzie.kata_go and lizzie.dialogs == []
-        why = "igo: mcts plays 5x5 only (its networks are 5x5); for 19x19 use --player mcts"
+        why = "igo: mcts plays 5x5 only (its networks are 5x5); for 19x19 use --player auto"
         assert any(line.startswith(why) for line in lizzie.console)  # Lizzie's GTP console
         lizzie.reply_to(
             lizzie.send_numbered("boardsize 5")

@@ -5,8 +5,8 @@ explicitly (no star imports, no plugin discovery), and registers itself with ``r
 A new player adds one import line below.
 """
 
-from igo.agents import alphago_player, mcts_player, policy_player, random_player
-from igo.agents.alphago_player import default_player
+from igo.agents import alphago_player, auto_player, mcts_player, policy_player, random_player
+from igo.agents.auto_player import default_player
 from igo.agents.player import (
     RESIGN,
     Clock,
@@ -25,6 +25,7 @@ __all__ = [
     "Resign",
     "TimeSettings",
     "alphago_player",
+    "auto_player",
     "create_player",
     "default_player",
     "list_players",

@@ -5,7 +5,8 @@
 |-----------|------------------------------------------------------------------------------|
 | alphago   | ``mcts`` in Lee mode: SL policy priors, value net and rollouts mixed by       |
 |           | lambda (0.5 by default), tree policy below the expansion threshold (1);       |
-|           | 800 simulations (``search_presets.ALPHAGO_SEARCH``)                           |
+|           | 800 simulations (``search_presets.ALPHAGO_SEARCH``); on sizes the value net   |
+|           | does not play, rollouts alone (lambda 1) and the policy net resized           |
 | rollout   | the rollout policy's most probable sensible move (``temperature`` > 0:       |
 |           | sampled), no search                                                          |
 
@@ -16,7 +17,7 @@ The ``alphago`` player's parts are the shipped 9x9 files (``igo.weights``, names
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,13 @@ from igo.agents.nets import (
     LeeParts,
     MissingWeightsError,
     check_pattern_policy,
-    checkpoint_board_size,
     shipped_weights,
 )
 from igo.agents.player import OptionDefaults, register_player
 from igo.agents.player_options import LEE_OPTIONS, SEARCH_OPTIONS, apply_options, preset_defaults
 from igo.agents.policy_player import PolicyPlayer, PriorSource
 from igo.agents.search_presets import ALPHAGO_SEARCH, SearchSetup
+from igo.agents.sized_player import DEFAULT_SIZE, SizedPlayer
 from igo.run_dir import AlphaGoRunDir
 from igo.run_dir.alphago_layout import ROLLOUT_POLICY, SL_POLICY, TREE_POLICY, VALUE_NET
 
@@ -87,22 +88,6 @@ def alphago_parts(run_dir: str | Path | None = None) -> LeeParts:
     )
 
 
-def default_player(size: int | None) -> str:
-    """The strongest shipped player for ``size`` x ``size`` (None: any size it plays).
-
-    ``alphago`` wherever its networks play (9x9; docs/gtp.md lists every player's strength),
-    elsewhere ``mcts`` without a network (plain UCT: uniform priors, random rollouts), the one
-    shipped search that plays every size.
-    """
-    try:
-        parts = alphago_parts()
-        assert parts.policy is not None
-        own = checkpoint_board_size(parts.policy)
-    except (ValueError, OSError):  # parts not installed: the search without a network
-        return "mcts"
-    return "alphago" if size is None or size == own else "mcts"
-
-
 ALPHAGO_OPTIONS = ("run_dir", *SEARCH_OPTIONS, *LEE_OPTIONS)
 """The options of ``alphago``."""
 
@@ -112,16 +97,41 @@ def _alphago_defaults() -> OptionDefaults:
 
 
 @register_player("alphago", ALPHAGO_OPTIONS, _alphago_defaults)
-def alphago_player(run_dir: str | None = None, **options: Any) -> MctsPlayer:
+def alphago_player(run_dir: str | None = None, **options: Any) -> SizedPlayer:
     """``mcts`` in Lee mode with AlphaGo's parts (see the module docstring): ``ALPHAGO_SEARCH``
-    (800 simulations a move, c_puct 5, lambda 0.5, expansion threshold 1) with ``options`` set.
+    (800 simulations a move, c_puct 5, lambda 0.5, expansion threshold 1) with ``options`` set,
+    on the value net's size; on every other size the same search without the value net (lambda
+    1: rollouts alone score the leaves) on the policy net resized
+    (``net_evaluator.policy_at_size``).
 
     Raises:
         MissingWeightsError: naming the missing files and how to get them.
     """
     parts = alphago_parts(run_dir)
     search, setup = apply_options(ALPHAGO_SEARCH, SearchSetup(lee=parts), options)
-    return MctsPlayer(search, setup, name="alphago")
+    full = MctsPlayer(search, setup, name="alphago")
+    rollouts = MctsPlayer(
+        replace(search, lee_lambda=1.0),
+        replace(setup, lee=replace(setup.lee, value=None)),
+        name="alphago",
+    )
+    own = full.board_sizes
+
+    def build(size: int) -> MctsPlayer:
+        return full if full.plays_size(size) else rollouts
+
+    def note(size: int) -> str:
+        if full.plays_size(size):
+            return f"alphago at {size}x{size}: policy and value networks and rollouts"
+        plays = " and ".join(f"{n}x{n}" for n in own or ())
+        return (
+            f"alphago at {size}x{size}: its value network plays {plays} only, so rollouts alone "
+            f"score the leaves (lambda 1), from the {plays} policy network's priors"
+        )
+
+    sizes = None if rollouts.board_sizes is None else own
+    first = own[0] if own else DEFAULT_SIZE
+    return SizedPlayer("alphago", build, note, board_sizes=sizes, size=first)
 
 
 @register_player("rollout")

@@ -44,7 +44,8 @@ from igo.agents.nets import (
     check_device,
     check_lee_parts,
     check_pattern_policy,
-    checkpoint_board_size,
+    checkpoint_board_sizes,
+    lee_board_sizes,
     zero_evaluator,
     zero_weights,
 )
@@ -197,9 +198,10 @@ class MctsPlayer:
             self._stale = True
             self._root_to_play = None
 
-    def multi_search(self, num_trees: int) -> MultiSearch:
+    def multi_search(self, num_trees: int, size: int | None = None) -> MultiSearch:
         """A new search over ``num_trees`` trees on the player's prepared networks and search
-        config (the analysis engine searches many positions at once, one tree each)."""
+        config (the analysis engine searches many positions at once, one tree each) for boards
+        of ``size`` (any this player plays: its networks are the same for all)."""
         self.prepare()
         assert self._search is not None
         one = self._search
@@ -352,15 +354,15 @@ def _board_sizes(
     mode: SearchMode, setup: SearchSetup, lee_builder: LeeBuilder
 ) -> tuple[int, ...] | None:
     """The one size the checkpoints' networks play (from their JSON, nothing loaded), or None:
-    no network, or a custom Lee wiring whose evaluator says its size once built."""
+    no network, a net with pooled heads (every size), or a custom Lee wiring whose evaluator
+    says its size once built."""
     if mode == "zero":
         checkpoint = setup.checkpoint
-        return None if checkpoint is None else (checkpoint_board_size(checkpoint),)
+        return None if checkpoint is None else checkpoint_board_sizes(checkpoint)
     if lee_builder is not build_lee_evaluators:
         return None
     check_lee_parts(setup.lee)
-    nets = [path for path in (setup.lee.policy, setup.lee.value) if path is not None]
-    return (checkpoint_board_size(nets[0]),) if nets else None
+    return lee_board_sizes(setup.lee, setup.backend)
 
 
 def mcts_preset(given: Mapping[str, Any]) -> Preset:

@@ -121,19 +121,59 @@ def check_backend(backend: str, device: str) -> str:
 
 
 def checkpoint_board_size(path: str | Path, what: str = "checkpoint") -> int:
-    """The board size a checkpoint's net plays, from its JSON alone (no torch, no weights read).
+    """The board size a checkpoint's net was built for, from its JSON alone (no torch, no
+    weights read).
 
     Raises:
         MissingWeightsError: if a file is missing; ValueError if the JSON does not say.
     """
-    json_path = check_checkpoint(path, what).with_suffix(".json")
-    try:
-        size = json.loads(json_path.read_text(encoding="utf-8"))["config"]["board_size"]
-    except (OSError, ValueError, KeyError, TypeError) as err:
-        raise ValueError(f"{what} {json_path} is not a checkpoint description: {err}") from None
+    json_path, config = _checkpoint_config(path, what)
+    size = config.get("board_size")
     if not isinstance(size, int) or isinstance(size, bool):
         raise ValueError(f"{what} {json_path}: board_size {size!r} is not a whole number")
     return size
+
+
+def checkpoint_board_sizes(path: str | Path, what: str = "checkpoint") -> tuple[int, ...] | None:
+    """The board sizes a checkpoint's net plays: None (every size) for pooled heads
+    (``NetConfig.heads``), else the one it was built for. From its JSON alone.
+
+    Raises:
+        MissingWeightsError: if a file is missing; ValueError if the JSON does not say.
+    """
+    size = checkpoint_board_size(path, what)
+    return None if _checkpoint_config(path, what)[1].get("heads") == "pooled" else (size,)
+
+
+def lee_board_sizes(parts: LeeParts, backend: str = "torch") -> tuple[int, ...] | None:
+    """The board sizes a Lee-mode search of ``parts`` plays, from the JSON files alone: the value
+    net's, else the policy net's (``policy_board_sizes``); None (every size) without networks."""
+    if parts.value is not None:
+        return checkpoint_board_sizes(parts.value, "value checkpoint")
+    return None if parts.policy is None else policy_board_sizes(parts.policy, backend)
+
+
+def policy_board_sizes(path: str | Path, backend: str = "torch") -> tuple[int, ...] | None:
+    """The board sizes a policy (or policy-value) checkpoint plays with no value net beside it:
+    every size (None) for pooled heads, and for an AlphaGo policy net run by torch (resized,
+    ``net_evaluator.policy_at_size``); else the one it was built for. From its JSON alone."""
+    config = _checkpoint_config(path, "policy checkpoint")[1]
+    alphago = config.get("family") == "alphago" and config.get("outputs") == "policy"
+    if alphago and backend == "torch" and Path(path).suffix.lower() != ".onnx":
+        return None
+    return checkpoint_board_sizes(path, "policy checkpoint")
+
+
+def _checkpoint_config(path: str | Path, what: str) -> tuple[Path, dict[str, object]]:
+    """(the JSON's path, its net config) of a checkpoint."""
+    json_path = check_checkpoint(path, what).with_suffix(".json")
+    try:
+        config = json.loads(json_path.read_text(encoding="utf-8"))["config"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f"{what} {json_path} is not a checkpoint description: {err}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{what} {json_path} is not a checkpoint description: no config")
+    return json_path, config
 
 
 def load_net(path: str | Path, device: str = "cpu", what: str = "checkpoint") -> Net:
@@ -170,11 +210,6 @@ def load_runner(path: str | Path, backend: str = "torch", what: str = "checkpoin
     if backend == "onnx":
         return OnnxEvaluator(export_onnx(net), net.config)
     return net
-
-
-def net_board_size(net: Net) -> int:
-    """The one board size a net plays."""
-    return int(net.config.board_size)
 
 
 def zero_evaluator(

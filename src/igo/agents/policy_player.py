@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from igo.agents.nets import check_backend, check_device, checkpoint_board_size, load_runner
+from igo.agents.nets import check_backend, check_device, load_runner, policy_board_sizes
 from igo.agents.player import Clock, Resign, register_player
 from igo.go.coords import Color, Point
 from igo.go.scoring import passing_loses, passing_wins
@@ -67,8 +67,9 @@ class PolicyPlayer:
         check_backend(backend, device)
         self._net = (checkpoint, check_device(device), symmetry, 0 if seed is None else seed)
         self._backend = backend
-        self.board_sizes: tuple[int, ...] | None = (checkpoint_board_size(checkpoint),)
-        """The one size the network plays (read from the checkpoint's JSON)."""
+        self.board_sizes = policy_board_sizes(checkpoint, backend)
+        """The one size the network plays, None: every size (pooled heads, AlphaGo's policy
+        net resized); from its JSON."""
         self._setup(temperature, seed)
 
     def _setup(self, temperature: float, seed: int | None) -> None:

@@ -202,7 +202,7 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
         parser.error(f"--size must be from {MIN_SIZE} to {MAX_SIZE}, not {args.size}")
     chosen = args.player is None
     if chosen:
-        args.player = default_player(args.size)
+        args.player = default_player(None)
     try:
         rules = rules_from_name(getattr(args, "rules", "chinese"), getattr(args, "komi", None))
     except ValueError as err:
@@ -215,10 +215,12 @@ def game_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tu
         parser.error(f"cannot create player {args.player!r}: {err}")
     sizes = board_sizes_of(player)
     if args.size is None:
-        args.size = sizes[0] if sizes else args.default_size
+        # The size a player that plays every size starts on: its own choice (auto: 9x9, where
+        # its strongest player is), else the subcommand's default.
+        args.size = sizes[0] if sizes else getattr(player, "start_size", args.default_size)
     elif sizes is not None and args.size not in sizes:
         parser.error(f"--player {args.player} plays {sizes[0]}x{sizes[0]} only, not {args.size}")
     if chosen:
-        best = f"igo: playing {args.player}, the strongest shipped player for the board size"
+        best = f"igo: playing {args.player}, the strongest shipped player for each board size"
         print(f"{best} (--player chooses another)", file=sys.stderr)
     return player, rules

@@ -3,7 +3,8 @@
 | piece                  | what                                                                |
 |------------------------|---------------------------------------------------------------------|
 | ``export_onnx``        | any net of the registry -> ONNX bytes (input ``planes`` [B, C, N, N], |
-|                        | outputs ``policy`` [B, N*N + 1] and / or ``value`` [B], batch free)  |
+|                        | outputs ``policy`` [B, N*N + 1] and / or ``value`` [B], batch free;  |
+|                        | N free too for pooled heads)                                         |
 | ``OnnxEvaluator``      | an ONNX Runtime session as a ``NetRunner`` (fp32 or int8 graphs)     |
 | ``save_onnx_checkpoint`` | ``X.onnx`` plus the same ``X.json`` a torch checkpoint has          |
 | ``load_onnx_checkpoint`` | its ``OnnxEvaluator``                                             |
@@ -27,12 +28,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch import Tensor, nn
 
 from igo.extras import COMPRESS_EXTRA, require
 from igo.files import write_bytes_atomic
 from igo.nn.checkpoint import CheckpointError, config_of, config_path, describe
 from igo.nn.fuse import fuse_conv_bn
-from igo.nn.inference import NetRunner, Outputs, concat_or_empty
+from igo.nn.inference import NetRunner, Outputs, any_size, concat_or_empty
 from igo.nn.net import Net, NetConfig
 
 OPSET = 17
@@ -45,10 +47,27 @@ def output_names(config: NetConfig) -> list[str]:
     return {"policy": ["policy"], "value": ["value"]}.get(config.outputs, ["policy", "value"])
 
 
+class _FullBoard(nn.Module):
+    """A pooled-heads net run with a board mask of ones: the mask's sum, not a shape the tracer
+    would freeze, gives the pooled heads the board's width, so the graph plays every size."""
+
+    def __init__(self, net: nn.Module) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: Tensor) -> Any:
+        """``net(x, mask)`` with every point of the [B, C, N, N] planes on the board."""
+        return self.net(x, torch.ones_like(x[:, :1]))
+
+
 def export_onnx(net: Net) -> bytes:
-    """``net`` (left unchanged) as an fp32 ONNX graph whose batch size is free."""
+    """``net`` (left unchanged) as an fp32 ONNX graph whose batch size is free, and whose board
+    size is too for a net with pooled heads (``any_size``)."""
     config = net.config
-    model = fuse_conv_bn(net.to("cpu").eval()).float()
+    model: nn.Module = fuse_conv_bn(net.to("cpu").eval()).float()
+    free = {0: "batch"}
+    if any_size(config):
+        model, free = _FullBoard(model), {0: "batch", 2: "size", 3: "size"}
     example = torch.zeros(2, config.in_planes, config.board_size, config.board_size)
     names = output_names(config)
     buffer = io.BytesIO()
@@ -61,7 +80,7 @@ def export_onnx(net: Net) -> bytes:
             dynamo=False,
             input_names=[INPUT],
             output_names=names,
-            dynamic_axes={INPUT: {0: "batch"}} | {name: {0: "batch"} for name in names},
+            dynamic_axes={INPUT: free} | {name: {0: "batch"} for name in names},
             opset_version=OPSET,
         )
     return buffer.getvalue()
@@ -120,7 +139,9 @@ class OnnxEvaluator(NetRunner):
             if self.has_value:
                 values.append(np.asarray(named["value"], dtype=np.float32))
         return (
-            concat_or_empty(logits, (0, self.config.num_moves)) if self.has_policy else None,
+            concat_or_empty(logits, (0, planes.shape[2] * planes.shape[3] + 1))
+            if self.has_policy
+            else None,
             concat_or_empty(values, (0,)) if self.has_value else None,
         )
 

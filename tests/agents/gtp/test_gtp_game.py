@@ -217,7 +217,7 @@ def test_loadsgf_says_why_it_cannot(tmp_path: Path) -> None:
         "huge.sgf": "SZ[30] is out of range 2..25",
         "komi.sgf": "bad KM[six]: could not convert string to float: 'six'",
         "big.sgf": "a 19x19 game; alphago plays 9x9 only (its networks are 9x9); for 19x19 use "
-        "--player mcts (no network) or a 19x19 --checkpoint",
+        "--player auto (the default) or a --checkpoint with pooled heads",
     }
     for name, reason in why.items():
         gtp.fails(f"loadsgf {tmp_path / name}", f"cannot load file: {tmp_path / name}: {reason}")
@@ -234,8 +234,8 @@ def test_a_size_the_network_cannot_play_is_refused_with_a_reason() -> None:
     gtp, log = engine(player=NinePlayer())
     gtp.fails("boardsize 19", "unacceptable size")
     assert log == [
-        "alphago plays 9x9 only (its networks are 9x9); for 19x19 use --player mcts "
-        "(no network) or a 19x19 --checkpoint"
+        "alphago plays 9x9 only (its networks are 9x9); for 19x19 use --player auto "
+        "(the default) or a --checkpoint with pooled heads"
     ]
     gtp.fails("boardsize 26", "unacceptable size")
     assert log[-1] == "igo plays board sizes 2 to 25, not 26"
@@ -243,19 +243,27 @@ def test_a_size_the_network_cannot_play_is_refused_with_a_reason() -> None:
     assert gtp.ok("genmove b") == "pass"
 
 
-def test_the_alphago_player_says_why_it_refuses_19x19() -> None:
-    """The real player (its shipped 9x9 networks), as ``igo gtp --player alphago`` runs it."""
+def test_the_zero_player_says_why_it_refuses_19x19() -> None:
+    """The real player (its shipped 9x9 network, fixed heads), as ``igo gtp --player zero``
+    runs it; ``alphago`` plays 19x19 (rollouts and its policy net resized) and says so."""
     try:
-        player = create_player("alphago", visits=2, device="cpu")
+        player = create_player("zero", visits=2, device="cpu")
     except MissingWeightsError:
-        pytest.skip("the alphago weights are not installed")
+        pytest.skip("the zero weights are not installed")
     gtp, log = engine(player=player)
     gtp.fails("boardsize 19", "unacceptable size")
     assert log == [
-        "alphago plays 9x9 only (its networks are 9x9); for 19x19 use --player mcts "
-        "(no network) or a 19x19 --checkpoint"
+        "zero plays 9x9 only (its networks are 9x9); for 19x19 use --player auto "
+        "(the default) or a --checkpoint with pooled heads"
     ]
-    assert gtp.ok("name") == "igo (alphago)" and board(gtp).count("\n") == 8
+    assert gtp.ok("name") == "igo (zero)" and board(gtp).count("\n") == 8
+    try:
+        alphago = create_player("alphago", visits=2, device="cpu")
+    except MissingWeightsError:
+        return
+    gtp, log = engine(player=alphago)
+    gtp.ok("boardsize 19")
+    assert log[-1].startswith("alphago at 19x19: its value network plays 9x9 only")
 
 
 def test_a_position_the_player_refuses_is_a_gtp_error() -> None:

@@ -65,7 +65,7 @@ class BoardCommands:
         wanted = f"{size}x{size}"
         return (
             f"{self.engine.player.name} plays {plays} only (its networks are {plays}); "
-            f"for {wanted} use --player mcts (no network) or a {wanted} --checkpoint"
+            f"for {wanted} use --player auto (the default) or a --checkpoint with pooled heads"
         )
 
     def clear_board(self, args: list[str]) -> str:

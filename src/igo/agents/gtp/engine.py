@@ -186,11 +186,16 @@ class GoEngine:
         self.player.reset(self.state.copy())
 
     def new_game(self, size: int | None = None, start: StartPosition | None = None) -> None:
-        """Start a new game (same size by default), with fresh clocks; tell the player."""
+        """Start a new game (same size by default), with fresh clocks; tell the player (and the
+        log, what plays a new size: a ``SizedPlayer``'s ``size_note``)."""
+        resized = size is not None and size != self.size
         self.game.new_game(size, start)
         self.clocks.reset()
         self._moves.reset_stats()
         self.position_changed()
+        note = getattr(self.player, "size_note", None)
+        if resized and note is not None:
+            self.log(note(self.size))
 
     def set_rules(self, rules: Rules) -> None:
         """Play on under ``rules`` (komi included) from the current position; tell the player."""

@@ -32,8 +32,8 @@ class BatchAnalysisPlayer(Protocol):
 
     name: str
 
-    def multi_search(self, num_trees: int) -> MultiSearch:
-        """A search over ``num_trees`` trees on the player's networks."""
+    def multi_search(self, num_trees: int, size: int | None = None) -> MultiSearch:
+        """A search over ``num_trees`` trees on the player's networks for ``size`` boards."""
         ...
 
     def plays_size(self, size: int) -> bool:
@@ -151,7 +151,7 @@ class Scheduler:
     def _trees(self, size: int) -> tuple[MultiSearch, list[int]]:
         if size not in self._searches:
             parallel = self.settings.parallel
-            search = self.player.multi_search(parallel)
+            search = self.player.multi_search(parallel, size)
             self._searches[size] = (search, list(range(parallel - 1, -1, -1)))
         return self._searches[size]
 
