@@ -141,6 +141,9 @@ examples:
   igo compress distill --teacher a.safetensors --teacher b.safetensors --student s.safetensors \\
       --data sl --out student.safetensors --hints middle
   igo gtp --player policy --checkpoint student.safetensors
+  igo compress distill --teacher zero.safetensors --student resnet_b6c64 --blocks 5 \
+      --channels 32 --data sl --out zero-student.safetensors --result-weight 0.25
+  igo gtp --player zero --checkpoint zero-student.safetensors
 """
 
 
@@ -159,7 +162,9 @@ def add_distill(actions: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dist.add_argument("--blocks", type=int, help="a new student's blocks")
     dist.add_argument("--channels", type=int, help="a new student's channels")
     dist.add_argument("--norm", help="a new student's norm")
-    dist.add_argument("--data", required=True, help="folder of sl shards (igo data import)")
+    dist.add_argument(
+        "--data", required=True, help="folder of sl shards (igo data import; Zero nets too)"
+    )
     dist.add_argument("--out", required=True, help="the student's checkpoint (.safetensors)")
     dist.add_argument(
         "--hints", metavar="LAYER", help="FitNets stage 1 on this student layer ('middle')"
@@ -170,6 +175,8 @@ def add_distill(actions: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ("--steps", int, 2000, "training steps, hints included"),
         ("--temperature", float, 2.0, "softmax temperature T"),
         ("--soft-weight", float, 0.9, "weight of the teacher's term (0: from scratch)"),
+        ("--result-weight", float, 0.0, "value students: weight of the game's result"),
+        ("--value-weight", float, 1.0, "Zero students: weight of the value term"),
         ("--batch-size", int, 128, "positions per step"),
         ("--learning-rate", float, 0.05, "initial rate (SGD)"),
         ("--eval-positions", int, 4000, "held-out positions measured"),
@@ -200,6 +207,7 @@ def run_distill(args: argparse.Namespace) -> int:
         hint_steps = args.hint_steps if args.hint_steps is not None else max(1, args.steps // 4)
     config = DistillConfig(
         training=training, temperature=args.temperature, soft_weight=args.soft_weight,
+        result_weight=args.result_weight, value_weight=args.value_weight,
         hint_steps=hint_steps, student_layer="" if args.hints in (None, "middle") else args.hints,
         teacher_layer=args.teacher_layer or "",
     )  # fmt: skip

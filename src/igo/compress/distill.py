@@ -11,6 +11,7 @@ files and logs):
 |            | policy at temperature T (an ensemble's: the mean of its members' soft policies),   |
 |            | q_T the student's; T^2 keeps the soft term's gradients the size of the hard one's  |
 | value net  | ``(1 - r) (v - v_teacher)^2 + r (v - z)``^2: the teacher's value, or the result z |
+| Zero net   | both, the value term weighted by c (``igo.compress.distill_zero``)                 |
 
 With ``hint_steps`` > 0 the first steps are FitNets' stage 1 (``igo.compress.hints``): the
 student's guided layer regressed through a 1x1 convolution onto the first teacher's hint layer,
@@ -37,6 +38,7 @@ import torch.nn.functional as F
 
 from igo.compress.hints import channels_at, forward_to, hint_loss, middle_layer, regressor
 from igo.compress.positions import Positions, load_positions
+from igo.compress.prune_zero import is_zero_net
 from igo.encode.alphago import NUM_VALUE_PLANES
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, PolicyNet, ValueNet
@@ -77,6 +79,8 @@ class DistillConfig:
     """r, value students: weight of the game's result against the teacher's value."""
     hint_steps: int = 0
     """FitNets stage 1 steps (0: no hints), counted in ``training.steps``."""
+    value_weight: float = 1.0
+    """c, Zero students: weight of the value term beside the policy's."""
     student_layer: str = ""
     """The student's guided layer (a module name; empty: its middle block)."""
     teacher_layer: str = ""
@@ -85,6 +89,8 @@ class DistillConfig:
     def __post_init__(self) -> None:
         if not self.temperature > 0:
             raise ValueError(f"temperature must be > 0, got {self.temperature}")
+        if not self.value_weight >= 0:
+            raise ValueError(f"value_weight must be >= 0, got {self.value_weight}")
         for name in ("soft_weight", "result_weight"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
@@ -163,6 +169,7 @@ class Teacher:
                 )
             net.to(device).eval().requires_grad_(False)
         self.members = list(members)
+        self.device = device
 
     @torch.no_grad()
     def soft_policy(self, x: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -200,18 +207,40 @@ def kd_loss_fn(teacher: Teacher, config: DistillConfig, policy: bool) -> LossFn:
     return policy_loss if policy else value_loss
 
 
-def _check_student(student: Net, teacher: Teacher) -> bool:
-    """Whether it is a policy student (else a value one). Raises ValueError on a mismatch."""
+def _check_student(student: Net, teacher: Teacher) -> str:
+    """``policy``, ``value`` or ``zero`` (policy and value on Zero planes): what the student
+    is. Raises ValueError on a mismatch."""
     s, t = student.config, teacher.members[0].config
-    if not isinstance(student, PolicyNet | ValueNet):
-        raise ValueError("distill takes an AlphaGo policy net or value net as student")
+    if not (isinstance(student, PolicyNet | ValueNet) or is_zero_net(student)):
+        raise ValueError(
+            "distill takes an AlphaGo policy or value net, or a Zero net (policy and value on "
+            "AlphaGo Zero planes), as student"
+        )
     if (s.in_planes, s.board_size, s.outputs) != (t.in_planes, t.board_size, t.outputs):
         raise ValueError(
             f"the student ({s.outputs}, {s.in_planes} planes, {s.board_size}x{s.board_size}) "
             f"does not match the teacher ({t.outputs}, {t.in_planes} planes, "
             f"{t.board_size}x{t.board_size})"
         )
-    return isinstance(student, PolicyNet)
+    return (
+        "zero" if is_zero_net(student) else "policy" if isinstance(student, PolicyNet) else "value"
+    )
+
+
+@dataclass(frozen=True)
+class KdParts:
+    """What differs between kinds of student: the data, the loss and the measurements."""
+
+    data: StageData
+    """The training split in memory."""
+    count: int
+    """Its positions."""
+    evaluate: Callable[[Net], dict[str, float]]
+    """A net's held-out metrics."""
+    loss: LossFn
+    """(student, planes, targets) -> the minibatch's loss."""
+    teacher_metrics: Callable[[], dict[str, float]]
+    """The teacher's held-out metrics (the same keys)."""
 
 
 @dataclass(frozen=True)
@@ -273,18 +302,34 @@ def _kd_trainer(run: _Run, student: Net, out: Path) -> Trainer:
     return Trainer(hinted.net, optimizer, hinted.rng, hinted.step)
 
 
-def _training_data(folder: str | Path, value: bool) -> tuple[StageData, int]:
-    """The training split in memory. Raises ValueError without a held-out split: the curve and
-    the report measure the student on held-out games, never on the ones it trains on."""
+def training_split(folder: str | Path) -> dict[str, np.ndarray]:
+    """The training examples. Raises ValueError without a held-out split: the curve and the
+    report measure the student on held-out games, never on the ones it trains on."""
     train, heldout = load_split_data(folder, KIND)
     if heldout is None:
         raise ValueError(
             f"{folder}: no held-out sl shards to measure the student on; import the games "
             "with igo data import --heldout 0.05 (or more)"
         )
+    return train
+
+
+def _alphago_parts(
+    teacher: Teacher, policy: bool, student: Net, data: str | Path, config: DistillConfig
+) -> KdParts:
+    """An AlphaGo policy or value student's data (AlphaGo's planes), loss and metrics."""
+    train, device = training_split(data), teacher.device
+    value = student.config.in_planes == NUM_VALUE_PLANES
     planes = planes_from_examples(train, value_plane=value)
     targets = train["result"].astype(np.float32) if value else train["move"].astype(np.int64)
-    return StageData(planes, targets, moves=not value), int(planes.shape[0])
+    held = load_positions(
+        data, student.config, config.training.eval_positions, config.training.seed
+    )
+    return KdParts(
+        StageData(planes, targets, moves=not value), int(planes.shape[0]),
+        evaluator(held, policy, device), kd_loss_fn(teacher, config, policy),
+        lambda: teacher_metrics(teacher, held, policy, device),
+    )  # fmt: skip
 
 
 def evaluator(
@@ -336,9 +381,11 @@ def distill(
     """Distill ``teacher`` (a net or an ensemble, unchanged) into ``student`` on ``data``.
 
     Args:
-        student: a PolicyNet or ValueNet on the teacher's planes and board (trained in place).
+        student: a PolicyNet or ValueNet, or a Zero PolicyValueNet, on the teacher's planes and
+            board (trained in place).
         teacher: the frozen teacher(s).
-        data: a folder of ``sl`` shards (``igo data import``); held-out ones measure the curve.
+        data: a folder of ``sl`` shards (``igo data import``); held-out ones measure the curve
+            (a Zero student reads them as Zero planes).
         config: the losses and the training.
         out: the student's checkpoint ``X.safetensors`` (its trainer files beside it). A finished
             run is not redone: its checkpoint and report are read back.
@@ -362,25 +409,26 @@ def distill(
     members = list(teacher) if isinstance(teacher, Sequence) else [teacher]
     with torch_threads(config.training.torch_threads):
         run_teacher = Teacher(members, device)
-        policy = _check_student(student, run_teacher)
-        value = student.config.in_planes == NUM_VALUE_PLANES
-        data_set, count = _training_data(data, value)
-        held = load_positions(
-            data, student.config, config.training.eval_positions, config.training.seed
-        )
-        run = _Run(run_teacher, config, data_set, evaluator(held, policy, device),
+        kind = _check_student(student, run_teacher)
+        if kind == "zero":  # imported here: distill_zero builds on this module's pieces
+            from igo.compress.distill_zero import zero_parts
+
+            parts = zero_parts(run_teacher, student, data, config, progress)
+        else:
+            parts = _alphago_parts(run_teacher, kind == "policy", student, data, config)
+        run = _Run(run_teacher, config, parts.data, parts.evaluate,
                    Path(log_dir) if log_dir else None, progress, device)  # fmt: skip
         trainer = _kd_trainer(run, student, paths.out)
         run_training(
-            trainer, config.training, data_set, kd_loss_fn(run_teacher, config, policy), paths,
+            trainer, config.training, parts.data, parts.loss, paths,
             evaluate=run.evaluate, log_dir=run.log_dir, progress=progress, device=device,
         )  # fmt: skip
         report = DistillReport(
             steps=trainer.step,
             hint_steps=config.hint_steps,
-            train_positions=count,
+            train_positions=parts.count,
             student=run.evaluate(trainer.net),
-            teacher=teacher_metrics(run_teacher, held, policy, device),
+            teacher=parts.teacher_metrics(),
             seconds=time.perf_counter() - start,
         )
     net = trainer.net.cpu().eval()

@@ -136,6 +136,12 @@ def describe_summary(summary: DistillSummary) -> str:
         f"FLOPs per position: student {summary.student_flops / 1e6:.2f} M, teacher "
         f"{summary.teacher_flops / 1e6:.2f} M ({share:.1%})",
     ]
+    if "agree" in r.student:
+        lines.append(
+            f"held-out: student's top move is the teacher's in {r.student['agree']:.1%}; value "
+            f"MSE to the teacher's {r.student['mse_teacher']:.4f}, to the results "
+            f"{r.student['mse']:.4f} (teacher {r.teacher['mse']:.4f})"
+        )
     if "top1" in r.student:
         kept = r.student["top1"] / r.teacher["top1"] if r.teacher["top1"] > 0 else float("nan")
         lines.append(

@@ -7,6 +7,10 @@
 | a Zero run's ``replay/``       | nets on Zero planes (2H + 1) | the stones history's planes;   |
 |                                |                             | the search's most visited      |
 |                                |                             | move, the game's result        |
+| ``sl`` shards                  | nets on Zero planes (H <= 9) | the stones of the last H       |
+|                                |                             | positions of the same game     |
+|                                |                             | (``zero_planes_of_examples``); |
+|                                |                             | the move played, the result    |
 
 A fixed random choice of at most ``limit`` positions is taken (``seed``), from the split asked
 for when it has any (held-out by default), else the other: the ``sl`` shards' own split, and in a
@@ -22,8 +26,11 @@ from pathlib import Path
 
 import numpy as np
 
+from igo.data.records import RECENT
 from igo.data.replay_buffer import ReplayBuffer
+from igo.data.shards import read_manifest
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES
+from igo.encode.zero_planes import zero_planes_batch
 from igo.nn.net import NetConfig
 from igo.train.alphago.supervised_data import (
     board_size_of,
@@ -64,9 +71,55 @@ def load_positions(
         raise ValueError(f"{root}: no such folder of positions (sl shards or a replay folder)")
     if limit < 1:
         raise ValueError(f"at least one position is needed, not {limit}")
-    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES):
+    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
         return _sl_positions(root, config, limit, seed, split)
     return _replay_positions(root, config, limit, seed, split)
+
+
+def holds_sl_shards(folder: Path) -> bool:
+    """Whether ``folder`` has a manifest listing ``sl`` shards (a replay folder has none: its
+    manifests are in its ``gen-*`` folders)."""
+    if not (folder / "manifest.json").is_file():
+        return False
+    try:
+        return any(info.kind == "sl" for info in read_manifest(folder))
+    except ValueError:  # an unreadable manifest: the reader below says what is wrong
+        return False
+
+
+def zero_history(config: NetConfig) -> int:
+    """H of a net on AlphaGo Zero planes (2H + 1). Raises ValueError for other planes."""
+    history = (config.in_planes - 1) // 2
+    if config.in_planes % 2 != 1 or history < 1:
+        raise ValueError(f"no positions for a net on {config.in_planes} planes")
+    return history
+
+
+def zero_planes_of_examples(arrays: dict[str, np.ndarray], history: int) -> np.ndarray:
+    """uint8 [N, 2H + 1, n, n]: AlphaGo Zero planes of ``sl`` examples (columns ``stones``,
+    ``to_play``, ``recent``), as ``encode_zero`` gives them for the same position.
+
+    A game's examples are contiguous, one a move, so the stones k moves ago are those of the
+    example k rows up, unless ``recent`` says the game had not reached k moves (-1): then the
+    plane is empty, as before a game's start.
+
+    Raises:
+        ValueError: H above what ``recent`` can tell (``RECENT`` + 1).
+    """
+    if not 1 <= history <= RECENT + 1:
+        raise ValueError(f"sl shards give at most {RECENT + 1} positions of history, not {history}")
+    stones, to_play = arrays["stones"], arrays["to_play"]
+    count, points = stones.shape
+    size = int(round(points**0.5))
+    out = np.empty((count, 2 * history + 1, size, size), dtype=np.uint8)
+    valid = np.ones((count, history), dtype=bool)
+    valid[:, 1:] = arrays["recent"][:, : history - 1] >= 0
+    for lo in range(0, count, 4096):  # float32 planes of a chunk at a time
+        rows = np.arange(lo, min(lo + 4096, count))
+        ago = rows[:, None] - np.arange(history)[None, :]
+        past = np.where(valid[rows, :, None], stones[np.maximum(ago, 0)], 0).astype(np.int8)
+        out[rows] = zero_planes_batch(past, to_play[rows], size)
+    return out
 
 
 def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int, split: str) -> Positions:
@@ -79,8 +132,13 @@ def _sl_positions(root: Path, config: NetConfig, limit: int, seed: int, split: s
             f"{root} holds {board_size_of(arrays)}x{board_size_of(arrays)} positions; "
             f"the net plays {config.board_size}x{config.board_size}"
         )
-    chosen = select(arrays, eval_subset(len(arrays["move"]), limit, seed))
-    planes = planes_from_examples(chosen, value_plane=config.in_planes == NUM_VALUE_PLANES)
+    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES):
+        chosen = select(arrays, eval_subset(len(arrays["move"]), limit, seed))
+        planes = planes_from_examples(chosen, value_plane=config.in_planes == NUM_VALUE_PLANES)
+    else:  # the history reaches rows before the chosen ones: encode all, then choose
+        every = zero_planes_of_examples(arrays, zero_history(config))
+        pick = eval_subset(len(arrays["move"]), limit, seed)
+        chosen, planes = select(arrays, pick), every[pick]
     return Positions(
         planes.astype(np.float32),
         chosen["move"].astype(np.int64),
@@ -101,9 +159,7 @@ def replay_heldout(buffer: ReplayBuffer) -> np.ndarray:
 def _replay_positions(
     root: Path, config: NetConfig, limit: int, seed: int, split: str
 ) -> Positions:
-    history = (config.in_planes - 1) // 2
-    if config.in_planes % 2 != 1 or history < 1:
-        raise ValueError(f"no positions for a net on {config.in_planes} planes")
+    history = zero_history(config)
     buffer = ReplayBuffer(root, config.board_size, history)
     buffer.refresh(1 << 30)
     if buffer.num_samples == 0:
