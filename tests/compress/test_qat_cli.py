@@ -76,6 +76,8 @@ def test_qat_needs_data_and_a_policy_net(
     assert "--data is what --qat-steps trains on" in capsys.readouterr().err
     zero = ["--from", str(zero_weights()), "--qat-steps", "3", "--data", str(sl_shards)]
     assert main([*argv, *zero]) == 2
-    assert "trains AlphaGo policy nets" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "trains AlphaGo policy nets" in refused
+    assert "quantize it with --method w4 without --qat-steps" in refused  # not prune's advice
     assert main([*argv, "--from", POLICY, "--qat-steps", "3", "--data", str(tmp_path)]) == 2
     assert "no sl shards" in capsys.readouterr().err

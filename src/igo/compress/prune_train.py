@@ -99,13 +99,16 @@ def _check_qat_run(path: Path, identity: Mapping[str, Any]) -> None:
     write_text_atomic(path, text)
 
 
-def check_retrainable(net: Net, shards_size: int | None = None) -> None:
+def check_retrainable(
+    net: Net, shards_size: int | None = None, advice: str = "prune without --retrain-steps"
+) -> None:
     """Raise ValueError unless ``net`` is a policy net on AlphaGo's planes (what sl shards train),
-    of the shards' board size when given."""
+    of the shards' board size when given. ``advice`` ends the message: what the user can do
+    instead in the command that asked."""
     if not isinstance(net, PolicyNet) or net.config.in_planes != NUM_PLANES:
         raise ValueError(
             "retraining reads sl shards, so it trains AlphaGo policy nets (48 planes); this is a "
-            f"{type(net).__name__} on {net.config.in_planes} planes: prune without --retrain-steps"
+            f"{type(net).__name__} on {net.config.in_planes} planes: {advice}"
         )
     if shards_size is not None and shards_size != net.config.board_size:
         raise ValueError(

@@ -113,7 +113,7 @@ def quantize_checkpoint(
         raise ValueError(f"--from {source}: quantize a torch checkpoint, not an ONNX graph")
     net = load_checkpoint(source)
     if trained is not None:
-        check_retrainable(net)
+        check_retrainable(net, advice=f"quantize it with --method {method} without --qat-steps")
     found: Positions | None = None
     held: Positions | None = None
     measured_on = calibration if calibration is not None or trained is None else data
