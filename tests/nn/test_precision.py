@@ -106,6 +106,7 @@ class OneBatch:
     """A replay window of one fixed minibatch."""
 
     def __init__(self, size: int, planes: int, batch: int) -> None:
+        self.sizes = (size,)  # ReplayBuffer's sizes: one, so no board_size column
         rng = np.random.default_rng(0)
         policy = rng.random((batch, size * size + 1)).astype(np.float32)
         self.batch = Batch(
