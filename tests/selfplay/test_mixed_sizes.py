@@ -67,7 +67,9 @@ def test_the_default_is_the_one_board_size() -> None:
         (((5, 1.0), (5, 2.0)), "listed twice"),
         (((5, 1.0), (7, 0.0)), "weight of 7"),
         (((7, 1.0), (9, 1.0)), "must include selfplay.board_size"),
-        (((5, 1.0, 2.0),), "each entry is"),
+        (((5, 1.0, 2.0, 1.0),), "each entry is"),
+        (((5, 1.0, "7"),), "each entry is"),
+        (((5, 1.0), (7, 1.0, 7.1)), "komi of 7: komi must be a multiple of 0.25"),
     ],
 )
 def test_bad_mixes_are_refused_in_one_line(mix: tuple, message: str) -> None:
@@ -81,7 +83,7 @@ def test_each_game_draws_its_size_by_weight_reproducibly() -> None:
     assert len(set(draws)) == 1
     rng = np.random.default_rng(2)
     sizes = np.array([config.draw_size(rng) for _ in range(4000)])
-    for size, weight in config.board_sizes:
+    for size, weight, _ in config.board_sizes:
         assert abs(np.mean(sizes == size) - weight) < 0.03
     state = config.new_game(13)
     assert state.size == 13 and state.move_cap == 2 * 13 * 13
@@ -134,3 +136,26 @@ def test_a_pooled_net_plays_the_mix_in_one_loop() -> None:
     fixed = create_net("resnet_b6c64", board_size=5, blocks=1, channels=8)
     with pytest.raises(ValueError, match="plays 5x5, not 7x7"):
         _play(ZeroNetEvaluator(fixed, "cpu", 64), SelfPlayConfig(board_size=7, search=SEARCH), 1)
+
+
+def test_each_size_carries_its_komi_two_element_entries_the_runs() -> None:
+    config = SelfPlayConfig(board_size=9, komi=6.5, board_sizes=((9, 0.7, 7.0), (13, 0.3)))
+    assert config.board_sizes == ((9, 0.7, 7.0), (13, 0.3, 6.5))
+    assert config.komi_for(9) == 7.0 and config.komi_for(13) == 6.5
+    assert config.new_game(9).rules.komi == 7.0 and config.new_game(13).rules.komi == 6.5
+    assert config.rules_object.komi == 7.0  # the main size's
+    assert SelfPlayConfig(board_size=9, komi=6.5).new_game().rules.komi == 6.5
+
+
+def test_games_records_and_score_targets_use_their_sizes_komi() -> None:
+    komi = {5: 0.5, 7: -20.5}
+    mix = replace(MIX, board_sizes=((5, 1.0, komi[5]), (7, 1.0, komi[7])), move_cap=20)
+    games = _play(constant_evaluator(), mix, 8)
+    assert {_size(g) for g in games} == {5, 7}
+    for game in games:
+        n = _size(game)
+        assert f"KM[{komi[n]:g}]" in game.sgf
+        assert game.owner is not None  # Tromp-Taylor area: the lead is area minus komi
+        area = int((game.owner == 1).sum()) - int((game.owner == -1).sum())
+        assert game.black_lead == area - komi[n]
+        assert game.aux_targets()["score"][0] == game.black_lead  # black moves first

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 # flag -> dotted config key
@@ -81,6 +83,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     curve.add_argument("--curve-every", type=int, default=1, help="every k-th generation")
     curve.add_argument("--curve-opponent", default="gnugo:level=10", help="anchor engine spec")
     curve.add_argument("--curve-jobs", type=int, default=1, help="games at once")
+    curve.add_argument(
+        "--curve-size",
+        metavar="N|all",
+        help="rate at this size of the run's mix, or at each (default: the run's main size)",
+    )
     parser.set_defaults(run=run, parser=parser)
 
 
@@ -158,6 +165,7 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
         CurveConfig,
         curve_points,
         play_curve_games,
+        run_sizes,
         write_curve,
     )
 
@@ -174,11 +182,28 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
 
     try:
         run = ZeroRunDir(run_dir)
-        db = play_curve_games(run, config, report)
-        path = write_curve(run, curve_points(run, db, config))
+        for size in _curve_sizes(args.curve_size, lambda: run_sizes(run)):
+            sized = replace(config, size=size)
+            db = play_curve_games(run, sized, report)
+            path = write_curve(run, curve_points(run, db, sized), size)
+            print(path.read_text(), end="")
+            print(f"igo zero: curve written to {path} and {path.with_suffix('.png')}")
     except (ValueError, RuntimeError) as err:  # bad spec or DB; ArenaError: engines cannot play
         print(f"igo zero: error: {err}", file=sys.stderr)
         return 2
-    print(path.read_text(), end="")
-    print(f"igo zero: curve written to {path} and {path.with_suffix('.png')}")
     return 0
+
+
+def _curve_sizes(choice: str | None, run_sizes: Callable[[], tuple[int, ...]]) -> list[int | None]:
+    """The sizes ``--curve-size`` asks for: None (the main size), all the run's, or one.
+
+    Raises:
+        ValueError: neither a number nor ``all``.
+    """
+    if choice is None:
+        return [None]
+    if choice == "all":
+        return list(run_sizes())
+    if not choice.isdigit():
+        raise ValueError(f"--curve-size takes a board size or 'all', not {choice!r}")
+    return [int(choice)]

@@ -6,6 +6,10 @@ side is to move: all the candidate's positions in one batched call, all the best
 another. Colours alternate (game i: the first network plays black when i is even), the root gets
 no noise, and moves are played greedily after ``temperature_moves`` (a few sampled opening moves
 keep the games apart, since the networks are otherwise deterministic).
+
+With a mix of sizes (``SelfPlayConfig.board_sizes``) each game draws its size (and so its komi)
+from the mix by weight, from the match's own seeded stream (the same seed plays the same sizes),
+and each side's positions are searched one size at a time, as self-play does.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class MatchGame:
     """Moves played."""
     sgf: str
     """The game as SGF."""
+    board_size: int = 0
+    """The board's side N."""
 
     @property
     def first_score(self) -> float:
@@ -70,7 +76,7 @@ def play_match(
 
     Args:
         evaluators: (first, second): the first plays black in even-numbered games.
-        game_config: board size, rules, komi, move cap and scoring of the games.
+        game_config: board size (or mix of sizes), rules, komi, move cap and scoring.
         search_config: both sides' search (set ``dirichlet_epsilon=0`` for no noise).
         num_games: games to play.
         parallel_games: games played at once.
@@ -85,11 +91,12 @@ def play_match(
         The finished games, in the order they finished.
     """
     slots_n = slot_count(parallel_games, num_games)
-    seeds = np.random.SeedSequence(seed).spawn(2)
+    *seeds, size_seed = np.random.SeedSequence(seed).spawn(3)  # the first two as before mixes
     searches = [
         MultiSearch(ev, search_config, slots_n, np.random.default_rng(s))
         for ev, s in zip(evaluators, seeds, strict=True)
     ]
+    sizes = np.random.default_rng(size_seed)
     done: list[MatchGame] = []
 
     def on_end(game: LiveGame) -> None:
@@ -98,9 +105,10 @@ def play_match(
         if on_game is not None:
             on_game(finished)
 
-    slots = GameSlots(
-        searches, num_games, lambda index: LiveGame(game_config.new_game(), index), should_stop
-    )
+    def new_game(index: int) -> LiveGame:
+        return LiveGame(game_config.new_game(game_config.draw_size(sizes)), index)
+
+    slots = GameSlots(searches, num_games, new_game, should_stop)
     slots.run(partial(_step, slots, searches, game_config, resign_threshold, on_end))
     return done
 
@@ -112,20 +120,21 @@ def _step(
     resign_threshold: float,
     on_end: Callable[[LiveGame], None],
 ) -> None:
-    """Each side's positions in one batched search of its own (the first's, then the second's
-    after those moves), each search's move played."""
+    """Each side's positions in one batched search of its own per board size (the first's, then
+    the second's after those moves), each search's move played."""
     for side in (0, 1):
-        live, games = slots.live(partial(_is_to_move, side))
-        if not live:
-            continue
-        results = searches[side].search([g.state for g in games], trees=live)
-        for i, game, result in zip(live, games, results, strict=True):
-            result = endgame_rules(result, game.state, config)
-            slots.moved(i, game.play(result, resign_threshold), on_end)
+        for size in config.sizes:
+            live, games = slots.live(partial(_is_to_move, side, size))
+            if not live:
+                continue
+            results = searches[side].search([g.state for g in games], trees=live)
+            for i, game, result in zip(live, games, results, strict=True):
+                result = endgame_rules(result, game.state, config)
+                slots.moved(i, game.play(result, resign_threshold), on_end)
 
 
-def _is_to_move(side: int, game: LiveGame) -> bool:
-    return _side_to_move(game) == side
+def _is_to_move(side: int, size: int, game: LiveGame) -> bool:
+    return game.state.size == size and _side_to_move(game) == side
 
 
 def _side_to_move(game: LiveGame) -> int:
@@ -145,4 +154,5 @@ def _finish(game: LiveGame, config: SelfPlayConfig, names: tuple[str, str]) -> M
         result=result.to_sgf(),
         num_moves=len(game.state.moves),
         sgf=game_sgf(game.state, result, black, white, f"match game {game.index}"),
+        board_size=game.state.size,
     )

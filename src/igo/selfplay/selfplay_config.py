@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -44,14 +44,17 @@ class SelfPlayConfig:
 
     board_size: int = 9
     """Board side N: the run's main size (its net is built for it and gating plays it)."""
-    board_sizes: tuple[tuple[int, float], ...] = ()
-    """A mix of sizes, ``(size, weight)`` pairs (a preset's ``[[9, 0.7], [13, 0.2], [19, 0.1]]``):
-    each game is played on one size drawn by weight (KataGo's mix); ``board_size`` must be one of
-    them and the net's heads pooled. Empty: every game on ``board_size``."""
+    board_sizes: tuple[tuple[int, float, float], ...] = ()
+    """A mix of sizes, ``[size, weight]`` or ``[size, weight, komi]`` entries (a preset's
+    ``[[9, 0.7, 7.0], [13, 0.2], [19, 0.1]]``): each game is played on one size drawn by weight
+    (KataGo's mix), with that size's komi (``komi`` where an entry gives none); ``board_size``
+    must be one of them and the net's heads pooled. Stored as ``(size, weight, komi)`` triples.
+    Empty: every game on ``board_size`` with ``komi``."""
     rules: str = "tromp-taylor"
     """Rule set name (``igo.go.rules`` presets); the paper used Tromp-Taylor."""
     komi: float = 7.5
-    """Points given to white (7.5 in the paper; a half point rules out draws)."""
+    """Points given to white (7.5 in the paper; a half point rules out draws); in a mix, the
+    komi of every size whose entry gives none."""
     scoring: Scoring = "tromp-taylor"
     """How a finished game is counted: every stone alive (the paper), or dead stones estimated."""
     games_per_generation: int = 200
@@ -102,11 +105,12 @@ class SelfPlayConfig:
 
     def __post_init__(self) -> None:
         _check(4 <= self.board_size <= 19, "selfplay.board_size must be in 4..19")
-        object.__setattr__(self, "board_sizes", check_size_mix(self.board_sizes, self.board_size))
         try:
             rules_from_name(self.rules, self.komi)
         except ValueError as err:
             raise ValueError(f"selfplay.rules / komi: {err}") from err
+        mix = check_size_mix(self.board_sizes, self.board_size, self.komi)
+        object.__setattr__(self, "board_sizes", mix)
         _check(self.scoring in ("tromp-taylor", "estimate"), "selfplay.scoring: unknown method")
         _check(
             self.policy_target in ("visits", "improved"),
@@ -137,8 +141,16 @@ class SelfPlayConfig:
 
     @property
     def rules_object(self) -> Rules:
-        """The Rules of the games (preset with this komi)."""
-        return rules_from_name(self.rules, self.komi)
+        """The Rules of the games on ``board_size`` (the preset with that size's komi)."""
+        return self.rules_for(self.board_size)
+
+    def komi_for(self, size: int) -> float:
+        """The komi of a game on a board of side ``size``: its mix entry's, else ``komi``."""
+        return next((k for s, _, k in self.board_sizes if s == size), self.komi)
+
+    def rules_for(self, size: int) -> Rules:
+        """The Rules of a game on a board of side ``size`` (the preset with its komi)."""
+        return rules_from_name(self.rules, self.komi_for(size))
 
     @property
     def resolved_move_cap(self) -> int:
@@ -152,7 +164,7 @@ class SelfPlayConfig:
     @property
     def sizes(self) -> tuple[int, ...]:
         """The sizes games are played on: the mix's, else ``(board_size,)``."""
-        return tuple(s for s, _ in self.board_sizes) or (self.board_size,)
+        return tuple(s for s, _, _ in self.board_sizes) or (self.board_size,)
 
     @property
     def mixed(self) -> bool:
@@ -164,13 +176,13 @@ class SelfPlayConfig:
         nothing, so a one-size run's random streams are what they were before mixes)."""
         if not self.mixed:
             return self.board_size
-        weights = np.array([w for _, w in self.board_sizes], dtype=np.float64)
+        weights = np.array([w for _, w, _ in self.board_sizes], dtype=np.float64)
         return self.sizes[int(rng.choice(len(weights), p=weights / weights.sum()))]
 
     def new_game(self, size: int | None = None) -> GameState:
         """An empty board for one game, of side ``size`` (None: ``board_size``)."""
         size = self.board_size if size is None else size
-        return GameState.new(size, self.rules_object, self.move_cap_for(size))
+        return GameState.new(size, self.rules_for(size), self.move_cap_for(size))
 
 
 MIX_SIZES = (5, 19)
@@ -178,29 +190,48 @@ MIX_SIZES = (5, 19)
 
 
 def check_size_mix(
-    mix: Sequence[Sequence[int | float]], board_size: int
-) -> tuple[tuple[int, float], ...]:
-    """``selfplay.board_sizes`` as a tuple of ``(size, weight)`` pairs, checked: sizes distinct,
-    in ``MIX_SIZES``, ``board_size`` among them; weights positive. Raises ValueError naming the
-    problem."""
-    pairs: list[tuple[int, float]] = []
-    for pair in mix:
+    mix: Sequence[Sequence[int | float]], board_size: int, komi: float
+) -> tuple[tuple[int, float, float], ...]:
+    """``selfplay.board_sizes`` as ``(size, weight, komi)`` triples, checked: sizes distinct, in
+    ``MIX_SIZES``, ``board_size`` among them; weights positive; a komi a multiple of 0.25 (an
+    entry without one gets ``komi``). Raises ValueError naming the problem."""
+    triples: list[tuple[int, float, float]] = []
+    for entry in mix:
         _check(
-            len(pair) == 2 and isinstance(pair[0], int) and not isinstance(pair[0], bool),
-            f"selfplay.board_sizes: each entry is [size, weight], not {list(pair)!r}",
+            len(entry) in (2, 3)
+            and isinstance(entry[0], int)
+            and not any(isinstance(x, bool) or not isinstance(x, int | float) for x in entry),
+            "selfplay.board_sizes: each entry is [size, weight] or [size, weight, komi], "
+            f"not {list(entry)!r}",
         )
-        size, weight = int(pair[0]), float(pair[1])
+        size, weight = int(entry[0]), float(entry[1])
+        own = float(entry[2]) if len(entry) == 3 else komi
         low, high = MIX_SIZES
         _check(low <= size <= high, f"selfplay.board_sizes: size {size} is not in {low}..{high}")
         _check(weight > 0 and np.isfinite(weight), f"selfplay.board_sizes: weight of {size} > 0")
-        pairs.append((size, weight))
-    sizes = [s for s, _ in pairs]
+        try:
+            Rules(komi=own)
+        except ValueError as err:
+            raise ValueError(f"selfplay.board_sizes: komi of {size}: {err}") from err
+        triples.append((size, weight, own))
+    sizes = [s for s, _, _ in triples]
     _check(len(set(sizes)) == len(sizes), "selfplay.board_sizes: a size is listed twice")
     _check(
-        not pairs or board_size in sizes,
+        not triples or board_size in sizes,
         f"selfplay.board_sizes must include selfplay.board_size ({board_size})",
     )
-    return tuple(pairs)
+    return tuple(triples)
+
+
+def with_mix_komi(selfplay: dict[str, Any]) -> dict[str, Any]:
+    """A saved ``[selfplay]`` table whose two-element ``board_sizes`` entries (written before a
+    size could carry its komi) get the table's ``komi``, as they meant: what a config of today
+    stores, so that such a run resumes."""
+    mix, komi = selfplay.get("board_sizes"), selfplay.get("komi", 7.5)
+    if not isinstance(mix, list | tuple):
+        return selfplay
+    entries = [[*e, komi] if isinstance(e, list | tuple) and len(e) == 2 else e for e in mix]
+    return selfplay | {"board_sizes": entries}
 
 
 def _check(ok: bool, message: str) -> None:

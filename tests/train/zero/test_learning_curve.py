@@ -14,8 +14,10 @@ from igo.run_dir import ZeroRunDir
 from igo.train.zero.learning_curve import (
     CurveConfig,
     chosen_generations,
+    curve_files,
     curve_points,
     play_curve_games,
+    run_sizes,
     write_curve,
 )
 from igo.train.zero.loop_state import ZeroState, save_state
@@ -65,3 +67,47 @@ def test_curve_cli_without_models_is_one_error(
     code = main(["zero", "--preset", "tiny", "--run-dir", str(tmp_path / "none"), "--curve"])
     assert code == 2
     assert "no saved generations" in capsys.readouterr().err
+
+
+def _mixed_run(root: Path) -> ZeroRunDir:
+    run = ZeroRunDir(root)
+    run.create()
+    for generation in (0, 1):
+        net = create_net("resnet_b6c64", board_size=5, heads="pooled", blocks=1, channels=8)
+        save_checkpoint(net, run.model_path(generation))
+    mix = [[5, 1.0, 7.5], [7, 1.0, 7.5]]
+    run.config_path.write_text(
+        json.dumps({"config": {"selfplay": {"board_size": 5, "board_sizes": mix}}})
+    )
+    save_state(run.state_path, ZeroState(generation=1))
+    return run
+
+
+def test_a_mixed_run_is_rated_at_a_size_of_its_mix_in_its_own_files(tmp_path: Path) -> None:
+    run = _mixed_run(tmp_path / "run")
+    assert run_sizes(run) == (5, 7)
+    assert curve_files(run).db == run.curve_db  # the main size keeps the files it had
+    files = curve_files(run, 7)
+    assert files.db.name == "curve-7x7.sqlite" and files.plot.name == "curve-7x7.png"
+    with pytest.raises(ValueError, match="plays 5x5, 7x7, not 9x9"):
+        curve_files(run, 9)
+    config = CurveConfig(games=1, visits=2, opponent="igo:player=random,name=rnd", size=7)
+    db = play_curve_games(run, config)
+    assert db == files.db and not run.curve_db.exists()
+    from igo.eval.store import ArenaStore
+
+    with ArenaStore(db) as store:
+        assert {g.size for g in store.games()} == {7} and len(store.games()) == 3
+    out = write_curve(run, curve_points(run, db, config), 7)
+    assert out == files.table and "| 1 |" in out.read_text() and files.plot.exists()
+
+
+def test_curve_size_flag_refuses_a_bad_size_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _mixed_run(tmp_path / "run")
+    for choice, message in (("9", "plays 5x5, 7x7, not 9x9"), ("big", "board size or 'all'")):
+        argv = ["zero", "--preset", "tiny", "--run-dir", str(run.root), "--curve"]
+        assert main([*argv, "--curve-size", choice]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1

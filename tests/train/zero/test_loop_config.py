@@ -19,6 +19,7 @@ from igo.train.zero.loop_config import (
     ConfigError,
     ZeroConfig,
     nest_flat_search,
+    upgrade_saved,
 )
 
 
@@ -138,3 +139,23 @@ def test_a_run_saved_with_flat_search_keys_resumes(tmp_path: Path) -> None:
     other = ZERO_CONFIGS.with_overrides(config, {"selfplay.search.c_puct": 2.0})
     with pytest.raises(ConfigError, match=r"selfplay.search.c_puct: now 2.0 \(saved 1.25\)"):
         ZERO_CONFIGS.check_saved(run, other, "0.1.1")
+
+
+def test_a_mixed_run_saved_before_komi_per_size_resumes(tmp_path: Path) -> None:
+    config = ZERO_CONFIGS.load_preset("mixed-kata")
+    old = json.loads(json.dumps(ZERO_CONFIGS.to_dict(config)))
+    old["selfplay"]["board_sizes"] = [[9, 0.7], [13, 0.2], [19, 0.1]]  # as igo wrote it then
+    assert upgrade_saved(old)["selfplay"]["board_sizes"] == [
+        [9, 0.7, 7.5],
+        [13, 0.2, 7.5],
+        [19, 0.1, 7.5],
+    ]
+    run = ZeroRunDir(tmp_path / "run")
+    run.create()
+    run.save_config(old, "0.1.1")
+    ZERO_CONFIGS.check_saved(run, config, "0.1.2")  # the same preset resumes it
+    other = ZERO_CONFIGS.with_overrides(
+        config, {"selfplay.board_sizes": [[9, 0.7, 7.0], [13, 0.2], [19, 0.1]]}
+    )
+    with pytest.raises(ConfigError, match="selfplay.board_sizes: now"):
+        ZERO_CONFIGS.check_saved(run, other, "0.1.2")

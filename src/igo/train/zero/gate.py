@@ -11,27 +11,34 @@ that won at least 55% of them; AlphaZero dropped the gate. Here ``mode`` picks o
 
 The games are played in this process, both networks batched (``igo.selfplay.net_match``), with
 colours alternating, each network searching by ``GateConfig.search`` (by default no noise,
-greedy after a few sampled opening moves).
+greedy after a few sampled opening moves). A run on a mix of sizes gates on the same mix: each
+game draws its size (and komi) by weight from the match's seeded stream, and the result keeps
+the candidate's wins, losses and draws on each size (``GateResult.by_size``) besides the total
+the gate decides on.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
 from igo.agents.net_evaluator import ZeroNetEvaluator
 from igo.eval.sprt import Sprt
 from igo.files import write_text_atomic
+from igo.nn.checkpoint import load_checkpoint
 from igo.nn.net import Net
 from igo.nn.precision import CHOICES
+from igo.nn.threads import torch_threads
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.net_match import MatchGame, play_match
 from igo.selfplay.selfplay_config import SelfPlayConfig
-from igo.train.zero.loop_config import GateConfig
+from igo.train.zero.loop_config import GateConfig, ZeroConfig
 
 
 @dataclass(frozen=True)
@@ -58,11 +65,22 @@ class GateResult:
     """sprt: the final log-likelihood ratio."""
     seconds: float = 0.0
     """Wall time of the match."""
+    by_size: dict[str, list[int]] = field(default_factory=dict)
+    """A mix of sizes: ``"9x9"`` -> the candidate's [wins, losses, draws] on that size, for
+    every size of the mix; empty for a one-size run (and in records written before mixes)."""
 
     @property
     def score(self) -> float:
         """The candidate's score (draws half); 0.5 with no game."""
         return (self.wins + 0.5 * self.draws) / self.games if self.games else 0.5
+
+    def size_scores(self) -> dict[str, float]:
+        """The candidate's score (draws half) on each size of a mix; NaN where none was played."""
+        scores = {}
+        for name, (won, lost, drawn) in self.by_size.items():
+            games = won + lost + drawn
+            scores[name] = (won + 0.5 * drawn) / games if games else math.nan
+        return scores
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields, the score included."""
@@ -91,9 +109,10 @@ class _Tally:
     """The match so far: counts each game until the gate decides (a sequential test stops there;
     games that finish after the decision are not counted)."""
 
-    def __init__(self, config: GateConfig, bar: tqdm) -> None:
+    def __init__(self, config: GateConfig, bar: tqdm, sizes: tuple[int, ...]) -> None:
         self.config, self.bar = config, bar
         self.counts = {"wins": 0, "draws": 0, "losses": 0}
+        self.by_size = {size_name(n): [0, 0, 0] for n in sizes} if len(sizes) > 1 else {}
         self.games: list[MatchGame] = []
         self.verdict: tuple[bool | None, float | None] = (None, None)
 
@@ -101,6 +120,10 @@ class _Tally:
         if self.verdict[0] is not None:
             return
         self.counts[{1.0: "wins", 0.5: "draws", 0.0: "losses"}[game.first_score]] += 1
+        if self.by_size:  # [wins, losses, draws], GateResult's order
+            self.by_size[size_name(game.board_size)][
+                {1.0: 0, 0.0: 1, 0.5: 2}[game.first_score]
+            ] += 1
         self.games.append(game)
         self.verdict = decide(self.config, *self.counts.values())
         self.bar.update(1)
@@ -125,7 +148,7 @@ def play_gate(
     Args:
         nets: (candidate, best).
         generations: their generations (candidate, best).
-        game_config: board, rules, komi, scoring, device and batch size of the games.
+        game_config: board (or mix of sizes), rules, komi, scoring, device and batch size.
         config: the gate settings.
         seed: seeds the searches.
         resign_threshold: resign below this root value (used if ``config.resign``).
@@ -138,6 +161,7 @@ def play_gate(
     candidate, best = generations
     if config.mode == "none":
         return GateResult(candidate, best, "none", 0, 0, 0, 0, True), []
+    sizes = game_config.sizes
     evaluators = [
         ZeroNetEvaluator(
             net,
@@ -158,7 +182,7 @@ def play_gate(
         leave=False,
         dynamic_ncols=True,
     ) as bar:
-        tally = _Tally(config, bar)
+        tally = _Tally(config, bar, sizes)
         play_match(
             (evaluators[0], evaluators[1]),
             game_config,
@@ -183,8 +207,54 @@ def play_gate(
         bool(accepted),
         llr,
         time.monotonic() - start,
+        tally.by_size,
     )
     return result, tally.games
+
+
+def size_name(size: int) -> str:
+    """A board size as the keys of ``GateResult.by_size`` name it (``9x9``)."""
+    return f"{size}x{size}"
+
+
+def describe_sizes(result: GateResult) -> str:
+    """A mixed gate's wins-losses-draws on each size (`` (9x9 4-2-0, 13x13 1-1-0)``); empty for
+    one size."""
+    parts = [f"{name} {won}-{lost}-{drawn}" for name, (won, lost, drawn) in result.by_size.items()]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def gate_candidate(
+    config: ZeroConfig,
+    run_dir: ZeroRunDir,
+    generations: tuple[int, int],
+    resign_threshold: float,
+    progress: bool = True,
+) -> GateResult:
+    """The gating match of ``generations`` (candidate, best) of the run: read back from
+    ``arena/gating.jsonl`` if it was played to the end, else played (seeded by the run's seed
+    and the candidate) and recorded."""
+    candidate, best = generations
+    result = recorded_gate(run_dir, candidate)
+    if result is not None:
+        return result
+    nets = (
+        load_checkpoint(run_dir.model_path(candidate)),
+        load_checkpoint(run_dir.model_path(best)),
+    )
+    seed = int(np.random.SeedSequence([config.seed, candidate, 7]).generate_state(1)[0])
+    with torch_threads(config.selfplay.torch_threads):
+        result, games = play_gate(
+            nets,
+            generations,
+            config.selfplay,
+            config.gate,
+            seed=seed,
+            resign_threshold=resign_threshold,
+            progress=progress,
+        )
+    record_gate(run_dir, result, games)
+    return result
 
 
 def read_gate_records(run_dir: ZeroRunDir) -> list[dict[str, Any]]:

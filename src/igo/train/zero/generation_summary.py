@@ -9,7 +9,7 @@ import numpy as np
 
 from igo.data.replay_buffer import GameEntry, list_games
 from igo.run_dir import ZeroRunDir
-from igo.train.zero.gate import GateResult
+from igo.train.zero.gate import GateResult, describe_sizes
 from igo.train.zero.loop_state import ZeroState
 from igo.train.zero.resign_calibration import calibration_count, measured_false_rate
 
@@ -40,6 +40,8 @@ def generation_summary(run_dir: ZeroRunDir, state: ZeroState, gate: GateResult) 
         "gate.score": gate.score,
         "gate.accepted": float(gate.accepted),
         "best_generation": state.best_generation,
+        # A mix of sizes: the gate's score on each (columns only in a mixed run's CSV).
+        **{f"gate.score_{name}": score for name, score in gate.size_scores().items()},
     }
 
 
@@ -61,6 +63,7 @@ def describe_generation(generation: int, s: dict[str, float], gate: GateResult) 
     """The generation's line in the log."""
     verdict = "accepted" if gate.accepted else "rejected"
     match = f"{gate.wins}-{gate.losses}-{gate.draws} ({gate.score:.0%}) {verdict}"
+    match += describe_sizes(gate)
     return (
         f"igo zero: generation {generation}: {s['selfplay.games']:.0f} games, "
         f"{s['selfplay.mean_length']:.0f} moves on average, black won "

@@ -11,6 +11,12 @@ Ratings come from one Bradley-Terry fit over every game (``igo.eval.elo``), anch
 opponent = 0. The x axes are the run's own counters (``state.json`` history): self-play games
 played before the generation was trained, and self-play hours (games / their measured rate;
 training adds a few per cent on this machine's 2 cores).
+
+A run on a mix of sizes is rated at one size of its mix at a time (``CurveConfig.size``,
+``--curve-size N``; ``all``: each size in turn), its main size by default: the main size's curve
+keeps the files above (so a run's curve goes on where it was), another size's has its own,
+``arena/curve-13x13.sqlite`` (``.md``, ``.png``), since a rating pools every game of its
+database and Elo at 13x13 is another scale than at 9x9.
 """
 
 from __future__ import annotations
@@ -52,6 +58,56 @@ class CurveConfig:
     """Games at once (each network plays on one torch thread, so 2 fill two cores)."""
     every: int = 1
     """Evaluate every k-th generation (plus the first and the latest)."""
+    size: int | None = None
+    """Board side of the games: a size the run plays (its mix's); None: its main size."""
+
+
+@dataclass(frozen=True)
+class CurveFiles:
+    """Where one size's curve lives in the run's ``arena/`` folder."""
+
+    size: int
+    """The board side its games are played on."""
+    db: Path
+    """Its games (an arena database)."""
+    table: Path
+    """Its markdown table."""
+    plot: Path
+    """Its plot."""
+
+
+def run_sizes(run_dir: ZeroRunDir) -> tuple[int, ...]:
+    """The sizes a run plays, from its ``config.json``: its main size first, then the rest of
+    its mix.
+
+    Raises:
+        ValueError: the run has no ``config.json``.
+    """
+    saved = run_dir.saved_config()
+    if saved is None:
+        raise ValueError(f"{run_dir.config_path} does not exist")
+    main = int(saved["selfplay"]["board_size"])
+    mix = [int(entry[0]) for entry in saved["selfplay"].get("board_sizes", ())]
+    return (main, *(n for n in mix if n != main))
+
+
+def curve_files(run_dir: ZeroRunDir, size: int | None = None) -> CurveFiles:
+    """The files of the curve at ``size`` (None: the run's main size).
+
+    Raises:
+        ValueError: no ``config.json``, or a size the run does not play.
+    """
+    sizes = run_sizes(run_dir)
+    size = sizes[0] if size is None else size
+    if size not in sizes:
+        played = ", ".join(f"{n}x{n}" for n in sizes)
+        raise ValueError(f"{run_dir.root} plays {played}, not {size}x{size}")
+    if size == sizes[0]:
+        return CurveFiles(size, run_dir.curve_db, run_dir.curve_table, run_dir.curve_plot)
+    stem = run_dir.arena / f"curve-{size}x{size}"
+    return CurveFiles(
+        size, stem.with_suffix(".sqlite"), stem.with_suffix(".md"), stem.with_suffix(".png")
+    )
 
 
 @dataclass(frozen=True)
@@ -106,10 +162,11 @@ def play_curve_games(
         MissingExtraError: without matplotlib, before any game (the curve could not be drawn).
     """
     figure_class(_CURVE)
-    db = run_dir.curve_db
     generations = chosen_generations(run_dir.model_generations(), config.every)
     if not generations:
         raise ValueError(f"{run_dir.root}: no saved generations in {run_dir.models}")
+    files = curve_files(run_dir, config.size)
+    db = files.db
     db.parent.mkdir(parents=True, exist_ok=True)
     first = player_spec(run_dir, generations[0], config.visits)
     for generation in generations:
@@ -122,7 +179,7 @@ def play_curve_games(
                 continue
             match = MatchConfig(
                 games=missing,
-                size=_board_size(run_dir),
+                size=files.size,
                 rules=config.rules,
                 komi=config.komi,
                 jobs=config.jobs,
@@ -132,13 +189,6 @@ def play_curve_games(
             if on_match is not None:
                 on_match(spec, opponent, summary)
     return db
-
-
-def _board_size(run_dir: ZeroRunDir) -> int:
-    saved = run_dir.saved_config()
-    if saved is None:
-        raise ValueError(f"{run_dir.config_path} does not exist")
-    return int(saved["selfplay"]["board_size"])
 
 
 def curve_points(run_dir: ZeroRunDir, db: Path, config: CurveConfig) -> list[CurvePoint]:
@@ -204,14 +254,16 @@ def _score_against(db: Path, name: str, opponent: str) -> float:
     return points / count if count else math.nan
 
 
-def write_curve(run_dir: ZeroRunDir, points: list[CurvePoint]) -> Path:
-    """``arena/curve.md`` (a table) and ``arena/curve.png`` (Elo by games and by hours).
+def write_curve(run_dir: ZeroRunDir, points: list[CurvePoint], size: int | None = None) -> Path:
+    """``arena/curve.md`` (a table) and ``arena/curve.png`` (Elo by games and by hours), or the
+    files of the curve at ``size`` (``curve_files``).
 
     Raises:
         MissingExtraError: without matplotlib (nothing is written).
     """
     figure = figure_class(_CURVE)
-    out = run_dir.curve_table
+    files = curve_files(run_dir, size)
+    out = files.table
     lines = [
         "| generation | self-play games | self-play hours | Elo (GNU Go = 0) | 95% CI | "
         "Elo over gen 0 | score vs GNU Go |",
@@ -224,11 +276,11 @@ def write_curve(run_dir: ZeroRunDir, points: list[CurvePoint]) -> Path:
         )
     write_text_atomic(out, "\n".join(lines) + "\n")
     if points:
-        _plot(figure(figsize=(10, 4)), points, run_dir.curve_plot)
+        _plot(figure(figsize=(10, 4)), points, files)
     return out
 
 
-def _plot(fig: Any, points: list[CurvePoint], path: Path) -> None:
+def _plot(fig: Any, points: list[CurvePoint], files: CurveFiles) -> None:
     axes = fig.subplots(1, 2, sharey=True)
     for ax, key, label in ((axes[0], "games", "self-play games"), (axes[1], "hours", "hours")):
         xs = [getattr(p, key) for p in points]
@@ -237,6 +289,6 @@ def _plot(fig: Any, points: list[CurvePoint], path: Path) -> None:
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("Elo (GNU Go level 10 = 0)")
-    fig.suptitle("igo zero 9x9: strength by self-play")
+    fig.suptitle(f"igo zero {files.size}x{files.size}: strength by self-play")
     fig.tight_layout()
-    write_bytes_atomic(path, png_bytes(fig))
+    write_bytes_atomic(files.plot, png_bytes(fig))

@@ -26,29 +26,26 @@ return.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-import numpy as np
-import torch
 from tqdm import tqdm
 
 from igo.data.replay_buffer import ReplayBuffer, list_games, window_size
 from igo.data.shards import read_manifest
-from igo.nn.checkpoint import load_checkpoint, package_version, save_checkpoint
+from igo.nn.checkpoint import package_version, save_checkpoint
 from igo.nn.inference import resolve_device
 from igo.nn.precision import CHOICES, explain_precision
 from igo.nn.threads import torch_threads
 from igo.run_dir import ZeroRunDir
 from igo.selfplay.worker import SelfPlayJob, run_selfplay
 from igo.train import distributed
-from igo.train.trainer import Trainer, load_trainer, make_optimizer, save_trainer
+from igo.train.trainer import Trainer, load_trainer, save_trainer
 from igo.train.training_logs import MetricsLog
 from igo.train.zero.carry import resume_from_carry, write_carry
-from igo.train.zero.gate import GateResult, play_gate, record_gate, recorded_gate
+from igo.train.zero.gate import gate_candidate
 from igo.train.zero.generation_summary import (
     describe_generation,
     games_played,
@@ -63,6 +60,7 @@ from igo.train.zero.loop_state import (
     save_state,
 )
 from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
+from igo.train.zero.run_models import initialise_run, prune_models, sync_best
 from igo.train.zero.training_step import train_steps, training_precision
 
 Hook = Callable[[str], None]
@@ -134,7 +132,7 @@ class ZeroLoop:
             resume_from_carry(self.config, self.run_dir)
             ZERO_CONFIGS.check_saved(self.run_dir, self.config, package_version())
             state = load_state(self.run_dir.state_path)
-            self.state = state if state is not None else self._initialise()
+            self.state = state if state is not None else initialise_run(self.config, self.run_dir)
             begin_stretch(self.state)
             save_state(self.run_dir.state_path, self.state)
             self.metrics = MetricsLog(
@@ -164,7 +162,7 @@ class ZeroLoop:
             played = explain_precision(selfplay, CHOICES[self.config.selfplay.precision])
             trained = training_precision(self.device, self.config.train.precision)
             self._log(f"igo zero: self-play in {played}; training in {trained}")
-            self._sync_best()
+            sync_best(self.run_dir, self.state.best_generation)
             if self.state.phase == "selfplay":
                 self._carry()  # a carry the last stretch did not finish, or a new one
             while self.state.generation < self.config.generations:
@@ -187,30 +185,6 @@ class ZeroLoop:
 
     def _log(self, text: str) -> None:
         tqdm.write(text, file=sys.stderr)  # one line per generation, with or without bars
-
-    # ----- start and resume -----
-    def _initialise(self) -> ZeroState:
-        """A new run: generation 0's random network is the first best (as in the paper)."""
-        torch.manual_seed(self.config.seed)
-        net = self.config.build_net()
-        save_checkpoint(net, self.run_dir.model_path(0), extra={"generation": 0})
-        rng = np.random.default_rng(np.random.SeedSequence([self.config.seed, 1]))
-        trainer = Trainer(net, make_optimizer(net, self.config.train), rng, 0)
-        save_trainer(self.run_dir.checkpoint_path(0), trainer)
-        state = ZeroState(resign_threshold=self.config.selfplay.resign_threshold)
-        save_state(self.run_dir.state_path, state)
-        return state
-
-    def _sync_best(self) -> None:
-        """Make ``models/best.safetensors`` the best generation's network (after a restart)."""
-        best = self.run_dir.best_path
-        info = best.with_suffix(".json")
-        if info.exists():
-            extra = json.loads(info.read_text(encoding="utf-8")).get("extra", {})
-            if extra.get("generation") == self.state.best_generation:
-                return
-        net = load_checkpoint(self.run_dir.model_path(self.state.best_generation))
-        save_checkpoint(net, best, extra={"generation": self.state.best_generation})
 
     # ----- self-play -----
     def _selfplay(self) -> None:
@@ -347,12 +321,11 @@ class ZeroLoop:
     # ----- gating -----
     def _gate(self) -> None:
         g, best = self.state.generation, self.state.best_generation
-        result = recorded_gate(self.run_dir, g + 1)
-        if result is None:
-            result = self._play_gate(g + 1, best)
+        threshold = self.state.resign_threshold
+        result = gate_candidate(self.config, self.run_dir, (g + 1, best), threshold, self.progress)
         if result.accepted:
             self.state.best_generation = g + 1
-            self._sync_best()
+            sync_best(self.run_dir, g + 1)
         summary = generation_summary(self.run_dir, self.state, result)
         assert self.metrics is not None  # rank 0 alone gates
         self.metrics.generation(g, summary)
@@ -365,7 +338,7 @@ class ZeroLoop:
         )
         extend_stretch(self.state)
         self._save()
-        self._prune_models()
+        prune_models(self.run_dir, self.config.keep_models, self.state)
         self._carry()
 
     def _carry(self) -> None:
@@ -379,32 +352,3 @@ class ZeroLoop:
                 f"({carried.games} games, {carried.bytes / 1e6:.1f} MB)"
             )
         self.hook("carry")
-
-    def _play_gate(self, candidate: int, best: int) -> GateResult:
-        nets = (
-            load_checkpoint(self.run_dir.model_path(candidate)),
-            load_checkpoint(self.run_dir.model_path(best)),
-        )
-        seed = int(np.random.SeedSequence([self.config.seed, candidate, 7]).generate_state(1)[0])
-        with torch_threads(self.config.selfplay.torch_threads):
-            result, games = play_gate(
-                nets,
-                (candidate, best),
-                self.config.selfplay,
-                self.config.gate,
-                seed=seed,
-                resign_threshold=self.state.resign_threshold,
-                progress=self.progress,
-            )
-        record_gate(self.run_dir, result, games)
-        return result
-
-    def _prune_models(self) -> None:
-        keep = set(self.run_dir.model_generations()[-self.config.keep_models :])
-        # Generation 0 anchors the learning curve ("Elo over the first generation").
-        keep |= {0, self.state.best_generation, self.state.generation}
-        for gen in self.run_dir.model_generations():
-            if gen not in keep:
-                path = self.run_dir.model_path(gen)
-                path.unlink(missing_ok=True)
-                path.with_suffix(".json").unlink(missing_ok=True)

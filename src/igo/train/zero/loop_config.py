@@ -21,7 +21,7 @@ from igo.nn.net import Net, NetConfig
 from igo.nn.registry import create_net, list_nets
 from igo.nn.registry import net_config as variant_config
 from igo.search.config import SearchConfig
-from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig
+from igo.selfplay.selfplay_config import SELFPLAY_SEARCH, SelfPlayConfig, with_mix_komi
 from igo.train.config_loader import ConfigError, ConfigLoader
 from igo.train.training_config import TrainConfig
 
@@ -210,7 +210,16 @@ def nest_flat_search(saved: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-ZERO_CONFIGS = ConfigLoader(ZeroConfig, "zero", RESUMABLE, upgrade=nest_flat_search)
+def upgrade_saved(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved ``config.json`` of an older igo in today's layout: the search knobs nested
+    (``nest_flat_search``) and each size of a mix with its komi (``with_mix_komi``)."""
+    data = nest_flat_search(saved)
+    if isinstance(data.get("selfplay"), dict):
+        data["selfplay"] = with_mix_komi(data["selfplay"])
+    return data
+
+
+ZERO_CONFIGS = ConfigLoader(ZeroConfig, "zero", RESUMABLE, upgrade=upgrade_saved)
 """Zero presets (``igo/configs/zero-<name>.toml``), overrides, TOML text and the resume check."""
 
 
