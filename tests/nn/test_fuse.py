@@ -13,6 +13,7 @@ from torch import nn
 from igo.nn.fuse import count_batch_norms, fuse_conv_bn, fuse_conv_bn_weights, relu_inplace_
 from igo.nn.inference import (
     TorchEvaluator,
+    _trace,
     prepare_eager,
     prepare_for_inference,
     prepare_jit,
@@ -142,3 +143,21 @@ def test_untraceable_module_falls_back_to_sequential_order(randomise_norms: Norm
     for batch in (1, 3):
         x = torch.randn(batch, 3, 5, 5)
         torch.testing.assert_close(_outputs(fused, x)[0], _outputs(module, x)[0])
+
+
+def test_the_jitted_path_of_a_pooled_net_is_right_at_every_size(randomise_norms: Norms) -> None:
+    """Pooled heads read the board width off the input's shape, which a trace freezes: one
+    trace per size (``TracedPerSize``), never a 5x5 trace run on a 7x7 board."""
+    net = randomise_norms(create_net("resnet_b6c64", heads="pooled", **TINY)).eval()
+    rng = np.random.default_rng(2)
+    jitted = TorchEvaluator(net, device="cpu", prepare_fn=prepare_jit)
+    eager = TorchEvaluator(net, device="cpu", prepare_fn=prepare_eager)
+    for size in (5, 7, 5, 9):
+        planes = rng.standard_normal((3, 4, size, size)).astype(np.float32)
+        for a, b in zip(jitted.evaluate(planes), eager.evaluate(planes), strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert sorted(jitted.model.traces) == [(5, 5), (7, 7), (9, 9)]
+    # What one trace at 5x5 gives on 7x7 boards: the width it froze, so other values.
+    once = _trace(prepare_for_inference(net, torch.device("cpu")), torch.zeros(1, 4, 5, 5))
+    x = torch.from_numpy(rng.standard_normal((3, 4, 7, 7)).astype(np.float32))
+    assert not torch.allclose(_outputs(once, x)[1], _outputs(net, x)[1], atol=1e-4)

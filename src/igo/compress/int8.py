@@ -12,7 +12,7 @@ This is the maintained path; torch's eager ``torch.ao.quantization`` is deprecat
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -48,14 +48,16 @@ def require_quantizer() -> Any:
     return require("onnxruntime.quantization", "int8 quantization", "onnxruntime", COMPRESS_EXTRA)
 
 
-def _reader(quant: Any, planes: np.ndarray, batch: int) -> Any:
-    """ONNX Runtime's ``CalibrationDataReader`` over planes: one feed dict per batch, then None
-    (defined here: its base class comes from the optional extra)."""
+def _reader(quant: Any, groups: list[np.ndarray], batch: int) -> Any:
+    """ONNX Runtime's ``CalibrationDataReader`` over groups of planes (one per board size): one
+    feed dict per batch of a group, then None (defined here: its base class comes from the
+    optional extra)."""
 
     class Batches(quant.CalibrationDataReader):  # type: ignore[misc]
         def __init__(self) -> None:
             self._feeds: Iterator[dict[str, np.ndarray]] = (
                 {INPUT: np.ascontiguousarray(planes[i : i + batch], dtype=np.float32)}
+                for planes in groups
                 for i in range(0, len(planes), batch)
             )
 
@@ -65,26 +67,31 @@ def _reader(quant: Any, planes: np.ndarray, batch: int) -> Any:
     return Batches()
 
 
-def quantize_int8_static(net: Net, planes: np.ndarray, config: Int8StaticConfig) -> bytes:
+def quantize_int8_static(
+    net: Net, planes: np.ndarray | Sequence[np.ndarray], config: Int8StaticConfig
+) -> bytes:
     """``net`` as an int8 ONNX graph, its activation ranges calibrated on ``planes``.
 
     Args:
         net: the fp32 net (unchanged).
-        planes: float32 [B, C, N, N] real positions (a few hundred are plenty).
+        planes: float32 [B, C, N, N] real positions (a few hundred are plenty), or one such
+            array per board size for a net with pooled heads, whose graph plays every size
+            (``igo.compress.positions.load_positions_by_size``).
         config: the quantizer's settings.
 
     Returns:
         The quantized graph's bytes.
     """
     quant = require_quantizer()
-    if len(planes) == 0:
+    groups = [planes] if isinstance(planes, np.ndarray) else list(planes)
+    if sum(len(group) for group in groups) == 0:
         raise ValueError("int8 calibration needs at least one position")
     methods = {
         "minmax": quant.CalibrationMethod.MinMax,
         "entropy": quant.CalibrationMethod.Entropy,
         "percentile": quant.CalibrationMethod.Percentile,
     }
-    reader = _reader(quant, planes, config.calibration_batch)
+    reader = _reader(quant, groups, config.calibration_batch)
     with tempfile.TemporaryDirectory(prefix="igo-int8-") as tmp:
         fp32, prepared, int8 = (Path(tmp) / n for n in ("fp32.onnx", "pre.onnx", "int8.onnx"))
         fp32.write_bytes(export_onnx(net))

@@ -17,6 +17,13 @@ for when it has any (held-out by default), else the other: the ``sl`` shards' ow
 replay folder every tenth game (by its order in the folders) held out, so that int8 calibrates
 on other games than those it is measured on. Replay positions are read as they were played (no
 symmetry).
+
+A net with pooled heads plays every size, and a mixed run's replay holds games of several: such a
+net reads every size of the replay (grouped by size, as training does, with no warning for the
+other sizes' games). ``load_positions`` gives one size (``size``; the net's own by default),
+``load_positions_by_size`` every size of the replay, ``limit`` spread over them by their share of
+the positions (calibration positions for quantizing a net that plays every size should cover the
+sizes it plays: ``Positions`` of several sizes cannot share one planes array).
 """
 
 from __future__ import annotations
@@ -31,7 +38,9 @@ from igo.data.replay_buffer import ReplayBuffer
 from igo.data.shards import read_manifest
 from igo.encode.alphago import NUM_PLANES, NUM_VALUE_PLANES
 from igo.encode.zero_planes import zero_planes_batch
+from igo.nn.inference import any_size
 from igo.nn.net import NetConfig
+from igo.selfplay.selfplay_config import MIX_SIZES
 from igo.train.alphago.supervised_data import (
     board_size_of,
     eval_subset,
@@ -57,23 +66,67 @@ class Positions:
 
 
 def load_positions(
-    folder: str | Path, config: NetConfig, limit: int, seed: int = 0, split: str = "heldout"
+    folder: str | Path,
+    config: NetConfig,
+    limit: int,
+    seed: int = 0,
+    split: str = "heldout",
+    size: int | None = None,
 ) -> Positions:
     """At most ``limit`` positions of ``folder`` (sl shards or a replay folder) for a net of
     ``config``; of sl shards, the ``split`` wanted (``heldout`` or ``train``), else the other.
+    A replay's positions on boards of side ``size`` (None: the net's ``board_size``; another
+    size only for a net with pooled heads).
 
     Raises:
         ValueError: no such folder, no positions, or positions that do not fit the net (board
             size, kind of planes).
     """
+    _check_folder(folder, limit)
+    root = Path(folder)
+    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
+        return _sl_positions(root, config, limit, seed, split)
+    wanted = config.board_size if size is None else size
+    if wanted != config.board_size and not any_size(config):
+        raise ValueError(f"the net plays {config.board_size}x{config.board_size} only")
+    buffer, pool = _replay_pool(root, config, split)
+    pool = pool[_sizes_of(buffer, pool) == wanted]
+    if pool.size == 0:
+        raise ValueError(
+            f"{root}: no {wanted}x{wanted} replay positions (a Zero run's replay/ folder) for "
+            "a net on Zero planes"
+        )
+    return _replay_positions(buffer, pool[eval_subset(pool.size, limit, seed)])
+
+
+def load_positions_by_size(
+    folder: str | Path, config: NetConfig, limit: int, seed: int = 0, split: str = "heldout"
+) -> dict[int, Positions]:
+    """At most ``limit`` positions of a replay folder, of every size it holds that the net
+    plays, by size: a fixed random choice over all of them, so each size gets about its share.
+    For sl shards (one size): ``load_positions``'s, under its size.
+
+    Raises:
+        ValueError: as ``load_positions``.
+    """
+    _check_folder(folder, limit)
+    root = Path(folder)
+    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
+        return {config.board_size: _sl_positions(root, config, limit, seed, split)}
+    buffer, pool = _replay_pool(root, config, split)
+    if pool.size == 0:
+        raise ValueError(f"{root}: no replay positions (a Zero run's replay/ folder) for the net")
+    pick = pool[eval_subset(pool.size, limit, seed)]
+    sizes = _sizes_of(buffer, pick)
+    return {int(n): _replay_positions(buffer, pick[sizes == n]) for n in np.unique(sizes)}
+
+
+def _check_folder(folder: str | Path, limit: int) -> None:
     root = Path(folder)
     if not root.is_dir():
         raise ValueError(f"{root}: no such folder of positions (sl shards or a replay folder)")
     if limit < 1:
         raise ValueError(f"at least one position is needed, not {limit}")
-    if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
-        return _sl_positions(root, config, limit, seed, split)
-    return _replay_positions(root, config, limit, seed, split)
 
 
 def holds_sl_shards(folder: Path) -> bool:
@@ -156,21 +209,35 @@ def replay_heldout(buffer: ReplayBuffer) -> np.ndarray:
     return np.asarray(games % REPLAY_HELDOUT_EVERY == REPLAY_HELDOUT_EVERY - 1, dtype=bool)
 
 
-def _replay_positions(
-    root: Path, config: NetConfig, limit: int, seed: int, split: str
-) -> Positions:
-    history = zero_history(config)
-    buffer = ReplayBuffer(root, config.board_size, history)
+def replay_sizes(config: NetConfig) -> tuple[int, ...]:
+    """The sizes of a replay's games a net of ``config`` reads: every size of a mix for a net
+    with pooled heads (``MIX_SIZES``), else its own."""
+    if not any_size(config):
+        return (config.board_size,)
+    low, high = MIX_SIZES
+    return (config.board_size, *(n for n in range(low, high + 1) if n != config.board_size))
+
+
+def _replay_pool(root: Path, config: NetConfig, split: str) -> tuple[ReplayBuffer, np.ndarray]:
+    """The replay's games the net reads, and the indices of the ``split`` wanted's positions
+    (the other split's if it has none)."""
+    buffer = ReplayBuffer(root, replay_sizes(config), zero_history(config))
     buffer.refresh(1 << 30)
-    if buffer.num_samples == 0:
-        raise ValueError(
-            f"{root}: no {config.board_size}x{config.board_size} replay positions (a Zero run's "
-            "replay/ folder) for a net on Zero planes"
-        )
     held = replay_heldout(buffer)
     pool = np.flatnonzero(held if split == "heldout" else ~held)
     if pool.size == 0:  # too few games for a split: the other one, as for sl shards
         pool = np.flatnonzero(~held if split == "heldout" else held)
-    batch = buffer.positions(pool[eval_subset(pool.size, limit, seed)])
+    return buffer, pool
+
+
+def _sizes_of(buffer: ReplayBuffer, pick: np.ndarray) -> np.ndarray:
+    """int64 [len(pick)]: the board size of each of the buffer's positions ``pick``."""
+    counts = buffer.samples_by_size()
+    bounds = np.cumsum(list(counts.values()))
+    return np.array(list(counts), dtype=np.int64)[np.searchsorted(bounds, pick, side="right")]
+
+
+def _replay_positions(buffer: ReplayBuffer, pick: np.ndarray) -> Positions:
+    batch = buffer.positions(pick)
     moves = batch.policy.argmax(axis=1).astype(np.int64)
     return Positions(batch.planes.astype(np.float32), moves, batch.value)

@@ -6,7 +6,9 @@ Zero planes on the training games of a Zero run's ``replay/`` folder (every game
 loop's step (``igo.train.zero.training_step.train_steps``: random symmetries, the joint loss
 ``(z - v)^2 - pi . log p``, SGD with momentum, L2), under the SL stage's files (``out`` and its
 JSON, ``out.report.json``, the resumable ``out.trainer.pt`` every ``checkpoint_every`` steps)
-and the same ``MaskKeeper`` for magnitude pruning's masks.
+and the same ``MaskKeeper`` for magnitude pruning's masks. A net with pooled heads trains on every
+size of the replay, each minibatch of one size drawn by its share of the positions, as the Zero
+loop trains it (``igo.data.replay_buffer``); another net on its own size.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 import torch
 
-from igo.compress.positions import replay_heldout
+from igo.compress.positions import replay_heldout, replay_sizes
 from igo.compress.prune import MaskKeeper
 from igo.compress.prune_train import check_masks, mask_path
 from igo.data.replay_buffer import ReplayBuffer
@@ -64,11 +66,12 @@ def retrain_zero(
         return done
     if not is_zero_net(net):
         raise ValueError("retrain_zero trains PolicyValueNets on AlphaGo Zero planes")
-    size, history = int(net.config.board_size), (int(net.config.in_planes) - 1) // 2
-    buffer = ReplayBuffer(replay, size, history)
+    sizes, history = replay_sizes(net.config), (int(net.config.in_planes) - 1) // 2
+    buffer = ReplayBuffer(replay, sizes, history)
     buffer.refresh(1 << 30)
     buffer.keep_samples(~replay_heldout(buffer))
     if buffer.num_samples == 0:
+        size = sizes[0]
         raise ValueError(f"{replay}: no {size}x{size} replay positions to retrain a Zero net on")
     if masks is not None:
         paths.out.parent.mkdir(parents=True, exist_ok=True)
@@ -91,6 +94,7 @@ def retrain_zero(
     report: dict[str, Any] = {
         "steps": trainer.step,
         "train_positions": buffer.num_samples,
+        **({"train_positions_by_size": _by_size(buffer)} if len(sizes) > 1 else {}),
         "seconds": time.perf_counter() - start,
         **{k: metrics[k] for k in ("loss", "value_loss", "policy_loss") if k in metrics},
     }
@@ -100,3 +104,8 @@ def retrain_zero(
     paths.trainer.unlink(missing_ok=True)
     mask_path(out).unlink(missing_ok=True)
     return report
+
+
+def _by_size(buffer: ReplayBuffer) -> dict[str, int]:
+    """Training positions of each size the replay holds (``"9x9"`` -> count)."""
+    return {f"{n}x{n}": c for n, c in buffer.samples_by_size().items() if c}
