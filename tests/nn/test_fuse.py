@@ -13,10 +13,10 @@ from torch import nn
 from igo.nn.fuse import count_batch_norms, fuse_conv_bn, fuse_conv_bn_weights, relu_inplace_
 from igo.nn.inference import (
     TorchEvaluator,
-    _trace,
     prepare_eager,
     prepare_for_inference,
     prepare_jit,
+    trace_frozen,
     tune_cpu_malloc,
 )
 from igo.nn.registry import create_net, list_nets
@@ -146,18 +146,18 @@ def test_untraceable_module_falls_back_to_sequential_order(randomise_norms: Norm
 
 
 def test_the_jitted_path_of_a_pooled_net_is_right_at_every_size(randomise_norms: Norms) -> None:
-    """Pooled heads read the board width off the input's shape, which a trace freezes: one
-    trace per size (``TracedPerSize``), never a 5x5 trace run on a 7x7 board."""
+    """Pooled heads read the board width off the input's shape, which a trace freezes: a pooled
+    net is not traced (tracing per size measured slower), never a 5x5 trace run on 7x7."""
     net = randomise_norms(create_net("resnet_b6c64", heads="pooled", **TINY)).eval()
     rng = np.random.default_rng(2)
     jitted = TorchEvaluator(net, device="cpu", prepare_fn=prepare_jit)
     eager = TorchEvaluator(net, device="cpu", prepare_fn=prepare_eager)
-    for size in (5, 7, 5, 9):
+    for size in (5, 7, 9):
         planes = rng.standard_normal((3, 4, size, size)).astype(np.float32)
         for a, b in zip(jitted.evaluate(planes), eager.evaluate(planes), strict=True):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
-    assert sorted(jitted.model.traces) == [(5, 5), (7, 7), (9, 9)]
     # What one trace at 5x5 gives on 7x7 boards: the width it froze, so other values.
-    once = _trace(prepare_for_inference(net, torch.device("cpu")), torch.zeros(1, 4, 5, 5))
+    model = prepare_for_inference(net, torch.device("cpu"))
+    once = trace_frozen(model, torch.zeros(1, 4, 5, 5))
     x = torch.from_numpy(rng.standard_normal((3, 4, 7, 7)).astype(np.float32))
     assert not torch.allclose(_outputs(once, x)[1], _outputs(net, x)[1], atol=1e-4)

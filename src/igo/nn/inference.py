@@ -154,39 +154,25 @@ def prepare_jit(net: Net, device: torch.device) -> nn.Module:
 
     TorchScript is deprecated upstream (torch 2.5+) and was no faster than the default here; kept
     for comparison. Tracing fixes Python control flow, which igo's nets do not branch on, and
-    the board width pooled heads read off the input's shape (a constant in the trace): a net
-    with pooled heads is traced once per board size it meets, lazily (``TracedPerSize``), so
-    the jitted path is right at every size.
+    the board width pooled heads read off the input's shape (a constant in the trace, so a trace
+    at 9x9 is wrong at 13x13). A net with pooled heads is therefore not traced: traced once per
+    size it was 7-12% slower than untraced at 9x9 and 13x13, batch 8 and 32, besides 4-12 s of
+    tracing per size (``benchmarks/pooled_jit.py``, docs/zero.md "Mixed sizes").
     """
     model = prepare_for_inference(net, device)
     if any_size(net.config):
-        return TracedPerSize(model)
+        return model
     example = torch.zeros(1, net.config.in_planes, net.config.board_size, net.config.board_size)
-    return _trace(model, example.to(device))
+    return trace_frozen(model, example.to(device))
 
 
-def _trace(model: nn.Module, example: Tensor) -> nn.Module:
+def trace_frozen(model: nn.Module, example: Tensor) -> nn.Module:
+    """``model`` traced on ``example`` by TorchScript, frozen and optimised for inference."""
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")  # the deprecation and the input-check tracer warnings
         traced = torch.jit.trace(model, example)  # type: ignore[no-untyped-call]
         frozen: nn.Module = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
     return frozen
-
-
-class TracedPerSize(nn.Module):
-    """A module traced by TorchScript once per board size, on its first input of that size."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model = model
-        self.traces: dict[tuple[int, int], nn.Module] = {}
-
-    def forward(self, x: Tensor) -> object:
-        """The trace of ``x``'s board size (made now if it is new) on ``x`` [B, C, N, N]."""
-        key = (int(x.shape[2]), int(x.shape[3]))
-        if key not in self.traces:
-            self.traces[key] = _trace(self.model, x[:1])
-        return self.traces[key](x)
 
 
 def prepare_compiled(net: Net, device: torch.device) -> nn.Module:
