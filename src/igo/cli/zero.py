@@ -26,6 +26,8 @@ examples:
   igo zero --preset tiny --run-dir runs/zero-tiny   minutes: checks the setup
   igo zero --preset 9x9 --device cuda --workers 4   runs/zero-9x9, resumed
   igo zero --curve --run-dir runs/zero-9x9          its generations vs GNU Go
+  igo zero --preset mixed-kata --curve --curve-size 13
+                                   a mixed run's generations rated at 13x13
   torchrun --nproc_per_node 2 -m igo zero --preset tiny
                                    training on 2 processes (docs/distributed.md)
   igo zero --preset tiny --ray auto --actors 2
