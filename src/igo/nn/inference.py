@@ -156,8 +156,8 @@ def prepare_jit(net: Net, device: torch.device) -> nn.Module:
     for comparison. Tracing fixes Python control flow, which igo's nets do not branch on, and
     the board width pooled heads read off the input's shape (a constant in the trace, so a trace
     at 9x9 is wrong at 13x13). A net with pooled heads is therefore not traced: traced once per
-    size it was 7-12% slower than untraced at 9x9 and 13x13, batch 8 and 32, besides 4-12 s of
-    tracing per size (``benchmarks/pooled_jit.py``, docs/zero.md "Mixed sizes").
+    size it was no faster than untraced (0.85-1.04x at 9x9 and 13x13, batch 8 and 32), besides
+    2-12 s of tracing per size (``benchmarks/pooled_jit.py``, docs/zero.md "Mixed sizes").
     """
     model = prepare_for_inference(net, device)
     if any_size(net.config):
