@@ -159,3 +159,15 @@ def test_a_mixed_run_saved_before_komi_per_size_resumes(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="selfplay.board_sizes: now"):
         ZERO_CONFIGS.check_saved(run, other, "0.1.2")
+
+
+def test_a_bad_komi_in_the_mix_is_one_line_from_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    preset = tmp_path / "bad.toml"
+    text = ZERO_CONFIGS.presets()["mixed-kata"].read_text(encoding="utf-8")
+    preset.write_text(text.replace("[[9, 0.7], [13, 0.2]", "[[9, 0.7, 7.1], [13, 0.2]"))
+    assert main(["zero", "--preset", str(preset), "--run-dir", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert "selfplay.board_sizes: komi of 9: komi must be a multiple of 0.25" in err
+    assert err.count("\n") == 1 and "Traceback" not in err and not (tmp_path / "run").exists()
