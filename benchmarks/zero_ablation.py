@@ -10,7 +10,7 @@ self-play and training, one process, one torch thread) is appended to ``OUT/<arm
 Stage 2 plays each arm's last network (``igo:player=mcts``, a Zero-mode PUCT search of
 ``--rate-visits``, the same for every arm) against ``--opponent``, colours alternated, in
 ``OUT/rating.sqlite``, and, with ``--h2h-games``, every pair of arms against each other. Then it
-writes ``OUT/summary.md`` and ``OUT/summary.json``.
+writes ``OUT/summary-g<generations>x<games>.md`` and ``.json`` (one per budget).
 
 Everything resumes: ``igo zero`` resumes a killed run, an arm whose last generation exists is not
 run again, and a pairing plays only the games it still misses. A bigger budget is the same command
@@ -23,6 +23,7 @@ with a new ``--out`` (or, on the same ``--out``, more ``--generations``):
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -195,21 +196,40 @@ def rate_arms(args: argparse.Namespace, budget: Budget) -> None:
         run_match(first, second, config)
 
 
-def arm_counters(run: Path) -> dict[str, float]:
-    """Self-play games, positions and wall seconds of the arm's finished generations
-    (``state.json``), and its process CPU seconds over every invocation (``cpu.json``)."""
+def arm_counters(run: Path, generations: int) -> dict[str, float]:
+    """Self-play games, positions and wall seconds of the generations before ``generations``
+    (``state.json``), and the process CPU seconds of the invocations that trained them
+    (``cpu.json``; each invocation ends at a generation, so a run extended from 2 to 5
+    generations still reports generation 2's budget)."""
     state = json.loads((run / "state.json").read_text()) if (run / "state.json").is_file() else {}
-    history = state.get("history", [])
+    history = [e for e in state.get("history", []) if int(e["generation"]) < generations]
     cpu_path = run / "cpu.json"
     cpu_rows = json.loads(cpu_path.read_text()) if cpu_path.is_file() else []
+    cpu_rows = [row for row in cpu_rows if int(row["generation_after"]) <= generations]
     return {
         "games": sum(int(entry.get("selfplay.games", 0)) for entry in history),
         "positions": sum(int(entry.get("selfplay.positions", 0)) for entry in history),
-        "selfplay_wall_s": float(state.get("selfplay_seconds", 0.0)),
+        "selfplay_wall_s": sum(
+            3600 * float(e.get("selfplay.positions", 0)) / float(e["selfplay.positions_per_hour"])
+            for e in history
+            if float(e.get("selfplay.positions_per_hour", 0)) > 0
+        ),
         "train_steps": int(state.get("train_steps", 0)),
+        "train_wall_s": train_wall_seconds(run),
         "cpu_s": sum(float(row["cpu_s"]) for row in cpu_rows),
         "wall_s": sum(float(row["wall_s"]) for row in cpu_rows),
     }
+
+
+def train_wall_seconds(run: Path) -> float:
+    """Wall seconds of the arm's training steps, from ``logs/train.csv``'s samples per second
+    (the loop logs no CPU time per phase; on a loaded machine wall time bounds it from above)."""
+    path, config = run / "logs" / "train.csv", run / "config.json"
+    if not path.is_file() or not config.is_file():
+        return 0.0
+    batch = int(json.loads(config.read_text())["config"]["train"]["batch_size"])
+    with open(path, newline="") as rows:
+        return sum(batch / float(row["samples_per_s"]) for row in csv.DictReader(rows))
 
 
 def score_against(rows: list[Any], name: str, opponent: str) -> dict[str, float]:
@@ -258,7 +278,7 @@ def summarise(args: argparse.Namespace, budget: Budget) -> dict[str, Any]:
     }
     arms = []
     for arm in args.arms:
-        entry: dict[str, Any] = {"arm": arm, **arm_counters(out / arm)}
+        entry: dict[str, Any] = {"arm": arm, **arm_counters(out / arm, budget.generations)}
         entry["vs_opponent"] = score_against(rows, names[arm], opponent)
         entry["head_to_head"] = {
             other: score_against(rows, names[arm], names[other])
@@ -332,8 +352,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"zero_ablation: error: {err}", file=sys.stderr)
         return 1
     summary = summarise(args, budget)
-    write_text_atomic(out / "summary.json", json.dumps(summary, indent=1) + "\n")
-    write_text_atomic(out / "summary.md", format_summary(summary))
+    stem = f"summary-g{budget.generations}x{budget.games_per_generation}"
+    write_text_atomic(out / f"{stem}.json", json.dumps(summary, indent=1) + "\n")
+    write_text_atomic(out / f"{stem}.md", format_summary(summary))
     print(format_summary(summary), end="")
     return 0
 
