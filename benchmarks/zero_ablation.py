@@ -214,22 +214,28 @@ def arm_counters(run: Path, generations: int) -> dict[str, float]:
             for e in history
             if float(e.get("selfplay.positions_per_hour", 0)) > 0
         ),
-        "train_steps": int(state.get("train_steps", 0)),
-        "train_wall_s": train_wall_seconds(run),
+        "train_steps": len(train_rows(run, generations)),
+        "train_wall_s": sum(train_rows(run, generations)),
         "cpu_s": sum(float(row["cpu_s"]) for row in cpu_rows),
         "wall_s": sum(float(row["wall_s"]) for row in cpu_rows),
     }
 
 
-def train_wall_seconds(run: Path) -> float:
-    """Wall seconds of the arm's training steps, from ``logs/train.csv``'s samples per second
-    (the loop logs no CPU time per phase; on a loaded machine wall time bounds it from above)."""
+def train_rows(run: Path, generations: int) -> list[float]:
+    """Wall seconds of each training step that made generations 1..``generations``, from
+    ``logs/train.csv``'s samples per second (the loop logs no CPU time per phase; on a loaded
+    machine wall time bounds it from above)."""
     path, config = run / "logs" / "train.csv", run / "config.json"
     if not path.is_file() or not config.is_file():
-        return 0.0
-    batch = int(json.loads(config.read_text())["config"]["train"]["batch_size"])
+        return []
+    train = json.loads(config.read_text())["config"]["train"]
+    last = generations * int(train["steps_per_generation"])
     with open(path, newline="") as rows:
-        return sum(batch / float(row["samples_per_s"]) for row in csv.DictReader(rows))
+        return [
+            int(train["batch_size"]) / float(row["samples_per_s"])
+            for row in csv.DictReader(rows)
+            if int(row["step"]) <= last
+        ]
 
 
 def score_against(rows: list[Any], name: str, opponent: str) -> dict[str, float]:
