@@ -19,8 +19,9 @@ margin for lag, so a 1-second byo-yomi gets about half a second. The tree is kep
 ``observe`` moves its root down to the move played (``MultiSearch.advance``). Match settings by
 default: no root noise, the most visited move (``temperature`` > 0 samples the first 30 moves).
 The player resigns by ``ResignPolicy``, never passes on an empty board, never fills its own true
-eye, never passes while the Tromp-Taylor count loses (``igo.go.scoring.passing_loses``) and a
-sensible move is left, and passes back where passing wins the game's count
+eye, never passes while the Tromp-Taylor count or the game's count (dead stones estimated, as a
+pass back and the referee count) loses (``igo.go.scoring.passing_loses``) and a sensible move is
+left, and passes back where passing wins the game's count
 (``igo.go.scoring.passing_wins``).
 """
 
@@ -67,7 +68,7 @@ from igo.agents.player_options import (
 from igo.agents.resign import ResignTracker
 from igo.agents.search_presets import SearchSetup, mcts_search
 from igo.go.coords import Color, Point
-from igo.go.scoring import passing_loses, passing_wins
+from igo.go.scoring import final_score, passing_loses, passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
@@ -281,7 +282,8 @@ class MctsPlayer:
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
         """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
         never a pass on an empty board while a point is legal, nor while it loses the
-        Tromp-Taylor count and a sensible move is left (``passing_loses``); a pass back where it
+        Tromp-Taylor or the game's count and a sensible move is left (``passing_loses``); a pass
+        back where it
         wins the game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
         self.last_visits = session.simulations
         if passing_wins(state):
@@ -299,7 +301,7 @@ class MctsPlayer:
             if visits.any():
                 priors = result.priors[:-1]
                 move = int(np.lexsort((-priors, -visits))[0])
-        elif move == state.num_points and passing_loses(state):
+        elif move == state.num_points and passing_loses(state, final_score):
             move = self._sensible_instead(state, result.visit_counts, result.priors)
         elif move < state.num_points and state.is_eye(move, state.to_play):
             move = self._sensible_instead(state, result.visit_counts, result.priors)

@@ -200,9 +200,9 @@ def tromp_taylor_score(state: GameState) -> float:
     return black - white - state.rules.komi - state.rules.handicap_bonus(state.num_handicap)
 
 
-def passing_loses(state: GameState) -> bool:
+def passing_loses(state: GameState, count: Callable[[GameState], GameResult] | None = None) -> bool:
     """Whether a pass by the side to move would lose the game if the opponent passed back, by
-    the Tromp-Taylor count (every stone on the board alive).
+    the Tromp-Taylor count (every stone on the board alive), or by ``count`` too where given.
 
     The players and self-play refuse such a pass (Leela Zero's rule) unless nothing else is
     sensible: a net whose value head sees the game as lost passes, the opponent passes back, and
@@ -210,9 +210,16 @@ def passing_loses(state: GameState) -> bool:
     later nets to do it more). Every stone counted alive is the safe side of the rule: playing on
     to capture dead stones in one's own area costs nothing under area scoring, and an estimate of
     dead stones on a near-empty board can call a lone stone dead and the early pass a win.
+
+    A player that meets an opponent and a referee counting with dead stones estimated (an
+    ``igo match``) passes ``count=final_score``: the count a pass back and the referee use. On a
+    near-empty board Tromp-Taylor gives white the game by komi while that count calls its lone
+    stone dead; white passed, black passed back and won by B+74 (178 of 360 equal-time games).
     """
     score = tromp_taylor_score(state)
-    return score < 0 if state.to_play == Color.BLACK else score > 0
+    if score < 0 if state.to_play == Color.BLACK else score > 0:
+        return True
+    return count is not None and count(state).winner == state.to_play.opponent
 
 
 def opponent_passed(state: GameState) -> bool:
