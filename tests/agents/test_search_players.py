@@ -137,6 +137,22 @@ def test_zero_player_names_the_missing_weights(
     assert zero_weights.__doc__ is not None
 
 
+def test_zero_player_plays_another_net_through_checkpoint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, zero_checkpoint: str
+) -> None:
+    """``zero --checkpoint PATH``: the same search as ``mcts --checkpoint PATH``, on that net,
+    with no shipped weights needed; a bad path is one ValueError naming it."""
+    monkeypatch.setattr("igo.agents.nets.shipped_weights", lambda: tmp_path / "none.safetensors")
+    player = create_player("zero", checkpoint=zero_checkpoint, visits=8, seed=0, device="cpu")
+    assert isinstance(player, MctsPlayer) and player.name == "zero"
+    assert player.board_sizes == (5,) and player.setup.checkpoint == zero_checkpoint
+    twin = mcts_player(checkpoint=zero_checkpoint, visits=8, seed=0, device="cpu")
+    assert player.config == twin.config
+    check_player(player, sizes=(5,))
+    with pytest.raises(ValueError, match="nothere.safetensors"):
+        create_player("zero", checkpoint=str(tmp_path / "nothere.safetensors"))
+
+
 def test_resign_tracker() -> None:
     tracker = ResignTracker(ResignPolicy(threshold=-0.9, consecutive=3, min_moves=10))
     assert not tracker.update(-0.95, 4) and not tracker.update(-0.95, 6)

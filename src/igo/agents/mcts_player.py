@@ -47,6 +47,7 @@ from igo.agents.nets import (
     check_pattern_policy,
     checkpoint_board_sizes,
     lee_board_sizes,
+    shipped_weights,
     zero_evaluator,
     zero_weights,
 )
@@ -399,21 +400,25 @@ def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: An
     return MctsPlayer(search, setup, lee_builder=lee_builder)
 
 
-ZERO_OPTIONS = (*SEARCH_OPTIONS, "symmetry")
-"""The options of ``zero``."""
+ZERO_OPTIONS = ("checkpoint", *SEARCH_OPTIONS, "symmetry")
+"""The options of ``zero``: ``mcts``'s Zero-mode ones (``checkpoint`` plays another Zero net)."""
 
 
 def _zero_defaults() -> OptionDefaults:
-    return preset_defaults(ZERO_OPTIONS, {"zero": (mcts_search("zero", False), SearchSetup())})
+    shipped = SearchSetup(checkpoint=str(shipped_weights()))
+    return preset_defaults(ZERO_OPTIONS, {"zero": (mcts_search("zero", False), shipped)})
 
 
 @register_player("zero", ZERO_OPTIONS, _zero_defaults)
 def zero_player(**options: Any) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), ``options`` set.
+    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), or the Zero net
+    of ``checkpoint=PATH`` (any size, a compressed ``.onnx`` too), ``options`` set.
 
     Raises:
-        MissingWeightsError: naming the missing file and how to get it.
+        MissingWeightsError: naming the missing file and how to get it (no ``checkpoint``).
+        ValueError: for a checkpoint that is missing or no Zero net.
     """
-    setup = SearchSetup(checkpoint=str(zero_weights()))
+    shipped = None if options.get("checkpoint") else str(zero_weights())
+    setup = SearchSetup(checkpoint=shipped)
     search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
     return MctsPlayer(search, setup, name="zero")
