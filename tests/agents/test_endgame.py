@@ -207,3 +207,23 @@ def test_the_policy_player_plays_on_where_its_pass_loses_the_count(
     monkeypatch.setattr(player, "policy_priors", pass_first)
     move = player.genmove(state.copy(), None)
     assert move != state.num_points and state.is_legal(move)
+
+
+# The first 17 moves of an equal-time game (2026-12-07, after the fix above) that ended in a
+# draw: white to play. The count of this position with white to move calls it a draw, so a
+# pass looked safe; black's count after the pass (the estimate plays out from the side to move)
+# gives black the game, and black passed back.
+DRAWN = "C7 G7 C3 pass G3 pass C5 pass F3 pass E7 pass G6 G5 F7 E3 C4"
+
+
+def test_a_pass_is_counted_as_the_opponent_counts_it_after_the_pass() -> None:
+    from igo.go.coords import from_gtp
+
+    state = GameState.new(9, replace(PRESETS["chinese"], komi=7.0))
+    for vertex in DRAWN.split():
+        state.play(from_gtp(vertex, 9))
+    assert state.to_play == Color.WHITE and final_score(state).winner is None  # a draw
+    after = state.copy()
+    after.pass_move()
+    assert passing_wins(after)  # black passes back and wins
+    assert passing_loses(state, final_score)

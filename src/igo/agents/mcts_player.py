@@ -1,5 +1,5 @@
-"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``, two
-presets of one ``MctsPlayer``.
+"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``
+(registered in ``igo.agents.zero_player``), two presets of one ``MctsPlayer``.
 
 | player and options                    | evaluator                   | leaves scored by          |
 |---------------------------------------|-----------------------------|---------------------------|
@@ -9,6 +9,7 @@ presets of one ``MctsPlayer``.
 | ``mcts mode=lee policy_checkpoint=P`` | AlphaGo's nets through      | value and rollouts, mixed |
 | ``value_checkpoint=V``                | ``nets.build_lee_evaluators`` | by lambda               |
 | ``zero``                              | the shipped 9x9 Zero net    | the value head            |
+| ``zero checkpoint=PATH``              | that PolicyValueNet         | the value head            |
 
 An ``MctsPlayer`` is a ``SearchConfig`` (the search, whole) and a ``SearchSetup`` (networks, time,
 resignation, device, seed); the players are presets of both (``igo.agents.search_presets``), their
@@ -47,9 +48,7 @@ from igo.agents.nets import (
     check_pattern_policy,
     checkpoint_board_sizes,
     lee_board_sizes,
-    shipped_weights,
     zero_evaluator,
-    zero_weights,
 )
 from igo.agents.player import (
     RESIGN,
@@ -380,27 +379,3 @@ def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: An
     """
     search, setup = apply_options(*mcts_preset(options), options)
     return MctsPlayer(search, setup, lee_builder=lee_builder)
-
-
-ZERO_OPTIONS = ("checkpoint", *SEARCH_OPTIONS, "symmetry")
-"""The options of ``zero``: ``mcts``'s Zero-mode ones (``checkpoint`` plays another Zero net)."""
-
-
-def _zero_defaults() -> OptionDefaults:
-    shipped = SearchSetup(checkpoint=str(shipped_weights()))
-    return preset_defaults(ZERO_OPTIONS, {"zero": (mcts_search("zero", False), shipped)})
-
-
-@register_player("zero", ZERO_OPTIONS, _zero_defaults)
-def zero_player(**options: Any) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), or the Zero net
-    of ``checkpoint=PATH`` (any size, a compressed ``.onnx`` too), ``options`` set.
-
-    Raises:
-        MissingWeightsError: naming the missing file and how to get it (no ``checkpoint``).
-        ValueError: for a checkpoint that is missing or no Zero net.
-    """
-    shipped = None if options.get("checkpoint") else str(zero_weights())
-    setup = SearchSetup(checkpoint=shipped)
-    search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
-    return MctsPlayer(search, setup, name="zero")

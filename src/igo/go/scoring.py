@@ -212,14 +212,22 @@ def passing_loses(state: GameState, count: Callable[[GameState], GameResult] | N
     dead stones on a near-empty board can call a lone stone dead and the early pass a win.
 
     A player that meets an opponent and a referee counting with dead stones estimated (an
-    ``igo match``) passes ``count=final_score``: the count a pass back and the referee use. On a
+    ``igo match``) passes ``count=final_score``: the count a pass back and the referee use,
+    taken after the pass as the opponent's ``passing_wins`` takes it. On a
     near-empty board Tromp-Taylor gives white the game by komi while that count calls its lone
     stone dead; white passed, black passed back and won by B+74 (178 of 360 equal-time games).
     """
     score = tromp_taylor_score(state)
     if score < 0 if state.to_play == Color.BLACK else score > 0:
         return True
-    return count is not None and count(state).winner == state.to_play.opponent
+    if count is None:
+        return False
+    # Counted after the pass, as the opponent's ``passing_wins`` counts it: the estimate of dead
+    # stones plays out from the side to move, and counted before the pass it could call the
+    # game a draw where the opponent's count, after it, gives the opponent the game.
+    after = state.copy()
+    after.pass_move()
+    return count(after).winner == state.to_play.opponent
 
 
 def opponent_passed(state: GameState) -> bool:
