@@ -5,8 +5,8 @@ The checkpoint decides the encoding: 48 input planes is AlphaGo's policy network
 (``igo.encode.alphago``), any other (2H + 1) an AlphaGo Zero net (``igo.encode.zero_planes``). The
 move is the most probable (``temperature`` 0) or drawn from ``p ** (1 / temperature)``, among the
 legal moves that fill none of the player's own true eyes, plus pass once a stone is on the board
-and neither the Tromp-Taylor count nor the game's (dead stones estimated) loses by it
-(``igo.go.scoring.passing_loses``; the same
+and the game's count (dead stones estimated, as the opponent counts a pass back) does not lose
+by it (``igo.go.scoring.passing_loses``; the same
 sensibleness AlphaGo's planes encode; without it a weak net fills its eyes and games never end).
 With no such move left it passes, and it passes back where passing wins the game's count
 (``igo.go.scoring.passing_wins``). It never resigns.

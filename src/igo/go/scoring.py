@@ -202,7 +202,7 @@ def tromp_taylor_score(state: GameState) -> float:
 
 def passing_loses(state: GameState, count: Callable[[GameState], GameResult] | None = None) -> bool:
     """Whether a pass by the side to move would lose the game if the opponent passed back, by
-    the Tromp-Taylor count (every stone on the board alive), or by ``count`` too where given.
+    the Tromp-Taylor count (every stone on the board alive), or by ``count`` where given.
 
     The players and self-play refuse such a pass (Leela Zero's rule) unless nothing else is
     sensible: a net whose value head sees the game as lost passes, the opponent passes back, and
@@ -213,15 +213,15 @@ def passing_loses(state: GameState, count: Callable[[GameState], GameResult] | N
 
     A player that meets an opponent and a referee counting with dead stones estimated (an
     ``igo match``) passes ``count=final_score``: the count a pass back and the referee use,
-    taken after the pass as the opponent's ``passing_wins`` takes it. On a
-    near-empty board Tromp-Taylor gives white the game by komi while that count calls its lone
-    stone dead; white passed, black passed back and won by B+74 (178 of 360 equal-time games).
+    taken after the pass as the opponent's ``passing_wins`` takes it, alone. On a near-empty
+    board Tromp-Taylor gives white the game by komi while that count calls its lone stone dead;
+    white passed, black passed back and won by B+74 (178 of 360 equal-time games). Both counts
+    at once would not do: where they name different winners neither side may pass, and a player
+    that never resigns plays on to the move cap.
     """
-    score = tromp_taylor_score(state)
-    if score < 0 if state.to_play == Color.BLACK else score > 0:
-        return True
     if count is None:
-        return False
+        score = tromp_taylor_score(state)
+        return score < 0 if state.to_play == Color.BLACK else score > 0
     # Counted after the pass, as the opponent's ``passing_wins`` counts it: the estimate of dead
     # stones plays out from the side to move, and counted before the pass it could call the
     # game a draw where the opponent's count, after it, gives the opponent the game.
