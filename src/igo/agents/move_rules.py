@@ -6,8 +6,9 @@ little about passes and eyes, so a search player (``igo.agents.mcts_player``) ne
 
 - a pass on an empty board: the most visited legal point instead (the pass ends nothing);
 - a pass that loses (``igo.go.scoring.passing_loses``: by the game's count, dead stones
-  estimated, as the opponent counts a pass back): the most visited sensible move instead (pass if none), or the opponent
-  passes back and the game ends lost (the B+74 endings, docs/arena.md);
+  estimated, as the opponent counts a pass back): the most visited sensible move instead (pass
+  if none), or the opponent passes back and the game ends lost (the B+74 endings,
+  docs/arena.md);
 - a move into its own true eye: the same (it never helps, and a weak net that does it keeps
   games from ending).
 
