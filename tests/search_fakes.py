@@ -50,3 +50,32 @@ def golden_value(state: GameState) -> tuple[np.ndarray, float]:
     sign = 1.0 if state.to_play == Color.BLACK else -1.0
     priors = np.array([1.0 + (7 * a) % 5 for a in range(state.num_points + 1)])
     return priors, sign * float(np.tanh(diff / 3.0))
+
+
+class SimulatedClock:
+    """Simulated seconds: a test (or a ``TimedEvaluator``) moves ``now`` by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TimedEvaluator(FakeEvaluator):
+    """Uniform priors and value 0; each batch takes ``seconds[i]`` of simulated time (the last
+    figure for every later batch)."""
+
+    def __init__(self, clock: SimulatedClock, seconds: Sequence[float]) -> None:
+        def uniform(state: GameState) -> tuple[np.ndarray, float]:
+            mask = state.legal_mask().astype(np.float32)
+            return mask / mask.sum(), 0.0
+
+        super().__init__(uniform)
+        self.clock = clock
+        self.seconds = list(seconds)
+
+    def evaluate(self, states: Sequence[GameState]) -> tuple[np.ndarray, np.ndarray]:
+        step = self.seconds[min(len(self.batch_sizes), len(self.seconds) - 1)]
+        self.clock.now += step
+        return super().evaluate(states)

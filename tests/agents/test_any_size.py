@@ -181,6 +181,10 @@ PLAYERS: dict[str, tuple[dict[str, object], tuple[int, ...]]] = {
     "policy --checkpoint fixed": ({"checkpoint": "zero"}, ()),
     "policy --checkpoint alphago": ({"checkpoint": "ag"}, ALL),
     "zero": ({"visits": 8}, (9,)),
+    "zero --checkpoint pooled --backend onnx": (
+        {"visits": 8, "checkpoint": "pooled", "backend": "onnx"},
+        ALL,
+    ),
     "alphago": ({"visits": 8}, ALL),
     "auto": ({"visits": 8}, ALL),
 }

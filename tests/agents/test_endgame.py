@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from igo.agents import Player, list_players
 from igo.go.coords import Color
 from igo.go.rules import PRESETS
-from igo.go.scoring import final_score, passing_wins, tromp_taylor_score
+from igo.go.scoring import final_score, passing_loses, passing_wins, tromp_taylor_score
 from igo.go.state import GameState
 
 PlayerBuilder = Callable[[str], tuple[Player, tuple[int, ...]]]
@@ -107,3 +108,122 @@ def test_player_never_fills_its_own_true_eye(name: str, build_player: PlayerBuil
         state = two_eyes(size)
         player.reset(state)
         assert player.genmove(state.copy(), None) == state.num_points, (name, size)
+
+
+# Move 14 of an equal-time match game (records of 2026-12-07) that ended B+74: white's lone stone
+# beside black's seven, white to play, komi 7. Tromp-Taylor (every stone alive, the empty points
+# neutral) has white ahead by 1, so its pass did not "lose"; the count a pass back and the referee
+# use calls the lone stone dead and gives black the whole board: black passed back, B+74.
+B74 = """
+    . . . . . . . . .
+    . . . . . . . . .
+    . . X . X X O . .
+    . . . . . . . . .
+    . . . . . . X . .
+    . . . . . . . . .
+    . . X . X . X . .
+    . . . . . . . . .
+    . . . . . . . . .
+"""
+# Move 4 of the same game: black's two stones against white's one; both counts give white the
+# game, and a pass there is the search's to make.
+EARLY = """
+    . . . . . . . . .
+    . . . . . . . . .
+    . . X . . . O . .
+    . . . . . . . . .
+    . . . . . . . . .
+    . . . . . . . . .
+    . . X . . . . . .
+    . . . . . . . . .
+    . . . . . . . . .
+"""
+
+
+def _komi7(text: str) -> GameState:
+    return GameState.from_ascii(text, replace(PRESETS["chinese"], komi=7.0), to_play=Color.WHITE)
+
+
+def test_a_pass_the_game_count_loses_is_refused_though_tromp_taylor_leads() -> None:
+    state = _komi7(B74)
+    assert tromp_taylor_score(state) == -1.0  # white ahead, every stone alive
+    assert final_score(state).winner == Color.BLACK  # the lone stone dead: B+74
+    assert not passing_loses(state)
+    assert passing_loses(state, final_score)
+    early = _komi7(EARLY)
+    assert int((early.stones() == Color.BLACK).sum()) == 2
+    assert not passing_loses(early, final_score)
+
+
+def test_the_search_player_plays_on_where_its_pass_loses_the_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A search whose priors all go to pass passes where both counts give white the game, and
+    plays a sensible move where the game's count would give black the pass back."""
+    from igo.agents.mcts_player import MctsPlayer
+    from igo.agents.search_presets import SearchSetup, mcts_search
+    from search_fakes import FakeEvaluator
+
+    def pass_first(state: GameState) -> tuple[np.ndarray, float]:
+        priors = np.full(state.num_points + 1, 1e-3)
+        priors[-1] = 1.0
+        return priors, 0.0
+
+    player = MctsPlayer(replace(mcts_search("zero", False), num_simulations=16), SearchSetup())
+    monkeypatch.setattr(player, "_evaluators", lambda: (FakeEvaluator(pass_first), None))
+    early = _komi7(EARLY)
+    assert player.genmove(early.copy(), None) == early.num_points
+    state = _komi7(B74)
+    player.reset(state)
+    move = player.genmove(state.copy(), None)
+    assert move != state.num_points and state.is_legal(move)
+
+
+# The same on 5x5: one white stone among three black ones, komi 7: Tromp-Taylor W+5, the count
+# (the white stone dead) B+18.
+LONE_5 = """
+    . . . . .
+    . X . O .
+    . . . X .
+    . X . . .
+    . . . . .
+"""
+
+
+def test_the_policy_player_plays_on_where_its_pass_loses_the_count(
+    monkeypatch: pytest.MonkeyPatch, zero_checkpoint: str
+) -> None:
+    from igo.agents.policy_player import PolicyPlayer
+
+    player = PolicyPlayer(zero_checkpoint)
+    state = _komi7(LONE_5)
+    assert tromp_taylor_score(state) < 0 and final_score(state).winner == Color.BLACK
+
+    def pass_first(state: GameState) -> np.ndarray:
+        priors = np.full(state.num_points + 1, 1e-3)
+        priors[-1] = 1.0
+        return priors
+
+    monkeypatch.setattr(player, "policy_priors", pass_first)
+    move = player.genmove(state.copy(), None)
+    assert move != state.num_points and state.is_legal(move)
+
+
+# The first 17 moves of an equal-time game (2026-12-07, after the fix above) that ended in a
+# draw: white to play. The count of this position with white to move calls it a draw, so a
+# pass looked safe; black's count after the pass (the estimate plays out from the side to move)
+# gives black the game, and black passed back.
+DRAWN = "C7 G7 C3 pass G3 pass C5 pass F3 pass E7 pass G6 G5 F7 E3 C4"
+
+
+def test_a_pass_is_counted_as_the_opponent_counts_it_after_the_pass() -> None:
+    from igo.go.coords import from_gtp
+
+    state = GameState.new(9, replace(PRESETS["chinese"], komi=7.0))
+    for vertex in DRAWN.split():
+        state.play(from_gtp(vertex, 9))
+    assert state.to_play == Color.WHITE and final_score(state).winner is None  # a draw
+    after = state.copy()
+    after.pass_move()
+    assert passing_wins(after)  # black passes back and wins
+    assert passing_loses(state, final_score)

@@ -22,7 +22,7 @@ from igo.go.coords import Color, from_gtp
 from igo.go.rules import PRESETS
 from igo.go.state import GameState
 from igo.search.evaluator import UniformEvaluator
-from search_fakes import FakeEvaluator
+from search_fakes import FakeEvaluator, SimulatedClock, TimedEvaluator
 
 
 def test_policy_player_plays_alphago_and_zero_nets(
@@ -137,6 +137,22 @@ def test_zero_player_names_the_missing_weights(
     assert zero_weights.__doc__ is not None
 
 
+def test_zero_player_plays_another_net_through_checkpoint(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, zero_checkpoint: str
+) -> None:
+    """``zero --checkpoint PATH``: the same search as ``mcts --checkpoint PATH``, on that net,
+    with no shipped weights needed; a bad path is one ValueError naming it."""
+    monkeypatch.setattr("igo.agents.nets.shipped_weights", lambda: tmp_path / "none.safetensors")
+    player = create_player("zero", checkpoint=zero_checkpoint, visits=8, seed=0, device="cpu")
+    assert isinstance(player, MctsPlayer) and player.name == "zero"
+    assert player.board_sizes == (5,) and player.setup.checkpoint == zero_checkpoint
+    twin = mcts_player(checkpoint=zero_checkpoint, visits=8, seed=0, device="cpu")
+    assert player.config == twin.config
+    check_player(player, sizes=(5,))
+    with pytest.raises(ValueError, match="nothere.safetensors"):
+        create_player("zero", checkpoint=str(tmp_path / "nothere.safetensors"))
+
+
 def test_resign_tracker() -> None:
     tracker = ResignTracker(ResignPolicy(threshold=-0.9, consecutive=3, min_moves=10))
     assert not tracker.update(-0.95, 4) and not tracker.update(-0.95, 6)
@@ -186,9 +202,9 @@ def test_hopeless_side_resigns_after_the_streak() -> None:
 @pytest.mark.parametrize("size", [5, 9])
 def test_one_second_byo_yomi_budgets_half_the_period(size: int, zero_checkpoint: str) -> None:
     """Under a 1 s byo-yomi each move gets the clock's safe share (half the period), not the
-    player's own 30 s, and the search runs to that deadline. The budget and the deadline are
-    checked, not the seconds a move took: those depend on the machine and are measured by
-    ``igo bench clock`` (docs/benchmarks.md)."""
+    player's own 30 s, and the search runs until no batch fits before that deadline. The
+    budget and the deadline are checked, not the seconds a move took: those depend on the
+    machine and are measured by ``igo bench clock`` (docs/benchmarks.md)."""
     if size == 5:
         player = mcts_player(checkpoint=zero_checkpoint, seconds=30.0, seed=0)
     else:
@@ -208,7 +224,9 @@ def test_one_second_byo_yomi_budgets_half_the_period(size: int, zero_checkpoint:
         assert session.deadline is not None and session.visits is None
         assert before + budget <= session.deadline <= after + budget
         session.run()
-        assert session.done and time.monotonic() >= session.deadline  # stopped by the clock
+        # Stopped by the clock: no further batch of the mean length would end by the deadline.
+        timer = session.search.timer
+        assert session.done and time.monotonic() + timer.step_seconds > session.deadline
         move = player.finish_genmove(state, session)
         assert move is not RESIGN
         player.observe(state.to_play, int(move))
@@ -314,3 +332,31 @@ def test_no_pass_while_the_count_loses(to_play: Color) -> None:
         assert move != state.num_points and state.is_legal(int(move))
     else:
         assert move == state.num_points
+
+
+@pytest.mark.parametrize("game_clock", [False, True])
+def test_a_timed_move_ends_within_its_budget(
+    monkeypatch: pytest.MonkeyPatch, game_clock: bool
+) -> None:
+    """Batches of 0.12 simulated seconds under ``--seconds 0.5`` (or a game clock's share, less):
+    the move ends by its budget, several batches in; a budget already spent still visits once."""
+    from igo.agents.search_presets import SearchSetup, mcts_search
+
+    clock = SimulatedClock()
+    evaluator = TimedEvaluator(clock, [0.12])
+    setup = SearchSetup(seconds=0.5, time_only=True)
+    player = MctsPlayer(mcts_search("zero", False), setup, clock=clock)
+    monkeypatch.setattr(player, "_evaluators", lambda: (evaluator, None))
+    player.prepare()
+    state = GameState.new(9, PRESETS["chinese"])
+    budget, game = 0.5, None
+    if game_clock:
+        game = Clock.start(TimeSettings.canadian(0.0, 0.8, 1))
+        budget = game.budget_seconds(estimate_moves_left(state))
+        assert budget < 0.5
+    batches, started = len(evaluator.batch_sizes), clock.now
+    move = player.genmove(state, game)
+    assert clock.now - started <= budget and state.is_legal(int(move))
+    assert len(evaluator.batch_sizes) - batches >= 2
+    player.setup = replace(player.setup, seconds=0.01)
+    assert player.genmove(state, None) != RESIGN and (player.last_visits or 0) >= 1

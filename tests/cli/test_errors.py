@@ -58,6 +58,7 @@ MAIN_CASES: list[tuple[str, list[str]]] = [
     ("gtp --player random --visits 3", []),
     ("gtp --player rollout --rollout-checkpoint nothere.npz", []),
     ("gtp --player mcts --checkpoint nothere.safetensors", []),
+    ("gtp --player zero --checkpoint nothere.safetensors", []),
     ("play --lcb maybe", []),
     ("play --player zero --device cuda:99", []),
     ("match igo:player=random igo:player=random --db m.sqlite", ["m.sqlite"]),

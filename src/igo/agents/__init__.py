@@ -5,7 +5,14 @@ explicitly (no star imports, no plugin discovery), and registers itself with ``r
 A new player adds one import line below.
 """
 
-from igo.agents import alphago_player, auto_player, mcts_player, policy_player, random_player
+from igo.agents import (
+    alphago_player,
+    auto_player,
+    mcts_player,
+    policy_player,
+    random_player,
+    zero_player,
+)
 from igo.agents.auto_player import default_player
 from igo.agents.player import (
     RESIGN,
@@ -33,4 +40,5 @@ __all__ = [
     "policy_player",
     "random_player",
     "register_player",
+    "zero_player",
 ]

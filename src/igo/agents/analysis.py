@@ -2,7 +2,8 @@
 
 ``SearchSession`` searches one position a slice at a time on a ``MultiSearch`` tree, so that a
 caller can report between slices (the GTP analysis commands stream a line every interval) and
-stop whenever it likes. A session either has a budget (visits and/or a deadline: a ``genmove``)
+stop whenever it likes. A session either has a budget (visits and/or a deadline: a ``genmove``,
+which starts no slice that its search's mean step would end past the deadline, but the first)
 or runs until it is stopped (``lz-analyze``), capped at ``max_visits`` so that an analysis left
 running overnight does not fill the memory. Slices share the tree: each one is a search whose
 statistics carry over (tree reuse with an unchanged root), so slicing changes nothing but the
@@ -16,7 +17,6 @@ commands.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from typing import Protocol, TypeGuard, runtime_checkable
 
@@ -63,7 +63,9 @@ class SearchSession:
         search: the player's MultiSearch; each slice asks it for what is left to do.
         state: the position; not changed.
         visits: new simulations to run in all (None: no visit budget).
-        deadline: ``time.monotonic()`` after which no slice starts (None: none).
+        deadline: the time, on the search's clock (``search.timer.clock``), by which the session
+            ends: no slice starts that the search's mean step would take past it, but the
+            first (None: none).
         max_visits: a cap on the root's visits when neither budget is given.
     """
 
@@ -106,7 +108,7 @@ class SearchSession:
         """No more searching: the budget is spent (an analysis at its visit cap is done too)."""
         if self.result is None:
             return False
-        if self.deadline is not None and time.monotonic() >= self.deadline:
+        if self.deadline is not None and not self.search.timer.fits(self.deadline):
             return True
         return self._left() == 0
 
@@ -123,14 +125,14 @@ class SearchSession:
             return False
         limit = seconds
         if self.deadline is not None:
-            limit = min(limit, max(0.0, self.deadline - time.monotonic()))
+            limit = min(limit, max(0.0, self.deadline - self.search.timer.clock()))
         sims = max(1, self._left())
         if not math.isinf(limit):
             sims = min(sims, self._fitting(limit))
-        started = time.monotonic()
+        started = self.search.timer.clock()
         time_limit = None if math.isinf(limit) else limit
         result = self.search.search([self.state], time_limit=time_limit, num_simulations=sims)
-        self._seconds += time.monotonic() - started
+        self._seconds += self.search.timer.clock() - started
         self.result = result[0]
         self.simulations += self.result.num_simulations
         return not self.done

@@ -1,5 +1,5 @@
-"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``, two
-presets of one ``MctsPlayer``.
+"""The search players: ``mcts`` (Zero or Lee mode, with or without networks) and ``zero``
+(registered in ``igo.agents.zero_player``), two presets of one ``MctsPlayer``.
 
 | player and options                    | evaluator                   | leaves scored by          |
 |---------------------------------------|-----------------------------|---------------------------|
@@ -9,6 +9,7 @@ presets of one ``MctsPlayer``.
 | ``mcts mode=lee policy_checkpoint=P`` | AlphaGo's nets through      | value and rollouts, mixed |
 | ``value_checkpoint=V``                | ``nets.build_lee_evaluators`` | by lambda               |
 | ``zero``                              | the shipped 9x9 Zero net    | the value head            |
+| ``zero checkpoint=PATH``              | that PolicyValueNet         | the value head            |
 
 An ``MctsPlayer`` is a ``SearchConfig`` (the search, whole) and a ``SearchSetup`` (networks, time,
 resignation, device, seed); the players are presets of both (``igo.agents.search_presets``), their
@@ -18,10 +19,10 @@ options set fields of them (``igo.agents.player_options``). A move searches the 
 margin for lag, so a 1-second byo-yomi gets about half a second. The tree is kept between moves:
 ``observe`` moves its root down to the move played (``MultiSearch.advance``). Match settings by
 default: no root noise, the most visited move (``temperature`` > 0 samples the first 30 moves).
-The player resigns by ``ResignPolicy``, never passes on an empty board, never fills its own true
-eye, never passes while the Tromp-Taylor count loses (``igo.go.scoring.passing_loses``) and a
-sensible move is left, and passes back where passing wins the game's count
-(``igo.go.scoring.passing_wins``).
+The player resigns by ``ResignPolicy``, passes back where passing wins the game's count
+(``igo.go.scoring.passing_wins``), and otherwise plays the search's move under the end-of-game
+rules of ``igo.agents.move_rules`` (no pass on an empty board or where passing loses, no move
+into its own true eye).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from igo.agents.analysis import SearchSession
+from igo.agents.move_rules import checked_move
 from igo.agents.nets import (
     AnyEvaluator,
     LeeBuilder,
@@ -47,7 +49,6 @@ from igo.agents.nets import (
     checkpoint_board_sizes,
     lee_board_sizes,
     zero_evaluator,
-    zero_weights,
 )
 from igo.agents.player import (
     RESIGN,
@@ -67,8 +68,7 @@ from igo.agents.player_options import (
 from igo.agents.resign import ResignTracker
 from igo.agents.search_presets import SearchSetup, mcts_search
 from igo.go.coords import Color, Point
-from igo.go.scoring import passing_loses, passing_wins
-from igo.go.sensible import sensible_moves
+from igo.go.scoring import passing_wins
 from igo.go.state import GameState
 from igo.search.config import SearchConfig, SearchMode
 from igo.search.evaluator import (
@@ -79,6 +79,7 @@ from igo.search.evaluator import (
 )
 from igo.search.mcts import MultiSearch
 from igo.search.rollout import RolloutPolicy
+from igo.search.timing import TimeSource
 
 if TYPE_CHECKING:
     from igo.agents.net_evaluator import SymmetryMode
@@ -109,6 +110,7 @@ class MctsPlayer:
         *,
         lee_builder: LeeBuilder = build_lee_evaluators,
         name: str = "mcts",
+        clock: TimeSource | None = None,
     ) -> None:
         """Args:
         search: the search, whole; its ``num_simulations`` are a move's new simulations
@@ -116,6 +118,7 @@ class MctsPlayer:
         setup: networks, time, resignation, device, seed.
         lee_builder: builds Lee mode's (evaluator, tree policy) from its parts.
         name: registry name reported to GTP (``zero`` and ``alphago`` use this class too).
+        clock: what a move's time budget reads (None: ``time.monotonic``; tests simulate one).
         """
         mode, lee = search.mode, setup.lee
         if mode == "zero" and lee != LeeParts():
@@ -141,6 +144,7 @@ class MctsPlayer:
         if setup.backend != "torch" and lee_builder is not build_lee_evaluators:
             raise ValueError("a custom Lee-mode wiring runs its networks its own way: no --backend")
         self._lee_builder = lee_builder
+        self._clock = time.monotonic if clock is None else clock
         self._search: MultiSearch | None = None
         self._prepare_lock = threading.Lock()
         self._stale = True  # the tree no longer stands for the game: drop it before searching
@@ -167,6 +171,7 @@ class MctsPlayer:
                 rng=self.setup.seed,
                 tree_policy=tree_evaluator,
                 rollout_policy=self._rollout_policy(),
+                clock=self._clock,
             )
             size = self.board_sizes[0] if self.board_sizes else _WARMUP_SIZE
             search.search([GameState.new(size)], num_simulations=_WARMUP_SIMULATIONS)
@@ -186,6 +191,7 @@ class MctsPlayer:
             rng=seed,
             tree_policy=search.tree_policy,
             rollout_policy=search.rollout_policy,
+            clock=self._clock,
         )
 
     def reseed(self, seed: int) -> None:
@@ -212,6 +218,7 @@ class MctsPlayer:
             rng=self.setup.seed,
             tree_policy=one.tree_policy,
             rollout_policy=one.rollout_policy,
+            clock=self._clock,
         )
 
     def _tree(self) -> MultiSearch:
@@ -260,7 +267,7 @@ class MctsPlayer:
     def start_genmove(self, state: GameState, clock: Clock | None) -> SearchSession:
         """A session with genmove's budget: visits, seconds and the clock's safe share."""
         self._check_size(state)
-        started = time.monotonic()
+        started = self._clock()
         budget = self.setup.seconds
         if clock is not None:
             allowed = clock.budget_seconds(estimate_moves_left(state))
@@ -279,10 +286,9 @@ class MctsPlayer:
         return SearchSession(search, state, None, None, self.setup.max_analysis_visits)
 
     def finish_genmove(self, state: GameState, session: SearchSession) -> Point | Resign:
-        """The move after ``session``: the search's choice, RESIGN by the resignation rule, and
-        never a pass on an empty board while a point is legal, nor while it loses the
-        Tromp-Taylor count and a sensible move is left (``passing_loses``); a pass back where it
-        wins the game's count (``passing_wins``), whatever the search, which counts Tromp-Taylor."""
+        """The move after ``session``: a pass back where it wins the game's count
+        (``passing_wins``), whatever the search, which counts Tromp-Taylor; RESIGN by the
+        resignation rule; else the search's move under ``move_rules.checked_move``."""
         self.last_visits = session.simulations
         if passing_wins(state):
             return state.num_points
@@ -293,29 +299,7 @@ class MctsPlayer:
             assert result is not None
         if self._resign[state.to_play].update(result.root_value, len(state.moves)):
             return RESIGN
-        move = int(result.move)
-        if move == state.num_points and not np.any(state.stones()):
-            visits = np.where(result.legal_mask[:-1], result.visit_counts[:-1] + 1, 0)
-            if visits.any():
-                priors = result.priors[:-1]
-                move = int(np.lexsort((-priors, -visits))[0])
-        elif move == state.num_points and passing_loses(state):
-            move = self._sensible_instead(state, result.visit_counts, result.priors)
-        elif move < state.num_points and state.is_eye(move, state.to_play):
-            move = self._sensible_instead(state, result.visit_counts, result.priors)
-        return move
-
-    @staticmethod
-    def _sensible_instead(state: GameState, visits: np.ndarray, priors: np.ndarray) -> Point:
-        """The most visited sensible move, or pass if none: instead of filling one's own true
-        eye (it never helps, and a weak net that does it keeps games from ending: the policy
-        player's rule, too), and instead of a pass that loses the count if the opponent passes
-        back (``passing_loses``, self-play's rule too)."""
-        candidates = sensible_moves(state)
-        if candidates.size == 0:
-            return state.num_points
-        order = np.lexsort((-priors[candidates], -visits[candidates]))
-        return int(candidates[order[0]])
+        return checked_move(state, result)
 
     def policy_priors(self, state: GameState) -> np.ndarray:
         """float [P + 1]: the evaluator's priors for ``state`` (0 on illegal moves)."""
@@ -395,23 +379,3 @@ def mcts_player(*, lee_builder: LeeBuilder = build_lee_evaluators, **options: An
     """
     search, setup = apply_options(*mcts_preset(options), options)
     return MctsPlayer(search, setup, lee_builder=lee_builder)
-
-
-ZERO_OPTIONS = (*SEARCH_OPTIONS, "symmetry")
-"""The options of ``zero``."""
-
-
-def _zero_defaults() -> OptionDefaults:
-    return preset_defaults(ZERO_OPTIONS, {"zero": (mcts_search("zero", False), SearchSetup())})
-
-
-@register_player("zero", ZERO_OPTIONS, _zero_defaults)
-def zero_player(**options: Any) -> MctsPlayer:
-    """``mcts`` in Zero mode with the shipped network (``igo.weights``, 9x9), ``options`` set.
-
-    Raises:
-        MissingWeightsError: naming the missing file and how to get it.
-    """
-    setup = SearchSetup(checkpoint=str(zero_weights()))
-    search, setup = apply_options(mcts_search("zero", value_net=False), setup, options)
-    return MctsPlayer(search, setup, name="zero")

@@ -200,9 +200,9 @@ def tromp_taylor_score(state: GameState) -> float:
     return black - white - state.rules.komi - state.rules.handicap_bonus(state.num_handicap)
 
 
-def passing_loses(state: GameState) -> bool:
+def passing_loses(state: GameState, count: Callable[[GameState], GameResult] | None = None) -> bool:
     """Whether a pass by the side to move would lose the game if the opponent passed back, by
-    the Tromp-Taylor count (every stone on the board alive).
+    the Tromp-Taylor count (every stone on the board alive), or by ``count`` where given.
 
     The players and self-play refuse such a pass (Leela Zero's rule) unless nothing else is
     sensible: a net whose value head sees the game as lost passes, the opponent passes back, and
@@ -210,9 +210,24 @@ def passing_loses(state: GameState) -> bool:
     later nets to do it more). Every stone counted alive is the safe side of the rule: playing on
     to capture dead stones in one's own area costs nothing under area scoring, and an estimate of
     dead stones on a near-empty board can call a lone stone dead and the early pass a win.
+
+    A player that meets an opponent and a referee counting with dead stones estimated (an
+    ``igo match``) passes ``count=final_score``: the count a pass back and the referee use,
+    taken after the pass as the opponent's ``passing_wins`` takes it, alone. On a near-empty
+    board Tromp-Taylor gives white the game by komi while that count calls its lone stone dead;
+    white passed, black passed back and won by B+74 (178 of 360 equal-time games). Both counts
+    at once would not do: where they name different winners neither side may pass, and a player
+    that never resigns plays on to the move cap.
     """
-    score = tromp_taylor_score(state)
-    return score < 0 if state.to_play == Color.BLACK else score > 0
+    if count is None:
+        score = tromp_taylor_score(state)
+        return score < 0 if state.to_play == Color.BLACK else score > 0
+    # Counted after the pass, as the opponent's ``passing_wins`` counts it: the estimate of dead
+    # stones plays out from the side to move, and counted before the pass it could call the
+    # game a draw where the opponent's count, after it, gives the opponent the game.
+    after = state.copy()
+    after.pass_move()
+    return count(after).winner == state.to_play.opponent
 
 
 def opponent_passed(state: GameState) -> bool:

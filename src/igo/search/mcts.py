@@ -25,7 +25,6 @@ described in ``tree.py`` and ``simulate.py``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -57,6 +56,7 @@ from igo.search.result import SearchResult, build_result, root_edges, variation
 from igo.search.rollout import RolloutPolicy, RolloutTables, tables_of
 from igo.search.root import kernel_params, root_context
 from igo.search.simulate import run_uniform
+from igo.search.timing import StepTimer, TimeSource
 from igo.search.tree import (
     EVALUATOR_PRIORS,
     TreeArrays,
@@ -83,6 +83,7 @@ class MultiSearch:
         rng: RngLike | Sequence[RngLike] = None,
         tree_policy: AnyEvaluator | None = None,
         rollout_policy: AnyRollout = None,
+        clock: TimeSource | None = None,
     ) -> None:
         """Set up ``num_trees`` empty trees.
 
@@ -95,8 +96,11 @@ class MultiSearch:
                 (None: uniform over legal moves).
             rollout_policy: Lee mode: the policy rollouts sample from, with its weights as they
                 are now (None: uniformly random moves that fill no own eye).
+            clock: what a time limit reads (None: ``time.monotonic``; tests simulate one).
         """
         self.evaluator = evaluator
+        self.timer = StepTimer() if clock is None else StepTimer(clock)
+        """The clock and the speed of the batched steps (``igo.search.timing``)."""
         self._config = config if config is not None else SearchConfig()
         self.tree_policy = tree_policy
         self.rollout_policy = rollout_policy
@@ -131,7 +135,8 @@ class MultiSearch:
             states: positions to search (none over), one per tree used.
             trees: which tree each state uses (default 0, 1, ...); a tree whose root matches its
                 state (after ``advance``) keeps its statistics.
-            time_limit: seconds after which no new step starts (None: run every simulation).
+            time_limit: seconds within which the steps end: no step starts that the mean step
+                would take past them, but the first (None: run every simulation).
             num_simulations: new simulations of a full search (None: the config's); a cheap
                 search of playout cap randomisation runs the config's ``cheap_simulations``.
 
@@ -151,7 +156,7 @@ class MultiSearch:
             raise ValueError("each tree can search one state per call")
         sims = self.config.num_simulations if num_simulations is None else num_simulations
         jobs = [self._start(i, s, sims) for i, s in zip(indices, states, strict=True)]
-        deadline = None if time_limit is None else time.monotonic() + time_limit
+        deadline = None if time_limit is None else self.timer.clock() + time_limit
         if self._builtin:
             self._run_builtin(jobs, deadline)
         else:
@@ -285,7 +290,8 @@ class MultiSearch:
     def _run_batched(self, jobs: list[SearchJob], deadline: float | None) -> None:
         """Steps over all trees: select (new nodes) -> evaluate (one call) -> expand -> backup.
 
-        Each half is one compiled call over all trees (see ``StepKernels``).
+        Each half is one compiled call over all trees (see ``StepKernels``). A step starts only
+        where the mean step ends by ``deadline`` (``StepTimer.fits``), but the first.
         """
         n = jobs[0].state.num_points
         batch = allocate_batch(
@@ -297,9 +303,9 @@ class MultiSearch:
         steps = StepKernels(jobs)
         first = True
         while any(job.remaining > 0 for job in jobs):
-            if not first and deadline is not None and time.monotonic() > deadline:
+            if not first and deadline is not None and not self.timer.fits(deadline):
                 break
-            first = False
+            first, started = False, self.timer.clock()
             for i, job in enumerate(jobs):
                 if steps.ready[i] and not job.noise_done:
                     job.tree.arrays = steps.tree(i)
@@ -308,6 +314,7 @@ class MultiSearch:
             steps.select(ks, batch)
             self._evaluate(jobs, batch, steps)
             steps.backup(ks, batch)
+            self.timer.record(started)
         steps.sync()
 
     def _step_sizes(self, jobs: list[SearchJob], ready: np.ndarray) -> np.ndarray:
@@ -353,7 +360,7 @@ class MultiSearch:
                 )
                 job.remaining -= num
                 self._refresh_root(job)
-                if deadline is not None and time.monotonic() > deadline:
+                if deadline is not None and self.timer.clock() > deadline:
                     break
 
 
@@ -391,17 +398,7 @@ def run_search(
     tree_policy: AnyEvaluator | None = None,
     rollout_policy: AnyRollout = None,
 ) -> SearchResult:
-    """Search one position: select -> expand -> evaluate -> backup, ``num_simulations`` times.
-
-    Args:
-        state: the position (its game not over).
-        evaluator: scores leaves: priors [B, P + 1], values [B] from the side to move.
-        config: the search settings (default ``SearchConfig()``).
-        rng: seed or generator for noise, move sampling and rollouts.
-        tree_policy: Lee mode's cheap priors (None: uniform).
-        rollout_policy: what Lee mode's rollouts sample from (None: uniform moves).
-
-    Returns:
-        The root's visit counts, policy target, values and chosen move.
-    """
+    """Search one position: select -> expand -> evaluate -> backup, ``num_simulations`` times
+    (``run_searches`` of one state, ``rng`` its generator): the root's visit counts, policy
+    target, values and chosen move."""
     return run_searches([state], evaluator, config, [rng], tree_policy, rollout_policy)[0]
