@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from igo.agents.conformance import check_player
-from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights, zero_weights
+from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
 from igo.agents.player import create_player
 from igo.cli.main import main
 
@@ -74,10 +74,10 @@ def test_qat_needs_data_and_a_policy_net(
     assert "give --data FOLDER" in capsys.readouterr().err
     assert main([*argv, "--from", POLICY, "--data", str(sl_shards)]) == 2
     assert "--data is what --qat-steps trains on" in capsys.readouterr().err
-    zero = ["--from", str(zero_weights()), "--qat-steps", "3", "--data", str(sl_shards)]
-    assert main([*argv, *zero]) == 2
+    value = str(shipped_weights(ALPHAGO_WEIGHTS["value"]))  # Zero nets: test_qat_zero.py
+    assert main([*argv, "--from", value, "--qat-steps", "3", "--data", str(sl_shards)]) == 2
     refused = capsys.readouterr().err
-    assert "trains AlphaGo policy nets" in refused
+    assert "trains AlphaGo policy nets (48 planes) and Zero nets" in refused
     assert "quantize it with --method w4 without --qat-steps" in refused  # not prune's advice
     assert main([*argv, "--from", POLICY, "--qat-steps", "3", "--data", str(tmp_path)]) == 2
     assert "no sl shards" in capsys.readouterr().err

@@ -15,6 +15,8 @@ examples:
   igo compress quantize --from net.safetensors --out int8.onnx --method int8 --calibration sl
   igo compress quantize --from net.safetensors --out net-w3.safetensors --method w3 \
       --qat-steps 400 --data sl
+  igo compress quantize --from zero.safetensors --out zero-w3.safetensors --method w3 \
+      --qat-steps 200 --data sl
   igo gtp --player policy --checkpoint net-int8.onnx
   igo compress prune --from net.safetensors --out p.safetensors --alpha 1.3 \\
       --retrain-steps 400 --data sl
@@ -51,7 +53,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--qat-steps",
         type=int,
         default=0,
-        help="wN methods: quantization-aware training steps on --data (0: round only)",
+        help="wN methods: quantization-aware training steps on --data (0: round only); a "
+        "policy net learns the moves, a Zero net its own fp32 outputs",
     )
     quant.add_argument("--data", help="--qat-steps: sl shards (igo data import) to train on")
     quant.add_argument("--lr", type=float, default=0.01, help="QAT's rate (0.01)")

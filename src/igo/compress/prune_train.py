@@ -85,7 +85,7 @@ def qat_path(out: str | Path) -> Path:
     return Path(out).with_suffix(".qat.json")
 
 
-def _check_qat_run(path: Path, identity: Mapping[str, Any]) -> None:
+def check_qat_run(path: Path, identity: Mapping[str, Any]) -> None:
     """Write ``identity`` to ``path``, or check that a killed run's is the same (its trainer file
     holds weights trained through its own grid)."""
     text = json.dumps(identity, sort_keys=True, indent=1) + "\n"
@@ -100,14 +100,17 @@ def _check_qat_run(path: Path, identity: Mapping[str, Any]) -> None:
 
 
 def check_retrainable(
-    net: Net, shards_size: int | None = None, advice: str = "prune without --retrain-steps"
+    net: Net,
+    shards_size: int | None = None,
+    advice: str = "prune without --retrain-steps",
+    trains: str = "AlphaGo policy nets (48 planes)",
 ) -> None:
     """Raise ValueError unless ``net`` is a policy net on AlphaGo's planes (what sl shards train),
     of the shards' board size when given. ``advice`` ends the message: what the user can do
-    instead in the command that asked."""
+    instead in the command that asked; ``trains`` says what the command does train."""
     if not isinstance(net, PolicyNet) or net.config.in_planes != NUM_PLANES:
         raise ValueError(
-            "retraining reads sl shards, so it trains AlphaGo policy nets (48 planes); this is a "
+            f"retraining reads sl shards, so it trains {trains}; this is a "
             f"{type(net).__name__} on {net.config.in_planes} planes: {advice}"
         )
     if shards_size is not None and shards_size != net.config.board_size:
@@ -128,7 +131,7 @@ def _quantized_cross_entropy(bits: int) -> LossFn:
     return loss
 
 
-def _measured(net: Net, bits: int | None) -> Net:
+def measured_at(net: Net, bits: int | None) -> Net:
     """The net the metrics are of: ``net``, or its weights rounded to ``bits`` (a copy)."""
     if bits is None:
         return net
@@ -173,7 +176,7 @@ def retrain_policy(
         check_masks(mask_path(out), masks)
     if weight_bits is not None:
         paths.out.parent.mkdir(parents=True, exist_ok=True)
-        _check_qat_run(qat_path(out), {"weight_bits": weight_bits, "extra": dict(extra or {})})
+        check_qat_run(qat_path(out), {"weight_bits": weight_bits, "extra": dict(extra or {})})
     held_planes, held_moves = _heldout(heldout, config.eval_positions)
     start = time.perf_counter()
     device = torch.device("cpu")
@@ -184,7 +187,7 @@ def retrain_policy(
         data = StageData(planes, train["move"].astype(np.int64), moves=True)
 
         def evaluate(model: Net) -> dict[str, float]:
-            return policy_metrics(_measured(model, weight_bits), held_planes, held_moves, device)
+            return policy_metrics(measured_at(model, weight_bits), held_planes, held_moves, device)
 
         loss = _cross_entropy if weight_bits is None else _quantized_cross_entropy(weight_bits)
         run_training(

@@ -18,24 +18,54 @@ grid), and the result the same kind of packed low-bit checkpoint ``--method wN``
 | export   | the latent weights rounded once more: exactly the weights the last forward used,   |
 |          | packed (``save_checkpoint(..., weight_bits=b)``)                                   |
 
-The training reads moves, so it takes AlphaGo policy nets (the shards' 48 planes), like the
-pruned nets' retraining.
+An AlphaGo policy net trains on the moves played, like the pruned nets' retraining. A Zero net
+(policy and value on Zero planes, pooled heads too) trains with the fp32 net as its own teacher
+(``train_zero``): the ``sl`` shards read as Zero planes, every minibatch labelled by the fp32
+net as drawn, the loss ``distill_zero``'s at T = 1 with the whole weight on the teacher (KL to its
+policy over the open moves plus the value regressed to its value), the forward fake-quantized as
+above.
 """
 
 from __future__ import annotations
 
 import copy
+import json
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import torch
+import torch.nn.functional as F
+
+from igo.compress.distill import DistillConfig, training_split
+from igo.compress.distill_zero import masked, zero_kd_loss, zero_metrics
+from igo.compress.positions import load_positions, zero_history, zero_planes_of_examples
 from igo.compress.prune_recipe import RetrainConfig
-from igo.compress.prune_train import check_retrainable, retrain_policy
+from igo.compress.prune_train import (
+    check_qat_run,
+    check_retrainable,
+    measured_at,
+    qat_path,
+    retrain_policy,
+)
+from igo.compress.prune_zero import is_zero_net
 from igo.compress.quantize import TorchQuantized, WeightOnlyConfig
-from igo.nn.checkpoint import load_checkpoint
+from igo.files import write_text_atomic
+from igo.nn.checkpoint import load_checkpoint, save_checkpoint
+from igo.nn.lowbit import fake_quantized_forward
 from igo.nn.net import Net
-from igo.train.alphago.sl_policy_stage import SlReport
+from igo.nn.threads import torch_threads
+from igo.train.alphago.sl_policy_stage import SlReport, sl_moves
+from igo.train.alphago.supervised_data import held_out_evaluator
+from igo.train.alphago.supervised_loop import (
+    LossFn,
+    StageData,
+    StagePaths,
+    open_trainer,
+    run_training,
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +88,27 @@ class QatResult:
 
     quantized: TorchQuantized
     """The exported low-bit net (as ``out`` loads), ready to run or save elsewhere."""
-    report: SlReport
-    """Held-out top-1, top-5 and loss of the rounded net after training."""
+    report: SlReport | ZeroQatReport
+    """The rounded net after training, on held-out positions: a policy net's top-1, top-5 and
+    loss; a Zero net's ``ZeroQatReport``."""
+
+
+@dataclass(frozen=True)
+class ZeroQatReport:
+    """A Zero net's quantization-aware training, measured on held-out positions."""
+
+    steps: int
+    """Steps done."""
+    train_positions: int
+    """Positions in the training split."""
+    rounded: dict[str, float]
+    """The exported (rounded) net's metrics (``distill_zero.zero_metrics``: top1, top5, loss
+    on the moves played; agree, top-1 agreement with the fp32 net; mse, to the results;
+    mse_teacher, to the fp32 net's value)."""
+    fp32: dict[str, float]
+    """The fp32 net's same metrics (agree 1, mse_teacher 0)."""
+    seconds: float
+    """Wall time of the call that finished it (after a resume: its part only)."""
 
 
 def quantization_aware_train(
@@ -78,13 +127,98 @@ def quantization_aware_train(
     read back.
 
     Raises:
-        ValueError: not an AlphaGo policy net, or unusable shards.
+        ValueError: neither an AlphaGo policy net nor a Zero net, or unusable shards.
     """
-    check_retrainable(net)
-    latent = copy.deepcopy(net).to("cpu").float()
-    report = retrain_policy(
-        latent, None, shards, out, config.training.stage(),
-        extra=extra, progress=progress, weight_bits=config.weights.bits,
-    )  # fmt: skip
+    report: SlReport | ZeroQatReport
+    if is_zero_net(net):
+        report = train_zero(net, config, shards, out, extra=extra, progress=progress)
+    else:
+        check_retrainable(net)
+        latent = copy.deepcopy(net).to("cpu").float()
+        report = retrain_policy(
+            latent, None, shards, out, config.training.stage(),
+            extra=extra, progress=progress, weight_bits=config.weights.bits,
+        )  # fmt: skip
     exported = load_checkpoint(out).eval()
     return QatResult(TorchQuantized(exported, weight_bits=config.weights.bits), report)
+
+
+SELF_TAUGHT = DistillConfig(temperature=1.0, soft_weight=1.0, result_weight=0.0, value_weight=1.0)
+"""The distillation terms of a Zero net's QAT: T = 1, all the weight on the fp32 net's policy
+(the moves played and the results do not enter), its value regressed with weight 1."""
+
+
+def self_taught_loss(teacher: torch.nn.Module, bits: int) -> LossFn:
+    """(latent net, Zero planes [B, 2H + 1, n, n], moves [B]) -> ``distill_zero``'s loss of the
+    net fake-quantized to ``bits`` against ``teacher``'s outputs on the same planes.
+
+    The teacher labels each minibatch as drawn (after its random symmetry), not the positions
+    once before: a net is not exactly symmetric, and the student starts as the teacher, so labels
+    of the unturned board would pull even an unrounded copy away from it."""
+
+    def loss(net: torch.nn.Module, x: torch.Tensor, moves: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            logits, value = teacher(x)
+            probs = F.softmax(masked(logits, x), dim=1)
+        student_logits, v = fake_quantized_forward(net, x, bits)
+        student = (masked(student_logits, x), v)
+        return zero_kd_loss(student, (probs, value), moves, value, SELF_TAUGHT)
+
+    return loss
+
+
+def train_zero(
+    net: Net,
+    config: QatConfig,
+    shards: str | Path,
+    out: str | Path,
+    *,
+    extra: Mapping[str, Any] | None = None,
+    progress: bool = False,
+) -> ZeroQatReport:
+    """Train a copy of the Zero net ``net`` through ``config.weights``' rounding towards ``net``
+    itself on ``shards``' training split read as Zero planes (module docstring) and write the
+    rounded net to ``out``, packed.
+
+    A killed run resumes from ``out.trainer.pt``; a finished one's report is read back.
+
+    Raises:
+        ValueError: shards without a held-out split, or of another board; a killed run's files
+            that belong to another training.
+    """
+    paths = StagePaths.of(out)
+    done = paths.finished()
+    if done is not None:
+        return ZeroQatReport(**done)
+    bits, stage = config.weights.bits, config.training.stage()
+    device, start = torch.device("cpu"), time.perf_counter()
+    teacher = copy.deepcopy(net).to("cpu").float().eval().requires_grad_(False)
+    latent = copy.deepcopy(net).to("cpu").float()
+    train = training_split(shards)
+    data = StageData(zero_planes_of_examples(train, zero_history(net.config)),
+                     sl_moves(train, "sl"), moves=True)  # fmt: skip
+    held = load_positions(shards, net.config, stage.eval_positions, stage.seed)
+    with torch_threads(stage.torch_threads):
+        reference = held_out_evaluator(teacher, device).evaluate(held.planes)
+        paths.out.parent.mkdir(parents=True, exist_ok=True)
+        check_qat_run(qat_path(out), {"weight_bits": bits, "extra": dict(extra or {})})
+        trainer = open_trainer(paths, latent, stage, device)
+
+        def evaluate(model: Net) -> dict[str, float]:
+            rounded = held_out_evaluator(measured_at(model, bits), device)
+            return zero_metrics(rounded.evaluate(held.planes), held, reference)
+
+        run_training(
+            trainer, stage, data, self_taught_loss(teacher, bits), paths,
+            evaluate=evaluate, log_dir=None, progress=progress, device=device,
+        )  # fmt: skip
+        report = ZeroQatReport(
+            trainer.step, len(data.targets), evaluate(trainer.net),
+            zero_metrics(reference, held, reference), time.perf_counter() - start,
+        )  # fmt: skip
+    written = {**dict(extra or {}), "retrain": {**asdict(stage), "steps": trainer.step}}
+    save_checkpoint(trainer.net.eval(), paths.out, extra=written, weight_bits=bits)
+    write_text_atomic(paths.report, json.dumps(asdict(report), indent=1) + "\n")
+    paths.trainer.unlink(missing_ok=True)
+    qat_path(out).unlink(missing_ok=True)
+    return report

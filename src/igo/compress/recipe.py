@@ -8,7 +8,8 @@ measured on the held-out one; a folder with one split serves both): top-1 agreem
 error, file sizes.
 
 With ``qat`` (``--qat-steps N --data SL``) a ``wN`` method is quantization-aware trained
-(``qat.py``) on the ``sl`` shards of ``data`` before it is written; the positions measured are
+(``qat.py``: an AlphaGo policy net on the moves, a Zero net towards its own fp32 outputs) on the
+``sl`` shards of ``data`` before it is written; the positions measured are
 then ``data``'s held-out ones unless ``--calibration`` names another folder.
 """
 
@@ -23,6 +24,7 @@ from igo.compress.int8 import require_quantizer
 from igo.compress.positions import Positions, load_positions
 from igo.compress.prune_recipe import RetrainConfig, check_finished
 from igo.compress.prune_train import check_retrainable
+from igo.compress.prune_zero import is_zero_net
 from igo.compress.qat import QatConfig, quantization_aware_train
 from igo.compress.quantize import Quantized, WeightOnlyConfig, get_method, quantize
 from igo.files import check_creatable
@@ -112,8 +114,12 @@ def quantize_checkpoint(
     if is_onnx_checkpoint(source):
         raise ValueError(f"--from {source}: quantize a torch checkpoint, not an ONNX graph")
     net = load_checkpoint(source)
-    if trained is not None:
-        check_retrainable(net, advice=f"quantize it with --method {method} without --qat-steps")
+    if trained is not None and not is_zero_net(net):  # a Zero net trains on its own outputs
+        check_retrainable(
+            net,
+            advice=f"quantize it with --method {method} without --qat-steps",
+            trains="AlphaGo policy nets (48 planes) and Zero nets",
+        )
     found: Positions | None = None
     held: Positions | None = None
     measured_on = calibration if calibration is not None or trained is None else data
