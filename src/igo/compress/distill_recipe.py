@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from igo.compress.distill import DistillConfig, DistillReport, distill
+from igo.compress.distill import DistillConfig, DistillReport, distill, folders_of
 from igo.files import check_creatable
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.flops import count_flops
@@ -82,7 +82,7 @@ def build_student(
 def distill_checkpoint(
     teachers: Sequence[str],
     student: str,
-    data: str | Path,
+    data: str | Path | Sequence[str | Path],
     out: str | Path,
     config: DistillConfig,
     *,
@@ -90,12 +90,14 @@ def distill_checkpoint(
     log_dir: str | Path | None = None,
     progress: bool = False,
 ) -> DistillSummary:
-    """Distill the ``teachers`` checkpoints into ``student`` on the sl shards ``data``.
+    """Distill the ``teachers`` checkpoints into ``student`` on ``data``.
 
     Args:
         teachers: one checkpoint or several (an ensemble).
         student: a registry variant (shaped by ``overrides``) or a student checkpoint.
-        data: a folder of ``sl`` shards (``igo data import``).
+        data: a folder of ``sl`` shards (``igo data import``); for a Zero student also a Zero
+            run's ``replay/`` folder, or several folders (the first one's held-out split
+            measures).
         out: the student's checkpoint (``.safetensors``, its JSON beside it).
         config: the losses and the training.
         overrides: fields of a new student's config (blocks, channels, norm).
@@ -115,10 +117,12 @@ def distill_checkpoint(
         raise ValueError("give at least one --teacher checkpoint")
     nets = [load_teacher(path) for path in teachers]
     net = build_student(student, nets[0].config, config.training.seed, overrides)
-    if not Path(data).is_dir():
-        raise ValueError(
-            f"--data {data}: no such folder of sl shards (write it with igo data import)"
-        )
+    for folder in folders_of(data):
+        if not folder.is_dir():
+            raise ValueError(
+                f"--data {folder}: no such folder of sl shards (write it with igo data import) "
+                "or replay games (a Zero run's replay/)"
+            )
     logs = Path(log_dir) if log_dir is not None else target.with_suffix(".logs")
     trained, report = distill(net, nets, data, config, out=target, log_dir=logs, progress=progress)
     return DistillSummary(

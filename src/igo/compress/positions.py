@@ -73,7 +73,7 @@ def load_positions(
         raise ValueError(f"at least one position is needed, not {limit}")
     if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
         return _sl_positions(root, config, limit, seed, split)
-    return _replay_positions(root, config, limit, seed, split)
+    return replay_split(root, config, split, limit, seed)
 
 
 def holds_sl_shards(folder: Path) -> bool:
@@ -156,9 +156,17 @@ def replay_heldout(buffer: ReplayBuffer) -> np.ndarray:
     return np.asarray(games % REPLAY_HELDOUT_EVERY == REPLAY_HELDOUT_EVERY - 1, dtype=bool)
 
 
-def _replay_positions(
-    root: Path, config: NetConfig, limit: int, seed: int, split: str
+def replay_split(
+    root: str | Path, config: NetConfig, split: str, limit: int = 0, seed: int = 0
 ) -> Positions:
+    """The positions of the ``split`` games (``heldout``: every tenth, else ``train``) of the
+    replay folder ``root`` for a net on Zero planes, as played, in the folder's order: all of
+    them, or a fixed random choice of ``limit`` (``seed``); a folder with too few games for a
+    held-out one gives its other split.
+
+    Raises:
+        ValueError: no positions of the net's board, or a net not on Zero planes.
+    """
     history = zero_history(config)
     buffer = ReplayBuffer(root, config.board_size, history)
     buffer.refresh(1 << 30)
@@ -171,6 +179,6 @@ def _replay_positions(
     pool = np.flatnonzero(held if split == "heldout" else ~held)
     if pool.size == 0:  # too few games for a split: the other one, as for sl shards
         pool = np.flatnonzero(~held if split == "heldout" else held)
-    batch = buffer.positions(pool[eval_subset(pool.size, limit, seed)])
+    batch = buffer.positions(pool[eval_subset(pool.size, limit, seed)] if limit else pool)
     moves = batch.policy.argmax(axis=1).astype(np.int64)
     return Positions(batch.planes.astype(np.float32), moves, batch.value)
