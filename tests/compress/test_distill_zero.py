@@ -147,8 +147,13 @@ def test_a_distilled_zero_student_plays(
     assert main(_argv(sl_shards, out)) == 0
     printed = capsys.readouterr().out
     assert "teacher 73.35 M" in printed and "top move is the teacher's" in printed
-    header = (tmp_path / "zs.logs" / "heldout.csv").read_text().splitlines()[0]
-    assert header.split(",") == ["step", "top1", "top5", "loss", "agree", "mse", "mse_teacher"]
+    lines = (tmp_path / "zs.logs" / "heldout.csv").read_text().splitlines()
+    assert lines[0].split(",") == ["step", "top1", "top5", "loss", "agree", "mse", "mse_teacher"]
+    rows = [[float(x) for x in line.split(",")] for line in lines[1:]]
+    first_best = max(rows, key=lambda row: row[4])  # the first save of the highest agreement
+    best = json.loads(out.with_suffix(".best.json").read_text())["extra"]["best"]
+    assert (best["step"], best["agree"]) == (first_best[0], pytest.approx(first_best[4], 1e-5))
+    assert f"best held-out save: step {first_best[0]:.0f}" in printed
     check_player(create_player("mcts", checkpoint=str(out), visits=8, seed=1), sizes=(9,))
 
 

@@ -23,7 +23,8 @@ only the layers below it and the regressor trained; the remaining steps are KD w
 optimiser. ``soft_weight`` 0 is the student trained from scratch on the moves played (the
 teacher is not run). Files for ``out`` = ``X.safetensors``: ``X.hints.trainer.pt`` (stage 1:
 student, regressor, optimiser, step, sampler), ``X.trainer.pt`` (stage 2), then ``X.safetensors``
-and ``X.report.json``; the curve (held-out metrics every ``checkpoint_every`` steps) is
+and ``X.report.json``, and ``X.best.safetensors``, the save with the best held-out score
+(``igo.compress.distill_best``); the curve (held-out metrics every ``checkpoint_every`` steps) is
 ``heldout.csv`` in the log folder. A rerun of a killed run continues where it stopped. One
 process (not torchrun: the hint stage leaves the upper layers without gradients).
 """
@@ -40,6 +41,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from igo.compress.distill_best import forget_best, keeping_best, read_best
 from igo.compress.hints import channels_at, forward_to, hint_loss, middle_layer, regressor
 from igo.compress.prune_zero import is_zero_net
 from igo.nn.inference import resolve_device
@@ -108,6 +110,8 @@ class DistillReport:
     """The teacher's same metrics (an ensemble: of its mean policy or value)."""
     seconds: float
     """Wall time of the call that finished it (after a resume: its part only)."""
+    best: dict[str, float] = field(default_factory=dict)
+    """The best save's step and held-out metrics (``igo.compress.distill_best``; empty: none)."""
 
 
 def kd_loss(
@@ -352,10 +356,13 @@ def distill(
             parts = alphago_parts(run_teacher, kind == "policy", student, data, config)
         run = _Run(run_teacher, config, parts.data, parts.evaluate,
                    Path(log_dir) if log_dir else None, progress, device)  # fmt: skip
+        if not (paths.trainer.exists() or hints_trainer_path(paths.out).exists()):
+            forget_best(paths.out)  # a new run: an earlier run's best save is not its own
         trainer = _kd_trainer(run, student, paths.out)
+        evaluate = keeping_best(run.evaluate, paths.out, lambda: trainer.step)
         run_training(
             trainer, config.training, parts.data, parts.loss, paths,
-            evaluate=run.evaluate, log_dir=run.log_dir, progress=progress, device=device,
+            evaluate=evaluate, log_dir=run.log_dir, progress=progress, device=device,
         )  # fmt: skip
         report = DistillReport(
             steps=trainer.step,
@@ -364,6 +371,7 @@ def distill(
             student=run.evaluate(trainer.net),
             teacher=parts.teacher_metrics(),
             seconds=time.perf_counter() - start,
+            best=read_best(paths.out) or {},
         )
     net = trainer.net.cpu().eval()
     paths.finish(net, asdict(report), SimpleNamespace(**asdict(config)), "distill")

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from igo.compress.distill import DistillConfig, DistillReport, distill, folders_of
+from igo.compress.distill_best import best_path
 from igo.files import check_creatable
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.flops import count_flops
@@ -130,6 +131,12 @@ def distill_checkpoint(
     )
 
 
+def _best_text(best: dict[str, float]) -> str:
+    if "agree" in best:
+        return f"agreement {best['agree']:.1%}"
+    return f"top-1 {best['top1']:.1%}" if "top1" in best else f"value MSE {best['mse']:.4f}"
+
+
 def describe_summary(summary: DistillSummary) -> str:
     """The summary as the CLI prints it."""
     r = summary.report
@@ -145,6 +152,11 @@ def describe_summary(summary: DistillSummary) -> str:
             f"held-out: student's top move is the teacher's in {r.student['agree']:.1%}; value "
             f"MSE to the teacher's {r.student['mse_teacher']:.4f}, to the results "
             f"{r.student['mse']:.4f} (teacher {r.teacher['mse']:.4f})"
+        )
+    if r.best:
+        lines.append(
+            f"best held-out save: step {r.best['step']:.0f} ({_best_text(r.best)}) -> "
+            f"{best_path(summary.out)}"
         )
     if "top1" in r.student:
         kept = r.student["top1"] / r.teacher["top1"] if r.teacher["top1"] > 0 else float("nan")
