@@ -31,7 +31,8 @@ import torch
 import torch.nn.functional as F
 
 from distill_experiment import _config, _curve, add_run_args
-from igo.compress.distill import Teacher, distill, teacher_metrics
+from igo.compress.distill import Teacher, distill
+from igo.compress.distill_alphago import teacher_metrics
 from igo.compress.distill_recipe import build_student, flops_of, load_teacher
 from igo.compress.positions import Positions, load_positions
 from igo.extras import figure_class, png_bytes

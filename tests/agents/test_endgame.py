@@ -179,36 +179,6 @@ def test_the_search_player_plays_on_where_its_pass_loses_the_count(
     assert move != state.num_points and state.is_legal(move)
 
 
-# The same on 5x5: one white stone among three black ones, komi 7: Tromp-Taylor W+5, the count
-# (the white stone dead) B+18.
-LONE_5 = """
-    . . . . .
-    . X . O .
-    . . . X .
-    . X . . .
-    . . . . .
-"""
-
-
-def test_the_policy_player_plays_on_where_its_pass_loses_the_count(
-    monkeypatch: pytest.MonkeyPatch, zero_checkpoint: str
-) -> None:
-    from igo.agents.policy_player import PolicyPlayer
-
-    player = PolicyPlayer(zero_checkpoint)
-    state = _komi7(LONE_5)
-    assert tromp_taylor_score(state) < 0 and final_score(state).winner == Color.BLACK
-
-    def pass_first(state: GameState) -> np.ndarray:
-        priors = np.full(state.num_points + 1, 1e-3)
-        priors[-1] = 1.0
-        return priors
-
-    monkeypatch.setattr(player, "policy_priors", pass_first)
-    move = player.genmove(state.copy(), None)
-    assert move != state.num_points and state.is_legal(move)
-
-
 # The first 17 moves of an equal-time game (2026-12-07, after the fix above) that ended in a
 # draw: white to play. The count of this position with white to move calls it a draw, so a
 # pass looked safe; black's count after the pass (the estimate plays out from the side to move)

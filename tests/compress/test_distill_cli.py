@@ -55,6 +55,7 @@ def test_a_distilled_student_plays(
         (("--hints", "body.nothing"), "no layer 'body.nothing'"),
         (("--temperature", "0"), "temperature must be > 0"),
         (("--data", "{tmp}/no-heldout"), "no held-out sl shards"),
+        (("--seed", "0", "--data", "{tmp}/no-heldout"), "reads one --data folder of sl shards"),
     ],
 )
 def test_bad_input_is_one_line(

@@ -1,16 +1,19 @@
 """Distilling a Zero net (``igo.compress.distill_zero``): sl examples read as Zero planes, the
 loss by hand, the teacher's targets turning with the board, a student moving towards its
-teacher, and ``igo compress distill`` writing a Zero student that plays (bad pairings: one line).
+teacher, and ``igo compress distill`` writing a Zero student that plays, on sl shards or a
+replay folder or both (bad pairings and data: one line).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from zero_replay import write_replay
 
 from igo.agents.conformance import check_player
 from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
@@ -23,10 +26,11 @@ from igo.compress.distill_zero import (
     open_moves,
     split_targets,
     teacher_labels,
+    zero_examples,
     zero_kd_loss,
     zero_stage_data,
 )
-from igo.compress.positions import load_positions, zero_planes_of_examples
+from igo.compress.positions import load_positions, replay_split, zero_planes_of_examples
 from igo.data.records import iter_games
 from igo.encode.symmetry import apply_planes, apply_policy
 from igo.encode.zero_planes import encode_zero
@@ -143,14 +147,51 @@ def test_a_distilled_zero_student_plays(
     assert main(_argv(sl_shards, out)) == 0
     printed = capsys.readouterr().out
     assert "teacher 73.35 M" in printed and "top move is the teacher's" in printed
-    header = (tmp_path / "zs.logs" / "heldout.csv").read_text().splitlines()[0]
-    assert header.split(",") == ["step", "top1", "top5", "loss", "agree", "mse", "mse_teacher"]
+    lines = (tmp_path / "zs.logs" / "heldout.csv").read_text().splitlines()
+    assert lines[0].split(",") == ["step", "top1", "top5", "loss", "agree", "mse", "mse_teacher"]
+    rows = [[float(x) for x in line.split(",")] for line in lines[1:]]
+    first_best = max(rows, key=lambda row: row[4])  # the first save of the highest agreement
+    best = json.loads(out.with_suffix(".best.json").read_text())["extra"]["best"]
+    assert (best["step"], best["agree"]) == (first_best[0], pytest.approx(first_best[4], 1e-5))
+    assert f"best held-out save: step {first_best[0]:.0f}" in printed
     check_player(create_player("mcts", checkpoint=str(out), visits=8, seed=1), sizes=(9,))
+
+
+def test_a_zero_student_distils_on_replay_games_and_sl_shards_together(
+    sl_shards: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both folders' training positions train; the first folder's held-out games measure."""
+    replay = write_replay(tmp_path / "replay")
+    out = tmp_path / "zr.safetensors"
+    argv = _argv(replay, out, "--data", str(sl_shards))
+    assert main(argv) == 0
+    teacher = _teacher()
+    games = replay_split(replay, teacher.config, "train")
+    sl_train = load_examples(sl_shards, "sl", "train")
+    assert sl_train is not None
+    count = len(games) + len(sl_train["move"])
+    assert len(games) == 88 and f"on {count:,} positions" in capsys.readouterr().out
+    held = load_positions(replay, teacher.config, 32)
+    with torch.no_grad():
+        values = teacher.eval()(torch.from_numpy(held.planes))[1].numpy()
+    report = json.loads(out.with_suffix(".report.json").read_text())
+    assert report["teacher"]["mse"] == pytest.approx(np.mean((values - held.results) ** 2), 1e-4)
+
+
+def test_replay_positions_train_as_played_with_the_searchs_move(tmp_path: Path) -> None:
+    teacher = _teacher()
+    replay = write_replay(tmp_path / "replay", games=3, moves=5)
+    planes, moves, results = zero_examples(replay, teacher.config)
+    games = replay_split(replay, teacher.config, "train")
+    assert planes.dtype == np.uint8 and np.array_equal(planes, games.planes)
+    assert np.array_equal(moves, games.moves) and np.array_equal(results, games.results)
+    assert planes.shape == (15, 17, 9, 9) and set(results) == {-1.0, 1.0}
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
+        (("--data", "nosuch"), "--data nosuch: no such folder"),
         (("--student", str(shipped_weights(ALPHAGO_WEIGHTS["policy"]))), "does not match"),
         (("--hints", "middle"), "FitNets hints are for AlphaGo students"),
         (("--value-weight", "-1"), "value_weight must be >= 0"),

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
+from zero_replay import write_replay
 
 from igo.agents.conformance import check_player
 from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights, zero_weights
 from igo.agents.player import create_player
 from igo.cli.main import main
 from igo.nn.checkpoint import load_checkpoint
-from igo.selfplay.record import GameData, write_game
 
 POLICY = str(shipped_weights(ALPHAGO_WEIGHTS["policy"]))
 
@@ -52,30 +51,12 @@ def test_structured_pruning_of_the_zero_net(
     assert net(torch.zeros(1, 17, 9, 9))[0].shape == (1, 82)
 
 
-def _replay(folder: Path, games: int = 12, moves: int = 8) -> Path:
-    """A replay folder of ``games`` short 9x9 games (stones along a diagonal, uniform targets)."""
-    for index in range(games):
-        stones = np.zeros((moves, 81), np.int8)
-        for t in range(1, moves):
-            stones[t] = stones[t - 1]
-            stones[t, (index + 10 * t) % 81] = 1 if t % 2 else 2
-        data = GameData(
-            stones=stones, to_play=(np.arange(moves) % 2 + 1).astype(np.int8),
-            moves=np.zeros(moves, np.int16), policy=np.full((moves, 82), 1 / 82, np.float32),
-            full=np.ones(moves, bool), root_value=np.zeros(moves, np.float32),
-            winner=1 + index % 2, result="B+1", resign_allowed=False, resign_threshold=-1.0,
-            sgf="(;)",
-        )  # fmt: skip
-        write_game(folder / "gen-000000", index, data)
-    return folder
-
-
 def test_structured_pruning_of_the_zero_net_fine_tuned_on_replay(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A Zero net is fine-tuned on a replay folder's training games (Zero's loss), resumably,
     measured on its held-out games, and plays."""
-    replay = _replay(tmp_path / "replay")
+    replay = write_replay(tmp_path / "replay")
     out = tmp_path / "z.safetensors"
     argv = ["--from", str(zero_weights()), "--out", str(out), "--structured", "--keep", "0.5"]
     argv += ["--data", str(replay), "--retrain-steps", "3", "--batch-size", "8"]

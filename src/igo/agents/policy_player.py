@@ -5,8 +5,7 @@ The checkpoint decides the encoding: 48 input planes is AlphaGo's policy network
 (``igo.encode.alphago``), any other (2H + 1) an AlphaGo Zero net (``igo.encode.zero_planes``). The
 move is the most probable (``temperature`` 0) or drawn from ``p ** (1 / temperature)``, among the
 legal moves that fill none of the player's own true eyes, plus pass once a stone is on the board
-and the game's count (dead stones estimated, as the opponent counts a pass back) does not lose
-by it (``igo.go.scoring.passing_loses``; the same
+and the Tromp-Taylor count does not lose by it (``igo.go.scoring.passing_loses``; the same
 sensibleness AlphaGo's planes encode; without it a weak net fills its eyes and games never end).
 With no such move left it passes, and it passes back where passing wins the game's count
 (``igo.go.scoring.passing_wins``). It never resigns.
@@ -23,7 +22,7 @@ import numpy as np
 from igo.agents.nets import check_backend, check_device, load_runner, policy_board_sizes
 from igo.agents.player import Clock, Resign, register_player
 from igo.go.coords import Color, Point
-from igo.go.scoring import final_score, passing_loses, passing_wins
+from igo.go.scoring import passing_loses, passing_wins
 from igo.go.sensible import sensible_moves
 from igo.go.state import GameState
 
@@ -135,9 +134,7 @@ class PolicyPlayer:
             return state.num_points
         candidates = sensible_moves(state)
         pass_move = state.num_points
-        if candidates.size == 0 or (
-            np.any(state.stones()) and not passing_loses(state, final_score)
-        ):
+        if candidates.size == 0 or (np.any(state.stones()) and not passing_loses(state)):
             candidates = np.append(candidates, pass_move)
         if candidates.size == 1:
             return int(candidates[0])

@@ -144,8 +144,10 @@ examples:
   igo compress distill --teacher a.safetensors --teacher b.safetensors --student s.safetensors \\
       --data sl --out student.safetensors --hints middle
   igo gtp --player policy --checkpoint student.safetensors
-  igo compress distill --teacher zero.safetensors --student resnet_b6c64 --blocks 5 \
+  igo compress distill --teacher zero.safetensors --student resnet_b6c64 --blocks 5 \\
       --channels 32 --data sl --out zero-student.safetensors --result-weight 0.25
+  igo compress distill --teacher zero.safetensors --student resnet_b6c64 --blocks 5 \\
+      --channels 32 --data selfplay/replay --data sl --out zero-student.safetensors
   igo gtp --player zero --checkpoint zero-student.safetensors
 """
 
@@ -166,7 +168,11 @@ def add_distill(actions: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     dist.add_argument("--channels", type=int, help="a new student's channels")
     dist.add_argument("--norm", help="a new student's norm")
     dist.add_argument(
-        "--data", required=True, help="folder of sl shards (igo data import; Zero nets too)"
+        "--data",
+        action="append",
+        required=True,
+        help="folder of sl shards (igo data import); Zero students: also a Zero run's replay/, "
+        "repeat for several (the first one's held-out games measure)",
     )
     dist.add_argument("--out", required=True, help="the student's checkpoint (.safetensors)")
     dist.add_argument(

@@ -13,13 +13,18 @@ files and logs):
 | value net  | ``(1 - r) (v - v_teacher)^2 + r (v - z)``^2: the teacher's value, or the result z |
 | Zero net   | both, the value term weighted by c (``igo.compress.distill_zero``)                 |
 
+The students' data and measurements live beside this module: ``igo.compress.distill_alphago``
+(policy and value nets on AlphaGo's planes) and ``igo.compress.distill_zero`` (Zero nets, which
+also read a Zero run's ``replay/`` folder, or several folders together).
+
 With ``hint_steps`` > 0 the first steps are FitNets' stage 1 (``igo.compress.hints``): the
 student's guided layer regressed through a 1x1 convolution onto the first teacher's hint layer,
 only the layers below it and the regressor trained; the remaining steps are KD with a new
 optimiser. ``soft_weight`` 0 is the student trained from scratch on the moves played (the
 teacher is not run). Files for ``out`` = ``X.safetensors``: ``X.hints.trainer.pt`` (stage 1:
 student, regressor, optimiser, step, sampler), ``X.trainer.pt`` (stage 2), then ``X.safetensors``
-and ``X.report.json``; the curve (held-out metrics every ``checkpoint_every`` steps) is
+and ``X.report.json``, and ``X.best.safetensors``, the save with the best held-out score
+(``igo.compress.distill_best``); the curve (held-out metrics every ``checkpoint_every`` steps) is
 ``heldout.csv`` in the log folder. A rerun of a killed run continues where it stopped. One
 process (not torchrun: the hint stage leaves the upper layers without gradients).
 """
@@ -36,19 +41,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from igo.compress.distill_best import forget_best, keeping_best, read_best
 from igo.compress.hints import channels_at, forward_to, hint_loss, middle_layer, regressor
-from igo.compress.positions import Positions, load_positions
 from igo.compress.prune_zero import is_zero_net
-from igo.encode.alphago import NUM_VALUE_PLANES
 from igo.nn.inference import resolve_device
 from igo.nn.net import Net, PolicyNet, ValueNet
 from igo.nn.threads import torch_threads
-from igo.train.alphago.sl_policy_stage import policy_metrics
-from igo.train.alphago.supervised_data import (
-    held_out_evaluator,
-    load_split_data,
-    planes_from_examples,
-)
 from igo.train.alphago.supervised_loop import (
     StageConfig,
     StageData,
@@ -57,11 +55,7 @@ from igo.train.alphago.supervised_loop import (
     run_training,
     train_config_of,
 )
-from igo.train.alphago.value_net_stage import value_mse
 from igo.train.trainer import Trainer, load_trainer, make_optimizer, trained_modules
-
-KIND = "sl"
-"""The shard kind distillation reads."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +110,8 @@ class DistillReport:
     """The teacher's same metrics (an ensemble: of its mean policy or value)."""
     seconds: float
     """Wall time of the call that finished it (after a resume: its part only)."""
+    best: dict[str, float] = field(default_factory=dict)
+    """The best save's step and held-out metrics (``igo.compress.distill_best``; empty: none)."""
 
 
 def kd_loss(
@@ -256,6 +252,11 @@ class _Run:
     device: torch.device
 
 
+def folders_of(data: str | Path | Sequence[str | Path]) -> list[Path]:
+    """``data`` as a list of folders (one folder or several)."""
+    return [Path(data)] if isinstance(data, str | Path) else [Path(f) for f in data]
+
+
 def hints_trainer_path(out: Path) -> Path:
     """``X.hints.trainer.pt``: the hint stage's trainer for ``out`` = ``X.safetensors``."""
     return out.with_suffix(".hints.trainer.pt")
@@ -302,76 +303,10 @@ def _kd_trainer(run: _Run, student: Net, out: Path) -> Trainer:
     return Trainer(hinted.net, optimizer, hinted.rng, hinted.step)
 
 
-def training_split(folder: str | Path) -> dict[str, np.ndarray]:
-    """The training examples. Raises ValueError without a held-out split: the curve and the
-    report measure the student on held-out games, never on the ones it trains on."""
-    train, heldout = load_split_data(folder, KIND)
-    if heldout is None:
-        raise ValueError(
-            f"{folder}: no held-out sl shards to measure the student on; import the games "
-            "with igo data import --heldout 0.05 (or more)"
-        )
-    return train
-
-
-def _alphago_parts(
-    teacher: Teacher, policy: bool, student: Net, data: str | Path, config: DistillConfig
-) -> KdParts:
-    """An AlphaGo policy or value student's data (AlphaGo's planes), loss and metrics."""
-    train, device = training_split(data), teacher.device
-    value = student.config.in_planes == NUM_VALUE_PLANES
-    planes = planes_from_examples(train, value_plane=value)
-    targets = train["result"].astype(np.float32) if value else train["move"].astype(np.int64)
-    held = load_positions(
-        data, student.config, config.training.eval_positions, config.training.seed
-    )
-    return KdParts(
-        StageData(planes, targets, moves=not value), int(planes.shape[0]),
-        evaluator(held, policy, device), kd_loss_fn(teacher, config, policy),
-        lambda: teacher_metrics(teacher, held, policy, device),
-    )  # fmt: skip
-
-
-def evaluator(
-    positions: Positions, policy: bool, device: torch.device
-) -> Callable[[Net], dict[str, float]]:
-    """Held-out metrics of a net on ``positions``: top1, top5, loss (policy) or mse (value)."""
-
-    def evaluate(net: Net) -> dict[str, float]:
-        if policy:
-            return policy_metrics(net, positions.planes, positions.moves, device)
-        return {"mse": value_mse(net, positions.planes, positions.results, device)}
-
-    return evaluate
-
-
-def teacher_metrics(
-    teacher: Teacher, held: Positions, policy: bool, device: torch.device
-) -> dict[str, float]:
-    """The held-out metrics of the teacher: one net's own, or its members' mean policy (log
-    of the mean probabilities as logits) or mean value."""
-    evaluate = evaluator(held, policy, device)
-    if len(teacher.members) == 1:
-        return evaluate(teacher.members[0])
-    runners = [held_out_evaluator(net, device) for net in teacher.members]
-    if not policy:
-        values = np.mean([r.values(held.planes) for r in runners], axis=0)
-        return {"mse": float(np.mean((values - held.results) ** 2))}
-    logits = [torch.from_numpy(r.policy_logits(held.planes)) for r in runners]
-    mean = torch.stack([F.softmax(x, dim=1) for x in logits]).mean(dim=0)
-    target = torch.from_numpy(held.moves)
-    top = mean.topk(5, dim=1).indices
-    return {
-        "top1": float((top[:, 0] == target).float().mean()),
-        "top5": float((top == target[:, None]).any(dim=1).float().mean()),
-        "loss": float(F.nll_loss(mean.clamp_min(1e-12).log(), target)),
-    }
-
-
 def distill(
     student: Net,
     teacher: Net | Sequence[Net],
-    data: str | Path,
+    data: str | Path | Sequence[str | Path],
     config: DistillConfig,
     *,
     out: str | Path,
@@ -384,8 +319,9 @@ def distill(
         student: a PolicyNet or ValueNet, or a Zero PolicyValueNet, on the teacher's planes and
             board (trained in place).
         teacher: the frozen teacher(s).
-        data: a folder of ``sl`` shards (``igo data import``); held-out ones measure the curve
-            (a Zero student reads them as Zero planes).
+        data: a folder of ``sl`` shards (``igo data import``); held-out ones measure the curve.
+            A Zero student reads them as Zero planes, and takes a Zero run's ``replay/``
+            folder too, or several folders (``igo.compress.distill_zero``).
         config: the losses and the training.
         out: the student's checkpoint ``X.safetensors`` (its trainer files beside it). A finished
             run is not redone: its checkpoint and report are read back.
@@ -415,13 +351,18 @@ def distill(
 
             parts = zero_parts(run_teacher, student, data, config, progress)
         else:
-            parts = _alphago_parts(run_teacher, kind == "policy", student, data, config)
+            from igo.compress.distill_alphago import alphago_parts
+
+            parts = alphago_parts(run_teacher, kind == "policy", student, data, config)
         run = _Run(run_teacher, config, parts.data, parts.evaluate,
                    Path(log_dir) if log_dir else None, progress, device)  # fmt: skip
+        if not (paths.trainer.exists() or hints_trainer_path(paths.out).exists()):
+            forget_best(paths.out)  # a new run: an earlier run's best save is not its own
         trainer = _kd_trainer(run, student, paths.out)
+        evaluate = keeping_best(run.evaluate, paths.out, lambda: trainer.step)
         run_training(
             trainer, config.training, parts.data, parts.loss, paths,
-            evaluate=run.evaluate, log_dir=run.log_dir, progress=progress, device=device,
+            evaluate=evaluate, log_dir=run.log_dir, progress=progress, device=device,
         )  # fmt: skip
         report = DistillReport(
             steps=trainer.step,
@@ -430,6 +371,7 @@ def distill(
             student=run.evaluate(trainer.net),
             teacher=parts.teacher_metrics(),
             seconds=time.perf_counter() - start,
+            best=read_best(paths.out) or {},
         )
     net = trainer.net.cpu().eval()
     paths.finish(net, asdict(report), SimpleNamespace(**asdict(config)), "distill")

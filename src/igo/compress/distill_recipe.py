@@ -16,7 +16,8 @@ from typing import Any
 
 import torch
 
-from igo.compress.distill import DistillConfig, DistillReport, distill
+from igo.compress.distill import DistillConfig, DistillReport, distill, folders_of
+from igo.compress.distill_best import best_path
 from igo.files import check_creatable
 from igo.nn.checkpoint import load_checkpoint
 from igo.nn.flops import count_flops
@@ -82,7 +83,7 @@ def build_student(
 def distill_checkpoint(
     teachers: Sequence[str],
     student: str,
-    data: str | Path,
+    data: str | Path | Sequence[str | Path],
     out: str | Path,
     config: DistillConfig,
     *,
@@ -90,12 +91,14 @@ def distill_checkpoint(
     log_dir: str | Path | None = None,
     progress: bool = False,
 ) -> DistillSummary:
-    """Distill the ``teachers`` checkpoints into ``student`` on the sl shards ``data``.
+    """Distill the ``teachers`` checkpoints into ``student`` on ``data``.
 
     Args:
         teachers: one checkpoint or several (an ensemble).
         student: a registry variant (shaped by ``overrides``) or a student checkpoint.
-        data: a folder of ``sl`` shards (``igo data import``).
+        data: a folder of ``sl`` shards (``igo data import``); for a Zero student also a Zero
+            run's ``replay/`` folder, or several folders (the first one's held-out split
+            measures).
         out: the student's checkpoint (``.safetensors``, its JSON beside it).
         config: the losses and the training.
         overrides: fields of a new student's config (blocks, channels, norm).
@@ -115,15 +118,23 @@ def distill_checkpoint(
         raise ValueError("give at least one --teacher checkpoint")
     nets = [load_teacher(path) for path in teachers]
     net = build_student(student, nets[0].config, config.training.seed, overrides)
-    if not Path(data).is_dir():
-        raise ValueError(
-            f"--data {data}: no such folder of sl shards (write it with igo data import)"
-        )
+    for folder in folders_of(data):
+        if not folder.is_dir():
+            raise ValueError(
+                f"--data {folder}: no such folder of sl shards (write it with igo data import) "
+                "or replay games (a Zero run's replay/)"
+            )
     logs = Path(log_dir) if log_dir is not None else target.with_suffix(".logs")
     trained, report = distill(net, nets, data, config, out=target, log_dir=logs, progress=progress)
     return DistillSummary(
         target, report, flops_of(trained), sum(flops_of(teacher) for teacher in nets)
     )
+
+
+def _best_text(best: dict[str, float]) -> str:
+    if "agree" in best:
+        return f"agreement {best['agree']:.1%}"
+    return f"top-1 {best['top1']:.1%}" if "top1" in best else f"value MSE {best['mse']:.4f}"
 
 
 def describe_summary(summary: DistillSummary) -> str:
@@ -141,6 +152,11 @@ def describe_summary(summary: DistillSummary) -> str:
             f"held-out: student's top move is the teacher's in {r.student['agree']:.1%}; value "
             f"MSE to the teacher's {r.student['mse_teacher']:.4f}, to the results "
             f"{r.student['mse']:.4f} (teacher {r.teacher['mse']:.4f})"
+        )
+    if r.best:
+        lines.append(
+            f"best held-out save: step {r.best['step']:.0f} ({_best_text(r.best)}) -> "
+            f"{best_path(summary.out)}"
         )
     if "top1" in r.student:
         kept = r.student["top1"] / r.teacher["top1"] if r.teacher["top1"] > 0 else float("nan")

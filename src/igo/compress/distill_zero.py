@@ -9,9 +9,14 @@ one teacher forward pass (Hinton, Vinyals and Dean 2015, on each head):
 
 with p_T the teacher's soft policy at temperature T (an ensemble: the mean of its members'),
 v_teacher its value (the members' mean), z the game's result for the side to move, w
-``soft_weight``, r ``result_weight``, c ``value_weight``. The data are ``sl`` shards (``igo data
-import``) read as Zero planes (``igo.compress.positions.zero_planes_of_examples``): the teacher
-labels every position, so the recorded games only choose the positions and give the hard targets.
+``soft_weight``, r ``result_weight``, c ``value_weight``. The data are one folder or several,
+each ``sl`` shards (``igo data import``) read as Zero planes
+(``igo.compress.positions.zero_planes_of_examples``; the hard target is the move played) or a
+Zero run's ``replay/`` folder (``igo.compress.positions.replay_split``: the positions of a net's
+own games, the teacher's if it played them; the hard target is the search's most visited move).
+The training positions are every folder's training split together; the first folder's held-out
+split measures. The teacher labels every position, so the games only choose the positions and
+give the hard targets.
 
 Both policies are over the moves open in the position (its empty points and pass; ko and
 suicide are not known from the planes, and are rare): the Zero net is trained on masked
@@ -29,6 +34,7 @@ AlphaGo students.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -42,12 +48,20 @@ from igo.compress.distill import (
     KdParts,
     LossFn,
     Teacher,
+    folders_of,
     kd_loss,
-    training_split,
 )
-from igo.compress.positions import Positions, load_positions, zero_history, zero_planes_of_examples
+from igo.compress.distill_alphago import training_split
+from igo.compress.positions import (
+    Positions,
+    holds_sl_shards,
+    load_positions,
+    replay_split,
+    zero_history,
+    zero_planes_of_examples,
+)
 from igo.nn.inference import TorchEvaluator
-from igo.nn.net import Net
+from igo.nn.net import Net, NetConfig
 from igo.train.alphago.sl_policy_stage import sl_moves
 from igo.train.alphago.supervised_data import held_out_evaluator
 from igo.train.alphago.supervised_loop import StageData
@@ -98,16 +112,47 @@ def teacher_labels(
 def zero_stage_data(
     planes: np.ndarray, train: dict[str, np.ndarray], labels: tuple[np.ndarray, np.ndarray]
 ) -> StageData:
+    """``zero_stage_of`` sl examples ``train`` (their moves played and results)."""
+    return zero_stage_of(planes, sl_moves(train, "sl"), train["result"], labels)
+
+
+def zero_stage_of(
+    planes: np.ndarray,
+    moves: np.ndarray,
+    results: np.ndarray,
+    labels: tuple[np.ndarray, np.ndarray],
+) -> StageData:
     """The training examples as float16 [N, 2H + 1 + TARGET_PLANES, n, n]: their Zero planes
     (uint8 [N, 2H + 1, n, n]), then the targets' planes (``labels``: the teacher's policy [N, M]
-    and value [N], and the results); the targets are the moves played."""
+    and value [N], and the ``results`` [N]); the targets are the ``moves`` [N] (int64)."""
     count, size = len(planes), planes.shape[-1]
     extra = np.empty((count, TARGET_PLANES, size, size), dtype=np.float16)
     probs, values = labels
     extra[:, 0] = probs[:, :-1].reshape(count, size, size)
-    extra[:, 1:] = np.stack([probs[:, -1], values, train["result"]], axis=1)[:, :, None, None]
+    extra[:, 1:] = np.stack([probs[:, -1], values, results], axis=1)[:, :, None, None]
     data = np.concatenate([planes.astype(np.float16), extra], axis=1)
-    return StageData(data, sl_moves(train, "sl"), moves=True)
+    return StageData(data, moves.astype(np.int64), moves=True)
+
+
+def zero_examples(
+    folder: str | Path, config: NetConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The training split of ``folder`` for a student of ``config``: (uint8 Zero planes
+    [N, 2H + 1, n, n], int64 hard targets [N], float32 results [N]); sl shards give the moves
+    played, a replay folder the search's most visited moves.
+
+    Raises:
+        ValueError: no such folder, sl shards without a held-out split, or no replay positions.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise ValueError(f"{root}: no such folder of sl shards or replay games")
+    if holds_sl_shards(root):
+        train = training_split(root)
+        planes = zero_planes_of_examples(train, zero_history(config))
+        return planes, sl_moves(train, "sl"), train["result"].astype(np.float32)
+    games = replay_split(root, config, "train")
+    return games.planes.astype(np.uint8), games.moves, games.results.astype(np.float32)
 
 
 def split_targets(
@@ -181,27 +226,34 @@ def zero_metrics(
 
 
 def zero_parts(
-    teacher: Teacher, student: Net, data: str | Path, config: DistillConfig, progress: bool
+    teacher: Teacher,
+    student: Net,
+    data: str | Path | Sequence[str | Path],
+    config: DistillConfig,
+    progress: bool,
 ) -> KdParts:
-    """A Zero student's data (labelled by the teacher), loss and metrics (``distill`` calls it).
+    """A Zero student's data (labelled by the teacher), loss and metrics (``distill`` calls it);
+    ``data``: one folder or several (sl shards or replay folders), the first one's held-out
+    split measured.
 
     Raises:
         ValueError: hint steps asked for, or data without a held-out split.
     """
     if config.hint_steps:
         raise ValueError("FitNets hints are for AlphaGo students; distil a Zero net without them")
-    history = zero_history(student.config)
-    train, device = training_split(data), teacher.device
-    planes = zero_planes_of_examples(train, history)
+    folders, device = folders_of(data), teacher.device
+    parts = [zero_examples(folder, student.config) for folder in folders]
+    planes, moves, results = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    del parts
     if config.soft_weight > 0 or config.result_weight < 1:
         labels = teacher_labels(teacher, planes, config.temperature, progress)
     else:  # from scratch: the teacher's terms weigh nothing
         labels = (np.full((len(planes), student.config.num_moves), 1.0, np.float32),
                   np.zeros(len(planes), np.float32))  # fmt: skip
-    stage = zero_stage_data(planes, train, labels)
+    stage = zero_stage_of(planes, moves, results, labels)
     del planes
     training = config.training
-    held = load_positions(data, student.config, training.eval_positions, training.seed)
+    held = load_positions(folders[0], student.config, training.eval_positions, training.seed)
 
     @cache
     def teacher_outputs() -> tuple[np.ndarray, np.ndarray]:
@@ -217,6 +269,6 @@ def zero_parts(
                             teacher_outputs())  # fmt: skip
 
     return KdParts(
-        stage, len(train["move"]), evaluate, zero_loss_fn(config),
+        stage, len(moves), evaluate, zero_loss_fn(config),
         lambda: zero_metrics(teacher_outputs(), held, teacher_outputs()),
     )  # fmt: skip

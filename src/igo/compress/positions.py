@@ -89,14 +89,34 @@ def load_positions(
     wanted = config.board_size if size is None else size
     if wanted != config.board_size and not any_size(config):
         raise ValueError(f"the net plays {config.board_size}x{config.board_size} only")
-    buffer, pool = _replay_pool(root, config, split)
+    return replay_split(root, config, split, limit, seed, size=wanted)
+
+
+def replay_split(
+    root: str | Path,
+    config: NetConfig,
+    split: str,
+    limit: int = 0,
+    seed: int = 0,
+    size: int | None = None,
+) -> Positions:
+    """The positions on boards of side ``size`` (None: the net's) of the ``split`` games
+    (``heldout``: every tenth, else ``train``) of the replay folder ``root`` for a net on Zero
+    planes, as played, in the folder's order: all of them, or a fixed random choice of
+    ``limit`` (``seed``); a folder with too few games for a held-out one gives its other split.
+
+    Raises:
+        ValueError: no positions of that board, or a net not on Zero planes.
+    """
+    wanted = config.board_size if size is None else size
+    buffer, pool = _replay_pool(Path(root), config, split)
     pool = pool[_sizes_of(buffer, pool) == wanted]
     if pool.size == 0:
         raise ValueError(
             f"{root}: no {wanted}x{wanted} replay positions (a Zero run's replay/ folder) for "
             "a net on Zero planes"
         )
-    return _replay_positions(buffer, pool[eval_subset(pool.size, limit, seed)])
+    return _replay_positions(buffer, pool[eval_subset(pool.size, limit, seed)] if limit else pool)
 
 
 def load_positions_by_size(

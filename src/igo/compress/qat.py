@@ -39,7 +39,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from igo.compress.distill import DistillConfig, training_split
+from igo.compress.distill import DistillConfig
+from igo.compress.distill_alphago import training_split
 from igo.compress.distill_zero import masked, zero_kd_loss, zero_metrics
 from igo.compress.positions import load_positions, zero_history, zero_planes_of_examples
 from igo.compress.prune_recipe import RetrainConfig
