@@ -24,7 +24,8 @@ IDEA: dict[str, dict[str, Any]] = {
         "selfplay.search.dirichlet_epsilon": 0.0,
         "selfplay.search.temperature_moves": 0,
     },
-    "D-mixed": {"selfplay.board_sizes": ((9, 0.7), (7, 0.15), (11, 0.15))},
+    # each size at the run's komi (7): the two-element entries of the preset file
+    "D-mixed": {"selfplay.board_sizes": ((9, 0.7, 7.0), (7, 0.15, 7.0), (11, 0.15, 7.0))},
 }
 """What each arm changes in the arm before it: the idea's keys, nothing else."""
 

@@ -67,6 +67,7 @@ def _curve(folder: Path) -> list[Path]:
     from igo.train.zero.learning_curve import CurvePoint, write_curve
 
     run = ZeroRunDir(folder)
+    run.save_config({"selfplay": {"board_size": 9}}, "0")  # the curve's files are named by size
     run.arena.mkdir()
     points = [
         CurvePoint(0, 0, 0.0, -300.0, 80.0, 0.0, 0.1),
