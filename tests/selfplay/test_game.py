@@ -183,3 +183,31 @@ def test_a_resigned_game_has_no_count() -> None:
     count = final_count(state, "tromp-taylor")
     assert count.owner is None and np.isnan(count.black_lead)
     assert count.result.winner == Color.BLACK
+
+
+# The B+74 pattern (tests/agents/test_endgame.py has the record's position): white's lone stone
+# in atari beside black's seven, white to play, komi 7. Tromp-Taylor has white ahead by 1; the
+# count with dead stones estimated calls the stone dead (at every seed), so black would pass back
+# and win by the whole board.
+B74 = """
+. . . . . . . . .
+. . . . . . . . .
+. . X . X X O X .
+. . . . . . X . .
+. . . . . . . . .
+. . . . . . . . .
+. . X . X . . . .
+. . . . . . . . .
+. . . . . . . . .
+"""
+
+
+@pytest.mark.parametrize(("scoring", "may_pass"), [("estimate", False), ("tromp-taylor", True)])
+def test_self_play_guards_the_pass_with_its_own_count(scoring: str, may_pass: bool) -> None:
+    state = GameState.from_ascii(B74, rules_from_name("chinese", 7.0), to_play=Color.WHITE)
+    n = state.num_points
+    searched = result(state, {n: 30, 40: 10}, move=n)
+    config = SelfPlayConfig(board_size=9, rules="chinese", komi=7.0, scoring=scoring)  # type: ignore[arg-type]
+    settled = endgame_rules(searched, state, config)
+    assert bool(settled.move == n) == may_pass
+    assert bool(settled.policy[n] > 0) == may_pass

@@ -8,6 +8,7 @@ and turn a finished game into a result and an SGF with ``final_result`` and ``ga
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -137,35 +138,44 @@ def endgame_rules(result: SearchResult, state: GameState, config: SelfPlayConfig
       ``config.scoring``) wins for the side to move, the move is a pass and so is the target
       (``igo.go.scoring.passing_wins``): playing on inside one's own area gains nothing, and a
       net that learns to do it fills its own groups' eyes once its opponent passes.
-    - Unless ``config.pass_when_losing``: no pass while the Tromp-Taylor count loses
-      (``no_losing_pass``).
+    - Unless ``config.pass_when_losing``: no pass while the same count, taken after the pass,
+      loses (``no_losing_pass``). With ``scoring = "estimate"`` that is the count with dead
+      stones estimated, as the players keep it (``igo.agents.move_rules``): a Tromp-Taylor
+      guard let white pass on a near-empty board where komi put it ahead, the count called its
+      lone stone dead, black passed back and won B+74, and the net learned the early pass.
     - Never a move into one's own true eye (``no_own_eye_fill``).
     """
-    if passing_wins(state, partial(final_result, scoring=config.scoring)):
+    count = partial(final_result, scoring=config.scoring)
+    if passing_wins(state, count):
         policy = np.zeros_like(result.policy)
         policy[state.num_points] = 1.0
         return replace(result, move=state.num_points, policy=policy)
     if not config.pass_when_losing:
-        result = no_losing_pass(result, state)
+        result = no_losing_pass(result, state, count)
     return no_own_eye_fill(result, state)
 
 
-def no_losing_pass(result: SearchResult, state: GameState) -> SearchResult:
-    """``result`` without a pass while the side to move would lose the count by passing.
+def no_losing_pass(
+    result: SearchResult,
+    state: GameState,
+    count: Callable[[GameState], GameResult] | None = None,
+) -> SearchResult:
+    """``result`` without a pass while the side to move would lose the count by passing
+    (``count``, taken after the pass; default: Tromp-Taylor, every stone alive).
 
     Passing when the opponent may pass back and end the game on a lost count is giving up. A
     net whose value head has come to see every position as lost for one side then passes every
     move with that side, its games end early with the other side winning, and the next nets learn
     it ever more surely (the 9x9 run's generations 8-9: white passed from move 12, black won
     99-100%). Leela Zero likewise passes only when the count does not lose. So while the count
-    (``passing_loses``: Tromp-Taylor) loses for the side to move, pass leaves the policy
+    (``passing_loses``) loses for the side to move, pass leaves the policy
     target, and a chosen pass becomes the most visited other legal move (the highest prior if
     none was visited); a pass that is the only legal move stays.
     """
     n = state.num_points
-    if not passing_loses(state):
-        return result
     if result.policy[n] == 0 and result.move != n:
+        return result
+    if not passing_loses(state, count):
         return result
     allowed = result.legal_mask.copy()
     allowed[n] = False
