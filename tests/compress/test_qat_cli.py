@@ -44,7 +44,7 @@ def test_qat_trains_writes_a_low_bit_checkpoint_and_plays(
 BAD = [
     (["--method", "int8", "--calibration", "."], "a wN method, not int8"),
     (["--method", "bf16"], "a wN method, not bf16"),
-    (["--method", "w3", "--data", "no-such-folder"], "no such folder of sl shards"),
+    (["--method", "w3", "--data", "no-such-folder"], "no such folder (sl shards or a Zero run"),
     (["--method", "w3", "--qat-steps", "-1"], "--qat-steps must be >= 0"),
     (["--method", "w7"], "unknown method 'w7'"),
 ]

@@ -13,10 +13,14 @@ EXAMPLES = """\
 examples:
   igo compress quantize --from net.safetensors --out net-w4.safetensors --method w4
   igo compress quantize --from net.safetensors --out int8.onnx --method int8 --calibration sl
-  igo compress quantize --from net.safetensors --out net-w3.safetensors --method w3 \
+  igo compress quantize --from net.safetensors --out net-w3.safetensors --method w3 \\
       --qat-steps 400 --data sl
-  igo compress quantize --from zero.safetensors --out zero-w3.safetensors --method w3 \
+  igo compress quantize --from zero.safetensors --out zero-w3.safetensors --method w3 \\
       --qat-steps 200 --data sl
+  igo compress quantize --from mixed.safetensors --out mixed-int8.onnx --method int8 \\
+      --calibration run/replay --reduce-range     # pooled heads: every size of the replay
+  igo compress quantize --from mixed.safetensors --out mixed-w4.safetensors --method w4 \\
+      --qat-steps 200 --data run/replay            # a Zero run's replay, every size
   igo gtp --player policy --checkpoint net-int8.onnx
   igo compress prune --from net.safetensors --out p.safetensors --alpha 1.3 \\
       --retrain-steps 400 --data sl
@@ -47,7 +51,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="folder of positions: sl shards (igo data import) or a Zero run's replay/; int8 "
         "calibrates on them, every method is measured on them",
     )
-    quant.add_argument("--positions", type=int, default=512, help="positions read from it")
+    quant.add_argument(
+        "--positions",
+        type=int,
+        default=512,
+        help="positions read from it (of each size, for a pooled net on a mixed replay)",
+    )
+    quant.add_argument(
+        "--reduce-range",
+        action="store_true",
+        help="int8: 7-bit weights, so that u8 x s8 products cannot saturate on CPUs without "
+        "VNNI (AVX2): far closer to fp32 there (docs/compression.md)",
+    )
     quant.add_argument("--seed", type=int, default=0, help="which positions (and QAT's batches)")
     quant.add_argument(
         "--qat-steps",
@@ -56,7 +71,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="wN methods: quantization-aware training steps on --data (0: round only); a "
         "policy net learns the moves, a Zero net its own fp32 outputs",
     )
-    quant.add_argument("--data", help="--qat-steps: sl shards (igo data import) to train on")
+    quant.add_argument(
+        "--data",
+        help="--qat-steps: what to train on: sl shards (igo data import), or a Zero run's "
+        "replay/ for a Zero net (every size it holds, for pooled heads)",
+    )
     quant.add_argument("--lr", type=float, default=0.01, help="QAT's rate (0.01)")
     quant.add_argument("--batch-size", type=int, default=128, help="QAT's minibatch (128)")
     quant.set_defaults(run=run_quantize, parser=quant)
@@ -75,7 +94,7 @@ def run_quantize(args: argparse.Namespace) -> int:
     qat = RetrainConfig(args.qat_steps, args.lr, args.batch_size, args.seed)
     report = quantize_checkpoint(
         args.source, args.out, args.method, args.calibration, args.positions, args.seed,
-        qat=qat, data=args.data, progress=True,
+        qat=qat, data=args.data, reduce_range=args.reduce_range, progress=True,
     )  # fmt: skip
     print(describe_report(report))
     return 0

@@ -19,15 +19,19 @@ on other games than those it is measured on. Replay positions are read as they w
 symmetry).
 
 A net with pooled heads plays every size, and a mixed run's replay holds games of several: such a
-net reads every size of the replay (grouped by size, as training does, with no warning for the
-other sizes' games). ``load_positions`` gives one size (``size``; the net's own by default),
+net reads every size of the replay (grouped by size, as training does); a net with fixed heads
+reads its own size (a replay with none of it is refused in one line, naming the sizes it holds).
+The held-out games are split size by size (a size with too few games for a held-out one gives
+its other split). ``load_positions`` gives one size (``size``; the net's own by default),
 ``load_positions_by_size`` every size of the replay, ``limit`` spread over them by their share of
-the positions (calibration positions for quantizing a net that plays every size should cover the
-sizes it plays: ``Positions`` of several sizes cannot share one planes array).
+the positions, or ``limit`` of each (``each``: int8 calibrates on every size it will play, since
+``Positions`` of several sizes cannot share one planes array); ``replay_split_by_size`` every
+size's whole split (what quantization-aware training trains on).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,28 +107,50 @@ def replay_split(
     """The positions on boards of side ``size`` (None: the net's) of the ``split`` games
     (``heldout``: every tenth, else ``train``) of the replay folder ``root`` for a net on Zero
     planes, as played, in the folder's order: all of them, or a fixed random choice of
-    ``limit`` (``seed``); a folder with too few games for a held-out one gives its other split.
+    ``limit`` (``seed``); a size with too few games for a held-out one gives its other split.
 
     Raises:
-        ValueError: no positions of that board, or a net not on Zero planes.
+        ValueError: an empty replay, none of that board, or a net not on Zero planes.
     """
     wanted = config.board_size if size is None else size
-    buffer, pool = _replay_pool(Path(root), config, split)
-    pool = pool[_sizes_of(buffer, pool) == wanted]
-    if pool.size == 0:
+    buffer, pools = _replay_pools(Path(root), config, split)
+    if wanted not in pools:
         raise ValueError(
-            f"{root}: no {wanted}x{wanted} replay positions (a Zero run's replay/ folder) for "
-            "a net on Zero planes"
+            f"{root}: no {wanted}x{wanted} replay games (it holds {_names(pools)}) for the net"
         )
+    pool = pools[wanted]
     return _replay_positions(buffer, pool[eval_subset(pool.size, limit, seed)] if limit else pool)
 
 
+def replay_split_by_size(
+    root: str | Path, config: NetConfig, split: str, limit: int = 0, seed: int = 0
+) -> dict[int, Positions]:
+    """``replay_split`` of every size of the replay the net plays (its own for fixed heads,
+    every size for pooled ones), by size: ``limit`` positions of each (0: all).
+
+    Raises:
+        ValueError: as ``replay_split``.
+    """
+    buffer, pools = _replay_pools(Path(root), config, split)
+    return {
+        n: _replay_positions(buffer, pool[eval_subset(pool.size, limit, seed)] if limit else pool)
+        for n, pool in pools.items()
+    }
+
+
 def load_positions_by_size(
-    folder: str | Path, config: NetConfig, limit: int, seed: int = 0, split: str = "heldout"
+    folder: str | Path,
+    config: NetConfig,
+    limit: int,
+    seed: int = 0,
+    split: str = "heldout",
+    *,
+    each: bool = False,
 ) -> dict[int, Positions]:
     """At most ``limit`` positions of a replay folder, of every size it holds that the net
-    plays, by size: a fixed random choice over all of them, so each size gets about its share.
-    For sl shards (one size): ``load_positions``'s, under its size.
+    plays, by size: a fixed random choice over all of them, so each size gets about its share
+    (``each``: at most ``limit`` of each size, so a rare size is seen too). For sl shards (one
+    size): ``load_positions``'s, under its size.
 
     Raises:
         ValueError: as ``load_positions``.
@@ -133,9 +159,10 @@ def load_positions_by_size(
     root = Path(folder)
     if config.in_planes in (NUM_PLANES, NUM_VALUE_PLANES) or holds_sl_shards(root):
         return {config.board_size: _sl_positions(root, config, limit, seed, split)}
-    buffer, pool = _replay_pool(root, config, split)
-    if pool.size == 0:
-        raise ValueError(f"{root}: no replay positions (a Zero run's replay/ folder) for the net")
+    if each:
+        return replay_split_by_size(root, config, split, limit, seed)
+    buffer, pools = _replay_pools(root, config, split)
+    pool = np.concatenate(list(pools.values()))  # each size's in the window's order
     pick = pool[eval_subset(pool.size, limit, seed)]
     sizes = _sizes_of(buffer, pick)
     return {int(n): _replay_positions(buffer, pick[sizes == n]) for n in np.unique(sizes)}
@@ -229,25 +256,58 @@ def replay_heldout(buffer: ReplayBuffer) -> np.ndarray:
     return np.asarray(games % REPLAY_HELDOUT_EVERY == REPLAY_HELDOUT_EVERY - 1, dtype=bool)
 
 
-def replay_sizes(config: NetConfig) -> tuple[int, ...]:
-    """The sizes of a replay's games a net of ``config`` reads: every size of a mix for a net
-    with pooled heads (``MIX_SIZES``), else its own."""
-    if not any_size(config):
+def replay_sizes(config: NetConfig, every: bool = False) -> tuple[int, ...]:
+    """The sizes of a replay's games a net of ``config`` reads, its own first: every size of a
+    mix (``MIX_SIZES``) for a net with pooled heads (or with ``every``), else its own."""
+    if not (every or any_size(config)):
         return (config.board_size,)
     low, high = MIX_SIZES
     return (config.board_size, *(n for n in range(low, high + 1) if n != config.board_size))
 
 
-def _replay_pool(root: Path, config: NetConfig, split: str) -> tuple[ReplayBuffer, np.ndarray]:
-    """The replay's games the net reads, and the indices of the ``split`` wanted's positions
-    (the other split's if it has none)."""
-    buffer = ReplayBuffer(root, replay_sizes(config), zero_history(config))
+def _replay_pools(
+    root: Path, config: NetConfig, split: str
+) -> tuple[ReplayBuffer, dict[int, np.ndarray]]:
+    """The replay's games, and for each size of them the net plays the indices of the
+    ``split`` wanted's positions (that size's other split's where it has none).
+
+    Every size of a mix is read, also for a net with fixed heads, so that a replay of another
+    size is refused in one line (not a warning for each of its games).
+
+    Raises:
+        ValueError: no games, or none of a size the net plays.
+    """
+    buffer = ReplayBuffer(root, replay_sizes(config, every=True), zero_history(config))
     buffer.refresh(1 << 30)
     held = replay_heldout(buffer)
-    pool = np.flatnonzero(held if split == "heldout" else ~held)
-    if pool.size == 0:  # too few games for a split: the other one, as for sl shards
-        pool = np.flatnonzero(~held if split == "heldout" else held)
-    return buffer, pool
+    sizes = _sizes_of(buffer, np.arange(buffer.num_samples))
+    found = [n for n, count in buffer.samples_by_size().items() if count]
+    if not found:
+        n = config.board_size
+        which = "" if any_size(config) else f" {n}x{n}"
+        raise ValueError(
+            f"{root}: no{which} replay positions: no replay games in it (a Zero run's replay/ "
+            "folder of gen-* folders)"
+        )
+    plays = [n for n in found if n in replay_sizes(config)]
+    if not plays:
+        n = config.board_size
+        raise ValueError(
+            f"{root} holds {_names(found)} games; the net plays {n}x{n} only (fixed heads: "
+            "a net with pooled heads plays every size)"
+        )
+    pools = {}
+    for n in plays:
+        wanted = (held if split == "heldout" else ~held) & (sizes == n)
+        if not wanted.any():  # too few games for a split: the other one, as for sl shards
+            wanted = (~held if split == "heldout" else held) & (sizes == n)
+        pools[n] = np.flatnonzero(wanted)
+    return buffer, pools
+
+
+def _names(sizes: Iterable[int]) -> str:
+    """``9x9 and 13x13``: the board sizes named."""
+    return " and ".join(f"{n}x{n}" for n in sizes)
 
 
 def _sizes_of(buffer: ReplayBuffer, pick: np.ndarray) -> np.ndarray:

@@ -20,10 +20,12 @@ grid), and the result the same kind of packed low-bit checkpoint ``--method wN``
 
 An AlphaGo policy net trains on the moves played, like the pruned nets' retraining. A Zero net
 (policy and value on Zero planes, pooled heads too) trains with the fp32 net as its own teacher
-(``train_zero``): the ``sl`` shards read as Zero planes, every minibatch labelled by the fp32
-net as drawn, the loss ``distill_zero``'s at T = 1 with the whole weight on the teacher (KL to its
-policy over the open moves plus the value regressed to its value), the forward fake-quantized as
-above.
+(``train_zero``): on ``sl`` shards read as Zero planes or on a Zero run's ``replay/`` folder (the
+reader ``distill_zero.zero_examples``; every size of a mixed replay for a net with pooled heads,
+each minibatch of one size drawn by its share, as the Zero loop trains), every minibatch labelled
+by the fp32 net as drawn, the loss ``distill_zero``'s at T = 1 with the whole weight on the
+teacher (KL to its policy over the open moves plus the value regressed to its value), the
+forward fake-quantized as above. It is measured on each size's held-out games.
 """
 
 from __future__ import annotations
@@ -32,17 +34,22 @@ import copy
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from igo.compress.distill import DistillConfig
-from igo.compress.distill_alphago import training_split
-from igo.compress.distill_zero import masked, zero_kd_loss, zero_metrics
-from igo.compress.positions import load_positions, zero_history, zero_planes_of_examples
+from igo.compress.distill_zero import masked, zero_examples, zero_kd_loss, zero_metrics
+from igo.compress.positions import (
+    Positions,
+    holds_sl_shards,
+    load_positions_by_size,
+    replay_split_by_size,
+)
 from igo.compress.prune_recipe import RetrainConfig
 from igo.compress.prune_train import (
     check_qat_run,
@@ -55,10 +62,11 @@ from igo.compress.prune_zero import is_zero_net
 from igo.compress.quantize import TorchQuantized, WeightOnlyConfig
 from igo.files import write_text_atomic
 from igo.nn.checkpoint import load_checkpoint, save_checkpoint
+from igo.nn.inference import TorchEvaluator, any_size
 from igo.nn.lowbit import fake_quantized_forward
-from igo.nn.net import Net
+from igo.nn.net import Net, NetConfig
 from igo.nn.threads import torch_threads
-from igo.train.alphago.sl_policy_stage import SlReport, sl_moves
+from igo.train.alphago.sl_policy_stage import SlReport
 from igo.train.alphago.supervised_data import held_out_evaluator
 from igo.train.alphago.supervised_loop import (
     LossFn,
@@ -101,15 +109,19 @@ class ZeroQatReport:
     steps: int
     """Steps done."""
     train_positions: int
-    """Positions in the training split."""
+    """Positions in the training split (of every size)."""
     rounded: dict[str, float]
     """The exported (rounded) net's metrics (``distill_zero.zero_metrics``: top1, top5, loss
     on the moves played; agree, top-1 agreement with the fp32 net; mse, to the results;
-    mse_teacher, to the fp32 net's value)."""
+    mse_teacher, to the fp32 net's value), over every size measured (each size's weighted by
+    its positions)."""
     fp32: dict[str, float]
     """The fp32 net's same metrics (agree 1, mse_teacher 0)."""
     seconds: float
     """Wall time of the call that finished it (after a resume: its part only)."""
+    by_size: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """A replay of several sizes: each size's (``"13x13"``) training and held-out positions,
+    and its ``rounded`` and ``fp32`` metrics."""
 
 
 def quantization_aware_train(
@@ -168,6 +180,24 @@ def self_taught_loss(teacher: torch.nn.Module, bits: int) -> LossFn:
     return loss
 
 
+def zero_training_sets(folder: str | Path, config: NetConfig) -> dict[int, StageData]:
+    """The training split of ``folder`` for a Zero net of ``config``, one ``StageData`` a board
+    size, by size: ``distill_zero.zero_examples``'s (sl shards: the moves played; a replay
+    folder: the search's most visited moves), of every size a replay holds for a net with
+    pooled heads.
+
+    Raises:
+        ValueError: as ``zero_examples`` (no such folder, no held-out sl shards, an empty
+            replay, a replay of another size for a net with fixed heads).
+    """
+    root = Path(folder)
+    if any_size(config) and root.is_dir() and not holds_sl_shards(root):
+        by_size = replay_split_by_size(root, config, "train")
+        return {n: StageData(p.planes.astype(np.uint8), p.moves, True) for n, p in by_size.items()}
+    planes, moves, _ = zero_examples(root, config)
+    return {int(planes.shape[-1]): StageData(planes, moves, moves=True)}
+
+
 def train_zero(
     net: Net,
     config: QatConfig,
@@ -178,14 +208,16 @@ def train_zero(
     progress: bool = False,
 ) -> ZeroQatReport:
     """Train a copy of the Zero net ``net`` through ``config.weights``' rounding towards ``net``
-    itself on ``shards``' training split read as Zero planes (module docstring) and write the
-    rounded net to ``out``, packed.
+    itself on the training split of ``shards`` (sl shards read as Zero planes, or a Zero run's
+    replay folder: every size it holds for pooled heads, each minibatch of one size) and write
+    the rounded net to ``out``, packed.
 
     A killed run resumes from ``out.trainer.pt``; a finished one's report is read back.
 
     Raises:
-        ValueError: shards without a held-out split, or of another board; a killed run's files
-            that belong to another training.
+        ValueError: shards without a held-out split, or of another board; an empty replay, or
+            one of another size for fixed heads; a killed run's files that belong to another
+            training.
     """
     paths = StagePaths.of(out)
     done = paths.finished()
@@ -195,31 +227,72 @@ def train_zero(
     device, start = torch.device("cpu"), time.perf_counter()
     teacher = copy.deepcopy(net).to("cpu").float().eval().requires_grad_(False)
     latent = copy.deepcopy(net).to("cpu").float()
-    train = training_split(shards)
-    data = StageData(zero_planes_of_examples(train, zero_history(net.config)),
-                     sl_moves(train, "sl"), moves=True)  # fmt: skip
-    held = load_positions(shards, net.config, stage.eval_positions, stage.seed)
+    data = zero_training_sets(shards, net.config)
+    held = load_positions_by_size(shards, net.config, stage.eval_positions, stage.seed, each=True)
     with torch_threads(stage.torch_threads):
-        reference = held_out_evaluator(teacher, device).evaluate(held.planes)
+        fp32 = {n: held_out_evaluator(teacher, device).evaluate(p.planes) for n, p in held.items()}
         paths.out.parent.mkdir(parents=True, exist_ok=True)
         check_qat_run(qat_path(out), {"weight_bits": bits, "extra": dict(extra or {})})
         trainer = open_trainer(paths, latent, stage, device)
 
+        def rounded(model: Net) -> dict[int, dict[str, float]]:
+            return _by_size(held_out_evaluator(measured_at(model, bits), device), held, fp32)
+
         def evaluate(model: Net) -> dict[str, float]:
-            rounded = held_out_evaluator(measured_at(model, bits), device)
-            return zero_metrics(rounded.evaluate(held.planes), held, reference)
+            return _weighted(rounded(model), held)
 
         run_training(
-            trainer, stage, data, self_taught_loss(teacher, bits), paths,
+            trainer, stage, list(data.values()), self_taught_loss(teacher, bits), paths,
             evaluate=evaluate, log_dir=None, progress=progress, device=device,
         )  # fmt: skip
-        report = ZeroQatReport(
-            trainer.step, len(data.targets), evaluate(trainer.net),
-            zero_metrics(reference, held, reference), time.perf_counter() - start,
-        )  # fmt: skip
+        reference = _by_size(None, held, fp32)
+        report = _zero_report(trainer.step, data, held, rounded(trainer.net), reference, start)
     written = {**dict(extra or {}), "retrain": {**asdict(stage), "steps": trainer.step}}
     save_checkpoint(trainer.net.eval(), paths.out, extra=written, weight_bits=bits)
     write_text_atomic(paths.report, json.dumps(asdict(report), indent=1) + "\n")
     paths.trainer.unlink(missing_ok=True)
     qat_path(out).unlink(missing_ok=True)
     return report
+
+
+def _by_size(
+    runner: TorchEvaluator | None,
+    held: Mapping[int, Positions],
+    fp32: Mapping[int, tuple[np.ndarray, np.ndarray]],
+) -> dict[int, dict[str, float]]:
+    """Each size's ``zero_metrics`` of ``runner`` (None: of the fp32 net's outputs ``fp32``)."""
+    return {
+        n: zero_metrics(fp32[n] if runner is None else runner.evaluate(p.planes), p, fp32[n])
+        for n, p in held.items()
+    }
+
+
+def _zero_report(
+    steps: int,
+    data: Mapping[int, StageData],
+    held: Mapping[int, Positions],
+    rounded: Mapping[int, dict[str, float]],
+    reference: Mapping[int, dict[str, float]],
+    start: float,
+) -> ZeroQatReport:
+    """The report of ``steps`` done on ``data``: the rounded and the fp32 net's metrics on
+    ``held``, over all sizes, and each size's where there are several."""
+    sizes = {
+        f"{n}x{n}": {"train_positions": len(data[n].targets) if n in data else 0,
+                     "heldout_positions": len(p), "rounded": rounded[n], "fp32": reference[n]}
+        for n, p in held.items()
+    }  # fmt: skip
+    return ZeroQatReport(
+        steps, sum(len(d.targets) for d in data.values()), _weighted(rounded, held),
+        _weighted(reference, held), time.perf_counter() - start, sizes if len(sizes) > 1 else {},
+    )  # fmt: skip
+
+
+def _weighted(
+    metrics: Mapping[int, dict[str, float]], held: Mapping[int, Positions]
+) -> dict[str, float]:
+    """The sizes' metrics averaged, each weighted by its held-out positions (every metric is a
+    mean over positions: the mean over all of them)."""
+    total = sum(len(held[n]) for n in metrics)
+    keys = next(iter(metrics.values()))
+    return {k: sum(m[k] * len(held[n]) for n, m in metrics.items()) / total for k in keys}

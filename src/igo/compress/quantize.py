@@ -23,7 +23,7 @@ the rounded weights, which is what the seed's low-bit-weight table measures (acc
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -33,7 +33,7 @@ import torch
 from igo.compress.int8 import Int8StaticConfig, quantize_int8_static
 from igo.compress.positions import Positions
 from igo.nn.checkpoint import save_checkpoint
-from igo.nn.inference import NetRunner, TorchEvaluator
+from igo.nn.inference import NetRunner, TorchEvaluator, any_size
 from igo.nn.lowbit import BITS, check_bits, fake_quantize, is_quantized_weight
 from igo.nn.net import Net
 from igo.nn.onnx_graph import OnnxEvaluator, save_onnx_checkpoint
@@ -114,7 +114,11 @@ class OnnxQuantized:
         return save_onnx_checkpoint(self.model, self.net, path, extra=extra)
 
 
-Transform = Callable[[Net, Any, Positions | None], Quantized]
+Calibration = Positions | Sequence[Positions]
+"""Calibration positions: of one board size, or one ``Positions`` per size (a net with pooled
+heads calibrated on every size it plays: ``load_positions_by_size(..., each=True)``)."""
+
+Transform = Callable[[Net, Any, Calibration | None], Quantized]
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ def _rounded(net: Net, round_fn: Callable[[torch.Tensor], torch.Tensor]) -> Net:
     return copied
 
 
-def half_transform(net: Net, config: HalfConfig, calibration: Positions | None) -> Quantized:
+def half_transform(net: Net, config: HalfConfig, calibration: Calibration | None) -> Quantized:
     """``HalfConfig``: every parameter rounded to 16 bits (what the checkpoint holds)."""
     dtype = getattr(torch, config.dtype)
     copied = copy.deepcopy(net).to("cpu").to(dtype).float().eval()
@@ -169,22 +173,30 @@ def half_transform(net: Net, config: HalfConfig, calibration: Positions | None) 
 
 
 def weight_only_transform(
-    net: Net, config: WeightOnlyConfig, calibration: Positions | None
+    net: Net, config: WeightOnlyConfig, calibration: Calibration | None
 ) -> Quantized:
     """``WeightOnlyConfig``: conv and linear weights on the b-bit per-channel grid."""
     rounded = _rounded(net, lambda w: fake_quantize(w, config.bits))
     return TorchQuantized(rounded, weight_bits=config.bits)
 
 
-def int8_transform(net: Net, config: Int8StaticConfig, calibration: Positions | None) -> Quantized:
-    """``Int8StaticConfig``: ONNX Runtime's static quantization, calibrated on ``calibration``."""
+def int8_transform(
+    net: Net, config: Int8StaticConfig, calibration: Calibration | None
+) -> Quantized:
+    """``Int8StaticConfig``: ONNX Runtime's static quantization, calibrated on ``calibration``
+    (every size's activations, for a net with pooled heads given several)."""
     if calibration is None:
         raise ValueError("int8 static quantization needs calibration positions")
-    return OnnxQuantized(quantize_int8_static(net, calibration.planes, config), net)
+    groups = [calibration] if isinstance(calibration, Positions) else list(calibration)
+    n = net.config.board_size
+    if not any_size(net.config) and any(p.planes.shape[-1] != n for p in groups):
+        raise ValueError(f"the net plays {n}x{n} only: calibrate it on {n}x{n} positions")
+    return OnnxQuantized(quantize_int8_static(net, [p.planes for p in groups], config), net)
 
 
-def quantize(net: Net, config: QuantConfig, calibration: Positions | None = None) -> Quantized:
-    """``net`` quantized as ``config`` says (the method registered with that config's type).
+def quantize(net: Net, config: QuantConfig, calibration: Calibration | None = None) -> Quantized:
+    """``net`` quantized as ``config`` says (the method registered with that config's type);
+    ``calibration``: one size's positions, or one ``Positions`` per size it plays.
 
     Raises:
         ValueError: a method that needs calibration positions got none.

@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -328,7 +328,7 @@ def _step(
 def run_training(
     trainer: Trainer,
     config: StageConfig,
-    data: StageData,
+    data: StageData | Sequence[StageData],
     loss_fn: LossFn,
     paths: StagePaths,
     *,
@@ -341,7 +341,9 @@ def run_training(
     the end; logs (``StageLog`` in ``log_dir``, None: none) the mean training loss every
     ``LOG_EVERY`` steps and ``evaluate`` at each save. Under torchrun every rank calls it and
     trains its share of each minibatch (``igo.train.distributed``); only rank 0 writes and logs
-    (the loss logged is its slice's).
+    (the loss logged is its slice's). ``data`` of several board sizes (one ``StageData`` each,
+    a net with pooled heads): each minibatch is of one size, drawn by its share of the
+    examples, as the Zero loop's replay buffer draws them (one size draws nothing more).
 
     Raises:
         TrainingDiverged: a non-finite loss.
@@ -350,7 +352,10 @@ def run_training(
     distributed.check_batch(config.batch_size)
     main = distributed.ranks().is_main
     train_config = train_config_of(config)
-    symmetries = Symmetries.of(int(data.planes.shape[-1]))
+    groups = [data] if isinstance(data, StageData) else list(data)
+    symmetries = [Symmetries.of(int(group.planes.shape[-1])) for group in groups]
+    shares = np.array([len(group.targets) for group in groups], dtype=np.float64)
+    shares /= shares.sum()
     model = distributed.wrap(trainer.net, device)
     trainer.net.train()
     losses: list[float] = []
@@ -361,7 +366,8 @@ def run_training(
     with StageLog(log_dir if main else None, trainer.step) as log, bar:
         while trainer.step < config.steps:
             lr = learning_rate_at(train_config, trainer.step, config.steps)
-            batch = draw_minibatch(data, symmetries, trainer.rng, config.batch_size, device)
+            k = 0 if len(groups) == 1 else int(trainer.rng.choice(len(groups), p=shares))
+            batch = draw_minibatch(groups[k], symmetries[k], trainer.rng, config.batch_size, device)
             losses.append(_step(trainer, model, loss_fn, batch, lr))
             bar.update(1)
             if trainer.step % LOG_EVERY == 0 or trainer.step == config.steps:
