@@ -34,6 +34,9 @@ def pooled_net(heads: str = "pooled", seed: int = 0) -> Net:
         net.train()
         for positions in replay_split_by_size(REPLAY, net.config, "train").values():
             net(torch.from_numpy(positions.planes))
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d | torch.nn.BatchNorm1d):
+            module.momentum = 0.1  # torch's default again: a resumed training is then exact
     return net.eval()
 
 

@@ -1,7 +1,8 @@
 """Quantization-aware training of a Zero net on a Zero run's replay folder: a net with pooled
 heads trains on every size of a mixed replay (minibatches of each size) and its 3-bit outputs move
-towards its fp32 ones at both sizes; ``igo compress quantize --qat-steps --data REPLAY`` end to
-end; a fixed-heads net and a replay of another size, or an empty replay, are one line."""
+towards its fp32 ones at both sizes; a killed run resumes to the same weights; ``igo compress
+quantize --qat-steps --data REPLAY`` end to end; a fixed-heads net and a replay of another size,
+or an empty replay, are one line."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from test_qat_zero import rounded
+from test_qat_zero import killed_at_first_save, rounded
 
 from igo.cli.main import main
 from igo.compress.distill_zero import masked
@@ -65,6 +66,23 @@ def test_qat_trains_on_every_size_and_moves_both_towards_fp32(
     assert set(report.by_size) == {"9x9", "13x13"}
     assert sum(s["train_positions"] for s in report.by_size.values()) == report.train_positions
     assert all(s["rounded"]["agree"] <= 1 for s in report.by_size.values())
+
+
+def test_a_killed_training_on_two_sizes_resumes_to_the_same_weights(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = QatConfig(WeightOnlyConfig(3), RetrainConfig(120, 0.005, batch_size=16))
+    whole = quantization_aware_train(pooled_net(), config, REPLAY, tmp_path / "w.safetensors")
+    out = tmp_path / "k.safetensors"
+    killed_at_first_save(
+        monkeypatch, lambda: quantization_aware_train(pooled_net(), config, REPLAY, out)
+    )
+    assert out.with_suffix(".trainer.pt").exists() and not out.exists()  # killed at step 100
+    again = quantization_aware_train(pooled_net(), config, REPLAY, out)
+    assert again.report.steps == 120  # the size of each minibatch drawn as in one go, too
+    expected = whole.quantized.net.state_dict()
+    for name, tensor in again.quantized.net.state_dict().items():
+        torch.testing.assert_close(tensor, expected[name], rtol=0, atol=0)
 
 
 def test_the_cli_trains_on_a_replay_and_reports_each_size(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -115,22 +116,29 @@ def test_qat_moves_a_3_bit_net_towards_its_fp32_outputs(
     assert _gap(net, rounded(net, 3), sl_shards) == before  # the net given is unchanged
 
 
+def killed_at_first_save(monkeypatch: pytest.MonkeyPatch, train: Callable[[], object]) -> None:
+    """Run ``train`` killed right after the trainer's first save (step 100), as a killed run."""
+    save = supervised_loop.save_trainer
+
+    def save_then_die(path: Path, trainer: object) -> None:
+        save(path, trainer)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(supervised_loop, "save_trainer", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        train()
+    monkeypatch.setattr(supervised_loop, "save_trainer", save)
+
+
 def test_a_killed_zero_training_resumes_to_the_same_weights(
     sl_shards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = _config(steps=120)
     whole = quantization_aware_train(tiny_zero(), config, sl_shards, tmp_path / "w.safetensors")
-    save = supervised_loop.save_trainer
-
-    def save_then_die(path: Path, trainer: object) -> None:
-        save(path, trainer)  # type: ignore[arg-type]
-        raise KeyboardInterrupt  # the first save: step 100 of 120
-
     out = tmp_path / "k.safetensors"
-    monkeypatch.setattr(supervised_loop, "save_trainer", save_then_die)
-    with pytest.raises(KeyboardInterrupt):
-        quantization_aware_train(tiny_zero(), config, sl_shards, out)
-    monkeypatch.setattr(supervised_loop, "save_trainer", save)
+    killed_at_first_save(
+        monkeypatch, lambda: quantization_aware_train(tiny_zero(), config, sl_shards, out)
+    )
     assert out.with_suffix(".trainer.pt").exists() and not out.exists()
     with pytest.raises(ValueError, match="another quantization-aware training"):
         quantization_aware_train(tiny_zero(), _config(bits=4, steps=120), sl_shards, out)
