@@ -14,6 +14,11 @@ load (``--checkpoint OUT``). The net given is never changed.
 | int8           | Int8StaticConfig   | ONNX Runtime's static int8   | ``.onnx`` graph + ``.json`` |
 |                |                    | graph (``int8.py``)          |                             |
 
+int8 calibrates on ``Calibration``: one size's positions, or one ``Positions`` per size for a
+net with pooled heads, whose graph plays every size (each size's activation ranges seen).
+``Int8StaticConfig.reduce_range`` (7-bit weights) keeps ONNX Runtime's u8 x s8 kernel from
+saturating on CPUs without VNNI (docs/compression.md).
+
 bf16 is fast only where the CPU computes it natively (AMX or avx512_bf16: ``igo.bench.machine``
 says which); elsewhere torch emulates it and it is slower than fp32. fp16 convolutions on CPU are
 slower still. The weight-only methods save memory and disk, not time: the net runs in fp32 on
