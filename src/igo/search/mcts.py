@@ -135,8 +135,10 @@ class MultiSearch:
             states: positions to search (none over), one per tree used.
             trees: which tree each state uses (default 0, 1, ...); a tree whose root matches its
                 state (after ``advance``) keeps its statistics.
-            time_limit: seconds within which the steps end: no step starts that the mean step
-                would take past them, but the first (None: run every simulation).
+            time_limit: seconds within which the steps end: no step starts that a slow step
+                (``igo.search.timing``) would take past them, but the first; the search without
+                a network checks it between chunks cut to the time left (None: run every
+                simulation).
             num_simulations: new simulations of a full search (None: the config's); a cheap
                 search of playout cap randomisation runs the config's ``cheap_simulations``.
 
@@ -291,7 +293,7 @@ class MultiSearch:
         """Steps over all trees: select (new nodes) -> evaluate (one call) -> expand -> backup.
 
         Each half is one compiled call over all trees (see ``StepKernels``). A step starts only
-        where the mean step ends by ``deadline`` (``StepTimer.fits``), but the first.
+        where a slow step ends by ``deadline`` (``StepTimer.fits``), but the first.
         """
         n = jobs[0].state.num_points
         batch = allocate_batch(
@@ -345,7 +347,8 @@ class MultiSearch:
                 batch.priors[rows] = evaluate_leaves(self.tree_policy, leaves)[0]
 
     def _run_builtin(self, jobs: list[SearchJob], deadline: float | None) -> None:
-        """The uniform evaluator inside compiled code: the root first (then noise), then chunks."""
+        """The uniform evaluator inside compiled code: the root first (then noise), then chunks
+        (timed: cut to the time left, ``StepTimer.chunk``)."""
         k = self.config.leaves_per_batch
         chunk = k * max(1, _BUILTIN_CHUNK // k)
         n = jobs[0].state.num_points
@@ -353,12 +356,21 @@ class MultiSearch:
         for job in jobs:
             while job.remaining > 0:
                 self._refresh_root(job)
-                num = 1 if job.arrays.expanded[0] != EVALUATOR_PRIORS else min(chunk, job.remaining)
-                job.tree.arrays = reserve(job.arrays, num, num * (n + 1))
+                num = 1
+                if job.arrays.expanded[0] == EVALUATOR_PRIORS:
+                    num = chunk if deadline is None else self.timer.chunk(deadline, k, chunk)
+                    num = min(num, job.remaining)
+                room = num
+                if deadline is not None:  # room for the whole budget: no copy per small chunk
+                    room = max(num, min(job.remaining, self.timer.chunk(deadline, k, chunk, None)))
+                job.tree.arrays = reserve(job.arrays, room, room * (n + 1))
+                started = self.timer.clock()
                 run_uniform(
                     job.arrays, job.leaves, batch, job.root, job.params, num, job.tree.rollout_rng
                 )
                 job.remaining -= num
+                if num > 1:
+                    self.timer.record_chunk(started, num)
                 self._refresh_root(job)
                 if deadline is not None and self.timer.clock() > deadline:
                     break
