@@ -49,12 +49,12 @@ from igo.search.evaluator import (
     evaluate_leaves,
     history_length_of,
 )
-from igo.search.gumbel import gumbel_for, start_halving
+from igo.search.gumbel import gumbel_for
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
-from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
 from igo.search.rollout import RolloutPolicy, RolloutTables, tables_of
 from igo.search.root import kernel_params, root_context
+from igo.search.root_priors import refresh_root
 from igo.search.simulate import run_uniform
 from igo.search.timing import StepTimer, TimeSource
 from igo.search.tree import (
@@ -64,7 +64,6 @@ from igo.search.tree import (
     extract_subtree,
     new_tree,
     reserve,
-    restrict_root,
 )
 
 AnyEvaluator = Evaluator | LeafEvaluator
@@ -242,7 +241,7 @@ class MultiSearch:
         return SearchJob(slot, state, root, params, leaves, sims, full, sims, allowed=allowed)
 
     def _finish(self, job: SearchJob) -> SearchResult:
-        self._refresh_root(job)
+        refresh_root(job, self.config)
         return build_result(
             job.arrays,
             self.config,
@@ -253,29 +252,6 @@ class MultiSearch:
             job.tree.rng,
             job.root.gumbel,
         )
-
-    def _refresh_root(self, job: SearchJob) -> None:
-        """Once the root has evaluator priors: restore the clean ones, then add fresh noise."""
-        t = job.arrays
-        if job.noise_done or t.expanded[0] != EVALUATOR_PRIORS:
-            return
-        if job.allowed is not None:
-            restrict_root(t, job.allowed)
-        first, num = int(t.first_edge[0]), int(t.num_edges[0])
-        priors = t.edge_prior[first : first + num]
-        if job.tree.clean_priors is not None:
-            priors[:] = job.tree.clean_priors
-            job.tree.clean_priors = None
-        eps = self.config.dirichlet_epsilon
-        if self.config.gumbel:
-            start_halving(
-                job.arrays, job.root.gumbel, self.config, job.remaining, job.full, job.tree.rng
-            )
-        elif job.full and eps > 0.0:
-            job.tree.clean_priors = priors.copy()
-            alpha = dirichlet_alpha_for(num, self.config.dirichlet_alpha)
-            priors[:] = add_dirichlet_noise(priors, alpha, eps, job.tree.rng)
-        job.noise_done = True
 
     def _subtree(self, t: TreeArrays | None, move: int) -> TreeArrays | None:
         if t is None or not self.config.reuse_tree:
@@ -311,7 +287,7 @@ class MultiSearch:
             for i, job in enumerate(jobs):
                 if steps.ready[i] and not job.noise_done:
                     job.tree.arrays = steps.tree(i)
-                    self._refresh_root(job)
+                    refresh_root(job, self.config)
             ks = self._step_sizes(jobs, steps.ready)
             steps.select(ks, batch)
             self._evaluate(jobs, batch, steps)
@@ -355,7 +331,7 @@ class MultiSearch:
         batch = allocate_batch(k, jobs[0].root.board.shape[0], n, 0)
         for job in jobs:
             while job.remaining > 0:
-                self._refresh_root(job)
+                refresh_root(job, self.config)
                 num = 1
                 if job.arrays.expanded[0] == EVALUATOR_PRIORS:
                     num = chunk if deadline is None else self.timer.chunk(deadline, k, chunk)
@@ -371,7 +347,7 @@ class MultiSearch:
                 job.remaining -= num
                 if num > 1:
                     self.timer.record_chunk(started, num)
-                self._refresh_root(job)
+                refresh_root(job, self.config)
                 if deadline is not None and self.timer.clock() > deadline:
                     break
 
