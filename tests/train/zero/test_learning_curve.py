@@ -141,3 +141,16 @@ def test_curve_size_flag_refuses_a_bad_size_in_one_line(
         assert main([*argv, "--curve-size", choice]) == 2
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_curve_komi_flag_sets_the_games_komi(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = _fake_run(tmp_path / "run")
+    argv = ["zero", "--preset", "tiny", "--run-dir", str(run.root), "--curve"]
+    flags = ["--curve-games", "1", "--curve-visits", "2", "--curve-every", "2"]
+    opponent = ["--curve-opponent", "igo:player=random,name=rnd"]
+    assert main([*argv, *flags, *opponent, "--curve-komi", "5.5"]) == 0
+    with sqlite3.connect(run.curve_db) as connection:
+        assert connection.execute("SELECT DISTINCT komi FROM games").fetchall() == [(5.5,)]
+    assert "komi 5.5" in capsys.readouterr().out
