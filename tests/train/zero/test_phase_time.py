@@ -98,9 +98,12 @@ def csv_rows(run: ZeroRunDir) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_run_records_each_phase_over_stretches_and_a_carry(tmp_path: Path) -> None:
+def test_run_records_each_phase_over_stretches_and_a_carry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     carry = tmp_path / "carry"
     run_zero(timed(tmp_path, 1, carry_dir=str(carry)), progress=False)
+    assert " CPU h so far" in capsys.readouterr().err  # the generation's log line
     shutil.rmtree(tmp_path / "run")  # a new machine: only the carry is left
     config = timed(tmp_path, 2, carry_dir=str(carry))
     state = run_zero(config, progress=False)

@@ -74,5 +74,6 @@ def describe_generation(generation: int, s: dict[str, float], gate: GateResult) 
         f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
         f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
         f"(false {s['selfplay.false_resign_rate']:.0%} of "
-        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
+        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out); "
+        f"{s.get('run.cpu_h', math.nan):.2f} CPU h so far"
     )
