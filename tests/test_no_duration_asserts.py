@@ -3,15 +3,18 @@
 a slower machine). A hang guard of minutes is fine when it says it is one ("hang guard" in the
 assert or on the line above).
 
-Two scans of every file under tests/: the line pattern below, and a syntax-tree pass that finds
-comparisons where a clock reading (``time.monotonic()``, ``time.perf_counter()``...) or a
-difference of them is held under a bound.
+Two scans of every file under tests/, this one included: the line pattern below, on the code with
+its string literals blanked (so this file's examples, which are strings, are not hits), and a
+syntax-tree pass that finds comparisons where a clock reading (``time.monotonic()``,
+``time.perf_counter()``...) or a difference of them is held under a bound.
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -78,12 +81,29 @@ def _guarded(lines: list[str], lineno: int, end: int) -> bool:
     return HANG_GUARD in text
 
 
+def _code_only(text: str) -> list[str]:
+    """The lines of ``text`` with every string literal's characters turned into spaces (line
+    breaks kept), so a pattern matches code and comments, not text quoted in the code."""
+    lines = [list(line) for line in text.splitlines()]
+    strings = (tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING))
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type not in strings:
+            continue
+        (row, col), (end_row, end_col) = token.start, token.end
+        for r in range(row, end_row + 1):
+            line = lines[r - 1]
+            stop = end_col if r == end_row else len(line)
+            line[col if r == row else 0 : stop] = " " * (stop - (col if r == row else 0))
+    return ["".join(line) for line in lines]
+
+
 def duration_asserts(text: str, name: str) -> list[str]:
     """``name:line: text`` of every assert in the source ``text`` that bounds a duration."""
     lines = text.splitlines()
+    code = _code_only(text)
     found = {
-        number: line.strip()
-        for number, line in enumerate(lines, 1)
+        number: lines[number - 1].strip()
+        for number, line in enumerate(code, 1)
         if DURATION_ASSERT.search(line) and not _guarded(lines, number, number)
     }
     tree = ast.parse(text, name)
@@ -97,7 +117,6 @@ def test_no_test_asserts_a_duration() -> None:
     found = [
         hit
         for path in sorted(TESTS.rglob("*.py"))
-        if path != Path(__file__)  # this file's examples are strings
         for hit in duration_asserts(path.read_text(encoding="utf-8"), str(path.relative_to(TESTS)))
     ]
     assert not found, "durations asserted (measure them in igo bench):\n" + "\n".join(found)
@@ -130,3 +149,12 @@ def test_the_scan_finds_each_kind(source: str) -> None:
 )
 def test_the_scan_passes_budgets_lower_bounds_and_hang_guards(source: str) -> None:
     assert not duration_asserts(source, "case.py"), source
+
+
+def test_the_line_scan_skips_quoted_text_but_not_the_code_beside_it() -> None:
+    quoted = 'EXAMPLES = [\n    "assert seconds < 60.0",\n    """\nassert took_s <= 2\n""",\n]\n'
+    assert not duration_asserts(quoted, "case.py")
+    both = 'def f():\n    assert wall_s < 5, "assert seconds < 60"\n'
+    assert duration_asserts(both, "case.py") == [
+        'case.py:2: assert wall_s < 5, "assert seconds < 60"'
+    ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli_refusal import assert_refused
 
 from igo.agents.conformance import check_player
 from igo.agents.nets import ALPHAGO_WEIGHTS, ZERO_WEIGHTS, shipped_weights
@@ -73,10 +74,7 @@ def test_bad_input_is_one_line(
         argv[argv.index(flag) + 1] = values[1]  # replaces the first one given
     else:
         argv += values
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
-    assert not (tmp_path / "s.safetensors").exists()
+    assert_refused(argv, message, capsys, tmp_path / "s.safetensors")
 
 
 @pytest.mark.parametrize(

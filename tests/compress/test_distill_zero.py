@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from cli_refusal import assert_refused
 from zero_replay import write_replay
 
 from igo.agents.conformance import check_player
@@ -211,7 +212,4 @@ def test_a_bad_zero_pairing_is_one_line(
         del argv[at + 2 : at + 6]  # a checkpoint takes no --blocks / --channels
     else:
         argv += change
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
-    assert not (tmp_path / "s.safetensors").exists()
+    assert_refused(argv, message, capsys, tmp_path / "s.safetensors")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from cli_refusal import assert_refused
 from zero_replay import write_replay
 
 from igo.agents.conformance import check_player
@@ -94,10 +95,7 @@ def test_bad_input_is_one_line(
     argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "o.safetensors"
-    assert main(["compress", "prune", *argv, "--out", str(out)]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
-    assert not out.exists()
+    assert_refused(["compress", "prune", *argv, "--out", str(out)], message, capsys, out)
 
 
 def test_an_onnx_output_and_an_empty_data_folder_are_refused(

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_refusal import assert_refused
 
 from igo.agents.conformance import check_player
 from igo.agents.nets import ALPHAGO_WEIGHTS, shipped_weights
@@ -60,10 +61,7 @@ def test_bad_input_is_one_line(
     if "--data" not in argv:
         argv = [*argv, "--data", str(tmp_path)]
     argv = ["compress", "quantize", "--from", POLICY, "--out", str(out), *argv]
-    assert main(argv) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0] and "Traceback" not in err[0]
-    assert not out.exists()
+    assert_refused(argv, message, capsys, out)
 
 
 def test_qat_needs_data_and_a_policy_net(

@@ -86,6 +86,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     curve.add_argument("--curve-opponent", default="gnugo:level=10", help="anchor engine spec")
     curve.add_argument("--curve-jobs", type=int, default=1, help="games at once")
     curve.add_argument(
+        "--curve-komi",
+        type=float,
+        default=None,
+        help="komi of the games (default: the run's komi at that size)",
+    )
+    curve.add_argument(
         "--curve-size",
         metavar="N|all",
         help="rate at this size of the run's mix, or at each (default: the run's main size)",
@@ -177,6 +183,7 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
         opponent=args.curve_opponent,
         jobs=args.curve_jobs,
         every=args.curve_every,
+        komi=args.curve_komi,
     )
 
     def report(first: str, second: str, summary: MatchSummary) -> None:
@@ -187,7 +194,7 @@ def run_curve(run_dir: str, args: argparse.Namespace) -> int:
         for size in _curve_sizes(args.curve_size, lambda: run_sizes(run)):
             sized = replace(config, size=size)
             db = play_curve_games(run, sized, report)
-            path = write_curve(run, curve_points(run, db, sized), size)
+            path = write_curve(run, curve_points(run, db, sized), sized)
             print(path.read_text(), end="")
             print(f"igo zero: curve written to {path} and {path.with_suffix('.png')}")
     except (ValueError, RuntimeError) as err:  # bad spec or DB; ArenaError: engines cannot play

@@ -49,12 +49,12 @@ from igo.search.evaluator import (
     evaluate_leaves,
     history_length_of,
 )
-from igo.search.gumbel import gumbel_for, start_halving
+from igo.search.gumbel import gumbel_for
 from igo.search.leaves import EvalBatch, allocate_batch, allocate_leaves
-from igo.search.puct import add_dirichlet_noise, dirichlet_alpha_for
 from igo.search.result import SearchResult, build_result, root_edges, variation
 from igo.search.rollout import RolloutPolicy, RolloutTables, tables_of
 from igo.search.root import kernel_params, root_context
+from igo.search.root_priors import refresh_root
 from igo.search.simulate import run_uniform
 from igo.search.timing import StepTimer, TimeSource
 from igo.search.tree import (
@@ -64,7 +64,6 @@ from igo.search.tree import (
     extract_subtree,
     new_tree,
     reserve,
-    restrict_root,
 )
 
 AnyEvaluator = Evaluator | LeafEvaluator
@@ -135,8 +134,10 @@ class MultiSearch:
             states: positions to search (none over), one per tree used.
             trees: which tree each state uses (default 0, 1, ...); a tree whose root matches its
                 state (after ``advance``) keeps its statistics.
-            time_limit: seconds within which the steps end: no step starts that the mean step
-                would take past them, but the first (None: run every simulation).
+            time_limit: seconds within which the steps end: no step starts that a slow step
+                (``igo.search.timing``) would take past them, but the first; the search without
+                a network checks it between chunks cut to the time left (None: run every
+                simulation).
             num_simulations: new simulations of a full search (None: the config's); a cheap
                 search of playout cap randomisation runs the config's ``cheap_simulations``.
 
@@ -240,7 +241,7 @@ class MultiSearch:
         return SearchJob(slot, state, root, params, leaves, sims, full, sims, allowed=allowed)
 
     def _finish(self, job: SearchJob) -> SearchResult:
-        self._refresh_root(job)
+        refresh_root(job, self.config)
         return build_result(
             job.arrays,
             self.config,
@@ -251,29 +252,6 @@ class MultiSearch:
             job.tree.rng,
             job.root.gumbel,
         )
-
-    def _refresh_root(self, job: SearchJob) -> None:
-        """Once the root has evaluator priors: restore the clean ones, then add fresh noise."""
-        t = job.arrays
-        if job.noise_done or t.expanded[0] != EVALUATOR_PRIORS:
-            return
-        if job.allowed is not None:
-            restrict_root(t, job.allowed)
-        first, num = int(t.first_edge[0]), int(t.num_edges[0])
-        priors = t.edge_prior[first : first + num]
-        if job.tree.clean_priors is not None:
-            priors[:] = job.tree.clean_priors
-            job.tree.clean_priors = None
-        eps = self.config.dirichlet_epsilon
-        if self.config.gumbel:
-            start_halving(
-                job.arrays, job.root.gumbel, self.config, job.remaining, job.full, job.tree.rng
-            )
-        elif job.full and eps > 0.0:
-            job.tree.clean_priors = priors.copy()
-            alpha = dirichlet_alpha_for(num, self.config.dirichlet_alpha)
-            priors[:] = add_dirichlet_noise(priors, alpha, eps, job.tree.rng)
-        job.noise_done = True
 
     def _subtree(self, t: TreeArrays | None, move: int) -> TreeArrays | None:
         if t is None or not self.config.reuse_tree:
@@ -291,7 +269,7 @@ class MultiSearch:
         """Steps over all trees: select (new nodes) -> evaluate (one call) -> expand -> backup.
 
         Each half is one compiled call over all trees (see ``StepKernels``). A step starts only
-        where the mean step ends by ``deadline`` (``StepTimer.fits``), but the first.
+        where a slow step ends by ``deadline`` (``StepTimer.fits``), but the first.
         """
         n = jobs[0].state.num_points
         batch = allocate_batch(
@@ -309,7 +287,7 @@ class MultiSearch:
             for i, job in enumerate(jobs):
                 if steps.ready[i] and not job.noise_done:
                     job.tree.arrays = steps.tree(i)
-                    self._refresh_root(job)
+                    refresh_root(job, self.config)
             ks = self._step_sizes(jobs, steps.ready)
             steps.select(ks, batch)
             self._evaluate(jobs, batch, steps)
@@ -345,21 +323,31 @@ class MultiSearch:
                 batch.priors[rows] = evaluate_leaves(self.tree_policy, leaves)[0]
 
     def _run_builtin(self, jobs: list[SearchJob], deadline: float | None) -> None:
-        """The uniform evaluator inside compiled code: the root first (then noise), then chunks."""
+        """The uniform evaluator inside compiled code: the root first (then noise), then chunks
+        (timed: cut to the time left, ``StepTimer.chunk``)."""
         k = self.config.leaves_per_batch
         chunk = k * max(1, _BUILTIN_CHUNK // k)
         n = jobs[0].state.num_points
         batch = allocate_batch(k, jobs[0].root.board.shape[0], n, 0)
         for job in jobs:
             while job.remaining > 0:
-                self._refresh_root(job)
-                num = 1 if job.arrays.expanded[0] != EVALUATOR_PRIORS else min(chunk, job.remaining)
-                job.tree.arrays = reserve(job.arrays, num, num * (n + 1))
+                refresh_root(job, self.config)
+                num = 1
+                if job.arrays.expanded[0] == EVALUATOR_PRIORS:
+                    num = chunk if deadline is None else self.timer.chunk(deadline, k, chunk)
+                    num = min(num, job.remaining)
+                room = num
+                if deadline is not None:  # room for the whole budget: no copy per small chunk
+                    room = max(num, min(job.remaining, self.timer.chunk(deadline, k, chunk, None)))
+                job.tree.arrays = reserve(job.arrays, room, room * (n + 1))
+                started = self.timer.clock()
                 run_uniform(
                     job.arrays, job.leaves, batch, job.root, job.params, num, job.tree.rollout_rng
                 )
                 job.remaining -= num
-                self._refresh_root(job)
+                if num > 1:
+                    self.timer.record_chunk(started, num)
+                refresh_root(job, self.config)
                 if deadline is not None and self.timer.clock() > deadline:
                     break
 

@@ -38,7 +38,8 @@ def summary_writer(log_dir: str | Path, purge_step: int | None) -> Any:
 
 
 class CsvLog:
-    """An append-only CSV file keyed by an integer column, its header fixed by the first row."""
+    """An append-only CSV file keyed by an integer column, its header set by the first row; a
+    row with new columns (a run resumed by a newer version) widens it, older rows left blank."""
 
     def __init__(self, path: Path, key: str, keep_below: int) -> None:
         """Open ``path``, dropping rows whose ``key`` is ``>= keep_below`` or that are torn."""
@@ -47,10 +48,10 @@ class CsvLog:
         self.fields: list[str] | None = None
         rows = self._read()
         kept = [r for r in rows if int(r[key]) < keep_below]
-        if path.exists():  # also drops a torn last line
-            self._rewrite(kept)
         if kept:
             self.fields = list(kept[0].keys())
+        if path.exists():  # also drops a torn last line
+            self._rewrite(kept)
         self._file: TextIO | None = None
 
     def _read(self) -> list[dict[str, str]]:
@@ -67,14 +68,20 @@ class CsvLog:
 
     def _rewrite(self, rows: list[dict[str, str]]) -> None:
         buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0].keys()))
+        if rows and self.fields:
+            writer = csv.DictWriter(buffer, fieldnames=self.fields, restval="")
             writer.writeheader()
             writer.writerows(rows)
         write_text_atomic(self.path, buffer.getvalue())
 
     def append(self, row: Mapping[str, Any]) -> None:
         """Write one row (flushed at once)."""
+        added = [name for name in row if self.fields is not None and name not in self.fields]
+        if added and self.fields is not None:
+            self.close()
+            rows = self._read()
+            self.fields = [*self.fields, *added]
+            self._rewrite(rows)
         if self._file is None:
             new = not self.path.exists() or self.path.stat().st_size == 0
             self._file = self.path.open("a", newline="", encoding="utf-8")

@@ -11,6 +11,7 @@ from igo.data.replay_buffer import GameEntry, list_games
 from igo.run_dir import ZeroRunDir
 from igo.train.zero.gate import GateResult, describe_sizes
 from igo.train.zero.loop_state import ZeroState
+from igo.train.zero.phase_time import phase_columns
 from igo.train.zero.resign_calibration import calibration_count, measured_false_rate
 
 
@@ -42,6 +43,8 @@ def generation_summary(run_dir: ZeroRunDir, state: ZeroState, gate: GateResult) 
         "best_generation": state.best_generation,
         # A mix of sizes: the gate's score on each (columns only in a mixed run's CSV).
         **{f"gate.score_{name}": score for name, score in gate.size_scores().items()},
+        # Wall and CPU seconds of each phase, this generation's and the run's (phase_time.py).
+        **phase_columns(state),
     }
 
 
@@ -71,5 +74,6 @@ def describe_generation(generation: int, s: dict[str, float], gate: GateResult) 
         f"{s['train.steps']:.0f} steps; gate {match}; best is generation "
         f"{s['best_generation']:.0f}; resign below {s['selfplay.resign_threshold']:.2f} "
         f"(false {s['selfplay.false_resign_rate']:.0%} of "
-        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out)"
+        f"{s.get('selfplay.false_resign_checked', 0):.0f} played out); "
+        f"{s.get('run.cpu_h', math.nan):.2f} CPU h so far"
     )

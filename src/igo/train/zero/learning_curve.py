@@ -9,8 +9,10 @@ already has its games is not played again, and more generations can be added as 
 
 Ratings come from one Bradley-Terry fit over every game (``igo.eval.elo``), anchored at the
 opponent = 0. The x axes are the run's own counters (``state.json`` history): self-play games
-played before the generation was trained, and self-play hours (games / their measured rate;
-training adds a few per cent on this machine's 2 cores).
+played before the generation was trained, and self-play hours (games / their measured rate);
+the table adds the run's CPU hours of every phase (``phase_time.py``) where the run logged them.
+The games are played at the komi the run plays that size at (its ``board_sizes`` entry, else its
+``komi``) unless ``CurveConfig.komi`` says otherwise; the table and the plot name the opponent.
 
 A run on a mix of sizes is rated at one size of its mix at a time (``CurveConfig.size``,
 ``--curve-size N``; ``all``: each size in turn), its main size by default: the main size's curve
@@ -34,6 +36,7 @@ from igo.eval.summary import MatchSummary
 from igo.extras import figure_class, png_bytes
 from igo.files import write_bytes_atomic, write_text_atomic
 from igo.run_dir import ZeroRunDir
+from igo.selfplay.selfplay_config import SelfPlayConfig
 from igo.train.zero.loop_state import load_state
 
 _CURVE = "igo zero --curve"
@@ -50,8 +53,8 @@ class CurveConfig:
     """Search simulations per move of every network."""
     opponent: str = "gnugo:level=10"
     """Engine spec of the fixed opponent (the anchor, Elo 0)."""
-    komi: float = 7.0
-    """Komi of the evaluation games."""
+    komi: float | None = None
+    """Komi of the evaluation games (None: the run's komi at the curve's size, ``run_komi``)."""
     rules: str = "chinese"
     """Rules preset of the evaluation games."""
     jobs: int = 1
@@ -91,6 +94,35 @@ def run_sizes(run_dir: ZeroRunDir) -> tuple[int, ...]:
     return (main, *(n for n in mix if n != main))
 
 
+def run_komi(run_dir: ZeroRunDir, size: int) -> float:
+    """The komi the run plays ``size`` at, from its ``config.json``: the size's
+    ``[size, weight, komi]`` entry of ``selfplay.board_sizes``, else (a ``[size, weight]``
+    entry, or no mix) ``selfplay.komi``.
+
+    Raises:
+        ValueError: the run has no ``config.json``.
+    """
+    saved = run_dir.saved_config()
+    if saved is None:
+        raise ValueError(f"{run_dir.config_path} does not exist")
+    default = SelfPlayConfig.__dataclass_fields__["komi"].default
+    komi = float(saved["selfplay"].get("komi", default))
+    for entry in saved["selfplay"].get("board_sizes", ()):
+        if int(entry[0]) == size and len(entry) > 2:
+            return float(entry[2])
+    return komi
+
+
+def opponent_label(spec: str) -> str:
+    """How the table and the plot name the opponent: ``GNU Go level 10``, else its engine name."""
+    from igo.eval.engines import parse_engine_spec
+
+    engine = parse_engine_spec(spec)
+    if engine.kind == "gnugo" and "name" not in engine.options:
+        return f"GNU Go level {engine.options.get('level', '10')}"
+    return engine.name
+
+
 def curve_files(run_dir: ZeroRunDir, size: int | None = None) -> CurveFiles:
     """The files of the curve at ``size`` (None: the run's main size).
 
@@ -128,6 +160,9 @@ class CurvePoint:
     """Elo above generation 0."""
     score_vs_opponent: float
     """Fraction of points against the opponent."""
+    cpu_hours: float = math.nan
+    """CPU hours of the run (every phase) before this generation was trained (nan: not
+    logged, a generation before the accounting)."""
 
 
 def chosen_generations(available: list[int], every: int) -> list[int]:
@@ -166,6 +201,7 @@ def play_curve_games(
     if not generations:
         raise ValueError(f"{run_dir.root}: no saved generations in {run_dir.models}")
     files = curve_files(run_dir, config.size)
+    komi = run_komi(run_dir, files.size) if config.komi is None else config.komi
     db = files.db
     db.parent.mkdir(parents=True, exist_ok=True)
     first = player_spec(run_dir, generations[0], config.visits)
@@ -181,7 +217,7 @@ def play_curve_games(
                 games=missing,
                 size=files.size,
                 rules=config.rules,
-                komi=config.komi,
+                komi=komi,
                 jobs=config.jobs,
                 db=str(db),
             )
@@ -196,7 +232,7 @@ def curve_points(run_dir: ZeroRunDir, db: Path, config: CurveConfig) -> list[Cur
     anchor = _engine_name(config.opponent)
     table = ratings_from_db(str(db), anchor=anchor)
     ratings = {r.name: r for r in table.ratings}
-    games, hours = _run_counters(run_dir)
+    games, hours, cpu = _run_counters(run_dir)
     points = []
     first_elo = math.nan
     # Every rated generation, its model kept or not (the run prunes old models).
@@ -214,6 +250,7 @@ def curve_points(run_dir: ZeroRunDir, db: Path, config: CurveConfig) -> list[Cur
                 rating.ci95,
                 rating.elo - first_elo,
                 _score_against(db, f"zero-gen{generation}", anchor),
+                cpu.get(generation, math.nan),
             )
         )
     return points
@@ -226,11 +263,13 @@ def _rated_generation(name: str) -> bool:
     return name.startswith(_PREFIX) and name[len(_PREFIX) :].isdigit()
 
 
-def _run_counters(run_dir: ZeroRunDir) -> tuple[dict[int, int], dict[int, float]]:
-    """Self-play games and hours before each generation was trained (generation g is trained on
-    the games of generations 0..g-1)."""
+def _run_counters(
+    run_dir: ZeroRunDir,
+) -> tuple[dict[int, int], dict[int, float], dict[int, float]]:
+    """Self-play games, self-play hours and the run's CPU hours before each generation was
+    trained (generation g is trained on the games of generations 0..g-1)."""
     state = load_state(run_dir.state_path)
-    games, hours = {0: 0}, {0: 0.0}
+    games, hours, cpu = {0: 0}, {0: 0.0}, {0: 0.0}
     total_games, total_hours = 0, 0.0
     for entry in [] if state is None else state.history:
         total_games += int(entry.get("selfplay.games", 0))
@@ -239,7 +278,10 @@ def _run_counters(run_dir: ZeroRunDir) -> tuple[dict[int, int], dict[int, float]
         total_hours += positions / rate if rate > 0 else 0.0
         games[int(entry["generation"]) + 1] = total_games
         hours[int(entry["generation"]) + 1] = total_hours
-    return games, hours
+        cpu[int(entry["generation"]) + 1] = float(entry.get("run.cpu_h", math.nan))
+    if state is not None and state.seconds_since > 0:
+        cpu[0] = math.nan  # the run's first generations were not timed
+    return games, hours, cpu
 
 
 def _score_against(db: Path, name: str, opponent: str) -> float:
@@ -254,33 +296,43 @@ def _score_against(db: Path, name: str, opponent: str) -> float:
     return points / count if count else math.nan
 
 
-def write_curve(run_dir: ZeroRunDir, points: list[CurvePoint], size: int | None = None) -> Path:
+def write_curve(
+    run_dir: ZeroRunDir, points: list[CurvePoint], config: CurveConfig | None = None
+) -> Path:
     """``arena/curve.md`` (a table) and ``arena/curve.png`` (Elo by games and by hours), or the
-    files of the curve at ``size`` (``curve_files``).
+    files of the curve at ``config.size`` (``curve_files``), naming ``config``'s opponent and
+    komi.
 
     Raises:
         MissingExtraError: without matplotlib (nothing is written).
     """
     figure = figure_class(_CURVE)
-    files = curve_files(run_dir, size)
+    config = CurveConfig() if config is None else config
+    files = curve_files(run_dir, config.size)
+    komi = run_komi(run_dir, files.size) if config.komi is None else config.komi
+    name = opponent_label(config.opponent)
     out = files.table
     lines = [
-        "| generation | self-play games | self-play hours | Elo (GNU Go = 0) | 95% CI | "
-        "Elo over gen 0 | score vs GNU Go |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"{files.size}x{files.size}, komi {komi:g}, {config.rules} rules, {config.visits} "
+        f"simulations a move; opponent `{config.opponent}` ({name})",
+        "",
+        f"| generation | self-play games | self-play hours | run CPU hours | Elo ({name} = 0) | "
+        f"95% CI | Elo over gen 0 | score vs {name} |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in points:
+        cpu = "-" if math.isnan(p.cpu_hours) else f"{p.cpu_hours:.2f}"
         lines.append(
-            f"| {p.generation} | {p.games} | {p.hours:.2f} | {p.elo:.0f} | ±{p.ci95:.0f} | "
-            f"{p.elo_vs_first:.0f} | {100 * p.score_vs_opponent:.0f}% |"
+            f"| {p.generation} | {p.games} | {p.hours:.2f} | {cpu} | {p.elo:.0f} | "
+            f"±{p.ci95:.0f} | {p.elo_vs_first:.0f} | {100 * p.score_vs_opponent:.0f}% |"
         )
     write_text_atomic(out, "\n".join(lines) + "\n")
     if points:
-        _plot(figure(figsize=(10, 4)), points, files)
+        _plot(figure(figsize=(10, 4)), points, files, f"{name} = 0", komi)
     return out
 
 
-def _plot(fig: Any, points: list[CurvePoint], files: CurveFiles) -> None:
+def _plot(fig: Any, points: list[CurvePoint], files: CurveFiles, anchor: str, komi: float) -> None:
     axes = fig.subplots(1, 2, sharey=True)
     for ax, key, label in ((axes[0], "games", "self-play games"), (axes[1], "hours", "hours")):
         xs = [getattr(p, key) for p in points]
@@ -288,7 +340,7 @@ def _plot(fig: Any, points: list[CurvePoint], files: CurveFiles) -> None:
         ax.axhline(0.0, color="grey", linestyle="--", linewidth=1)
         ax.set_xlabel(label)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("Elo (GNU Go level 10 = 0)")
-    fig.suptitle(f"igo zero {files.size}x{files.size}: strength by self-play")
+    axes[0].set_ylabel(f"Elo ({anchor})")
+    fig.suptitle(f"igo zero {files.size}x{files.size}, komi {komi:g}: strength by self-play")
     fig.tight_layout()
     write_bytes_atomic(files.plot, png_bytes(fig))

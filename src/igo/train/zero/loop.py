@@ -59,12 +59,16 @@ from igo.train.zero.loop_state import (
     load_state,
     save_state,
 )
+from igo.train.zero.phase_time import PhaseClock
 from igo.train.zero.resign_calibration import calibration_games_missing, resign_threshold
 from igo.train.zero.run_models import initialise_run, prune_models, sync_best
 from igo.train.zero.training_step import train_steps, training_precision
 
 Hook = Callable[[str], None]
 """Called at each step of the loop (``game``, ``train_step``, ``checkpoint``, ``phase``)."""
+SAVE_TIME_EVERY_S = 60.0
+"""During self-play (saved only at its end) the state is saved after a game once this many
+seconds are uncharged to the phase clock, so a kill loses at most about this much of the count."""
 
 
 def run_zero(config: ZeroConfig, *, progress: bool = True, hook: Hook | None = None) -> ZeroState:
@@ -113,6 +117,7 @@ class ZeroLoop:
             raise ConfigError(f"train.batch_size: {err}") from err
         self.run_dir = ZeroRunDir(config.run_dir)
         self.session = _Session()
+        self.clock = PhaseClock()
         self.metrics: MetricsLog | None = None
         self._lock: IO[bytes] | None = None
         if not self.ranks.is_main:  # rank 0 owns the folder and sends the state (from_main)
@@ -162,10 +167,12 @@ class ZeroLoop:
             played = explain_precision(selfplay, CHOICES[self.config.selfplay.precision])
             trained = training_precision(self.device, self.config.train.precision)
             self._log(f"igo zero: self-play in {played}; training in {trained}")
+            self.clock.start(self.state.phase, self.state)
             sync_best(self.run_dir, self.state.best_generation)
             if self.state.phase == "selfplay":
                 self._carry()  # a carry the last stretch did not finish, or a new one
             while self.state.generation < self.config.generations:
+                self.clock.start(self.state.phase, self.state)
                 if self.state.phase == "selfplay":
                     self._selfplay()
                 elif self.state.phase == "train":
@@ -180,6 +187,7 @@ class ZeroLoop:
         return self.state
 
     def _save(self, event: str = "phase") -> None:
+        self.clock.charge(self.state)
         save_state(self.run_dir.state_path, self.state)
         self.hook(event)
 
@@ -217,9 +225,16 @@ class ZeroLoop:
             self.run_dir.replay_dir(g),
             target_games,
             progress=self.progress,
-            on_written=lambda game: self.hook("game"),
+            on_written=lambda game: self._game_written(),
         )
         self.state.selfplay_seconds += stats.seconds
+
+    def _game_written(self) -> None:
+        """A game is listed: save the phase's time now and then (``SAVE_TIME_EVERY_S``)."""
+        if self.clock.seconds_since_charge() >= SAVE_TIME_EVERY_S:
+            self._save("game")
+        else:
+            self.hook("game")
 
     # ----- training -----
     def _trainer(self) -> Trainer:
@@ -289,7 +304,7 @@ class ZeroLoop:
             on_step(1)
             self.hook("train_step")
 
-        with torch_threads(cfg.torch_threads):
+        with torch_threads(cfg.torch_threads), self.clock.phase_of("train", self.state):
             self.training = True
             while trainer.step < target:
                 every = self.config.checkpoint_every
@@ -326,6 +341,7 @@ class ZeroLoop:
         if result.accepted:
             self.state.best_generation = g + 1
             sync_best(self.run_dir, g + 1)
+        self.clock.charge(self.state)  # the generation's row holds its gate's time
         summary = generation_summary(self.run_dir, self.state, result)
         assert self.metrics is not None  # rank 0 alone gates
         self.metrics.generation(g, summary)

@@ -40,6 +40,12 @@ class ZeroState:
     """The resignation threshold in force for this generation's self-play."""
     selfplay_seconds: float = 0.0
     """Wall time of this generation's self-play (for the positions-per-hour log)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall and CPU seconds of each phase over the whole run, every stretch of it
+    (``selfplay.wall``, ``selfplay.cpu``, ``train.wall``...; ``phase_time.py``)."""
+    seconds_since: int = 0
+    """The generation ``seconds`` counts from: 0, or the one a state written before the
+    accounting existed was resumed at."""
     history: list[dict[str, Any]] = field(default_factory=list)
     """One summary per finished generation (games, losses, gate result...)."""
     stretches: list[dict[str, Any]] = field(default_factory=list)
@@ -89,6 +95,8 @@ def load_state(path: str | os.PathLike[str]) -> ZeroState | None:
     try:
         data = json.loads(target.read_text(encoding="utf-8"))
         known = {f.name for f in fields(ZeroState)}
+        if "seconds" not in data:  # written before the phases were timed: count from here
+            data["seconds_since"] = data.get("generation", 0)
         return ZeroState(**{k: v for k, v in data.items() if k in known})
     except (OSError, ValueError, TypeError) as err:
         raise ValueError(f"{target}: unreadable run state ({err})") from err

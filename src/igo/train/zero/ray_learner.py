@@ -117,7 +117,7 @@ class RayZeroLoop(ZeroLoop):
                     seen.add(game_id)
                     done += 1
                     bar.update(1)
-                    self.hook("game")
+                    self._game_written()
                     self._train_as_games_arrive(done)
         finally:
             bar.close()
