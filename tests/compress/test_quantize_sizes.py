@@ -103,3 +103,51 @@ def test_bad_replays_are_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and BAD_REPLAYS[case] in err[0] and "Traceback" not in err[0], err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "seven_bit"),
+    [(["avx", "avx2", "fma"], True), (["avx2", "avx_vnni"], False), (["avx512_vnni"], False)],
+)
+def test_int8_weights_are_7_bit_on_a_cpu_without_vnni(flags: list[str], seven_bit: bool) -> None:
+    from igo.compress.int8 import int8_reduce_range
+
+    assert int8_reduce_range(flags) is seven_bit
+
+
+@pytest.mark.parametrize(
+    ("flag", "cpu_wants_7", "seven_bit"),
+    [([], True, True), ([], False, False), (["--full-range"], True, False),
+     (["--reduce-range"], False, True)],
+)  # fmt: skip
+def test_the_cli_picks_int8_weights_by_the_cpu_unless_told(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flag: list[str],
+    cpu_wants_7: bool,
+    seven_bit: bool,
+) -> None:
+    import json
+
+    from igo.compress import recipe
+
+    monkeypatch.setattr(recipe, "int8_reduce_range", lambda: cpu_wants_7)
+    source, out = tmp_path / "net.safetensors", tmp_path / "net-int8.onnx"
+    save_checkpoint(pooled_net(), source)
+    argv = ["compress", "quantize", "--from", str(source), "--out", str(out), "--method", "int8"]
+    assert main([*argv, "--calibration", str(REPLAY), "--positions", "64", *flag]) == 0
+    written = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert written["extra"]["compress"]["reduce_range"] is seven_bit
+    assert f"weights {'7' if seven_bit else '8'}-bit" in capsys.readouterr().out
+
+
+def test_a_weight_width_flag_on_another_method_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, out = tmp_path / "net.safetensors", tmp_path / "net-w4.safetensors"
+    save_checkpoint(pooled_net(), source)
+    argv = ["compress", "quantize", "--from", str(source), "--out", str(out), "--method", "w4"]
+    assert main([*argv, "--full-range"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "int8" in err[0] and not out.exists()

@@ -57,11 +57,23 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=512,
         help="positions read from it (of each size, for a pooled net on a mixed replay)",
     )
-    quant.add_argument(
+    weights = quant.add_mutually_exclusive_group()
+    weights.add_argument(
         "--reduce-range",
-        action="store_true",
+        action="store_const",
+        const=True,
+        dest="reduce_range",
         help="int8: 7-bit weights, so that u8 x s8 products cannot saturate on CPUs without "
-        "VNNI (AVX2): far closer to fp32 there (docs/compression.md)",
+        "VNNI (AVX2): far closer to fp32 there (docs/compression.md); default: 7-bit on a CPU "
+        "without VNNI, 8-bit with it",
+    )
+    weights.add_argument(
+        "--full-range",
+        action="store_const",
+        const=False,
+        dest="reduce_range",
+        help="int8: 8-bit weights whatever the CPU (how the int8 figures before 2026-12-08 "
+        "were made)",
     )
     quant.add_argument("--seed", type=int, default=0, help="which positions (and QAT's batches)")
     quant.add_argument(

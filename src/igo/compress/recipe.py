@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from igo.compress.compare import Agreement, compare
-from igo.compress.int8 import Int8StaticConfig, require_quantizer
+from igo.compress.int8 import Int8StaticConfig, int8_reduce_range, require_quantizer
 from igo.compress.positions import Positions, holds_sl_shards, load_positions_by_size
 from igo.compress.prune_recipe import RetrainConfig, check_finished
 from igo.compress.prune_train import check_retrainable
@@ -59,6 +59,8 @@ class QuantizeReport:
     """Quantization-aware training steps (0: rounded after training, as the other methods)."""
     by_size: dict[int, Agreement] = field(default_factory=dict)
     """Against the original on each board size measured (a pooled net on a mixed replay)."""
+    reduce_range: bool = False
+    """int8 with 7-bit weights (``Int8StaticConfig.reduce_range``)."""
 
 
 def _check_out(method: str, out: Path, calibrated: bool, calibration: str | None) -> None:
@@ -128,7 +130,7 @@ def quantize_checkpoint(
     *,
     qat: RetrainConfig | None = None,
     data: str | None = None,
-    reduce_range: bool = False,
+    reduce_range: bool | None = None,
     progress: bool = False,
 ) -> QuantizeReport:
     """Quantize the checkpoint ``source`` with ``method`` into ``out``.
@@ -145,7 +147,8 @@ def quantize_checkpoint(
         qat: quantization-aware training of a ``wN`` method (None or 0 steps: none).
         data: what QAT trains on (and measures on, without ``calibration``): sl shards, or a
             Zero run's replay/ folder for a Zero net (every size it holds, for pooled heads).
-        reduce_range: int8 with 7-bit weights (``Int8StaticConfig.reduce_range``).
+        reduce_range: int8 with 7-bit weights (``Int8StaticConfig.reduce_range``); None: int8
+            picks them where this CPU has no VNNI (``int8_reduce_range``), other methods none.
         progress: a progress bar while training.
 
     Raises:
@@ -153,10 +156,11 @@ def quantize_checkpoint(
         OSError: an output that cannot be written.
     """
     chosen = get_method(method)
-    if reduce_range:
-        if not isinstance(chosen.config, Int8StaticConfig):
-            raise ValueError(f"--reduce-range is int8's (7-bit weights), not {method}'s")
-        chosen = replace(chosen, config=replace(chosen.config, reduce_range=True))
+    if isinstance(chosen.config, Int8StaticConfig):
+        wanted = int8_reduce_range() if reduce_range is None else reduce_range
+        chosen = replace(chosen, config=replace(chosen.config, reduce_range=wanted))
+    elif reduce_range is not None:
+        raise ValueError(f"--reduce-range/--full-range are int8's, not {method}'s")
     target = Path(out)
     trained = _check_qat(method, chosen.config, qat, data) if qat and qat.steps else None
     _check_out(method, target, chosen.calibrated, calibration)
@@ -192,6 +196,7 @@ def quantize_checkpoint(
     return QuantizeReport(
         method, target, size, target.stat().st_size, main, steps,
         by_size if len(by_size) > 1 else {},
+        getattr(chosen.config, "reduce_range", False),
     )  # fmt: skip
 
 
@@ -215,7 +220,8 @@ def describe_report(report: QuantizeReport) -> str:
     if report.method in ("fp16", "bf16"):
         lines.append(f"bf16 on this CPU: {bf16_support()}")
     if report.method == "int8":
-        lines.append(f"int8 on this CPU: {int8_support()}")
+        bits = "7-bit (--full-range: 8)" if report.reduce_range else "8-bit (--reduce-range: 7)"
+        lines.append(f"int8 on this CPU: {int8_support()}; weights {bits}")
     if report.by_size:
         for n, a in report.by_size.items():
             lines += _agreement_lines(a, f"{n}x{n} ")
