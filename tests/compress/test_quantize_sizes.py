@@ -145,9 +145,9 @@ def test_the_cli_picks_int8_weights_by_the_cpu_unless_told(
 def test_a_weight_width_flag_on_another_method_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from cli_refusal import assert_refused
+
     source, out = tmp_path / "net.safetensors", tmp_path / "net-w4.safetensors"
     save_checkpoint(pooled_net(), source)
     argv = ["compress", "quantize", "--from", str(source), "--out", str(out), "--method", "w4"]
-    assert main([*argv, "--full-range"]) != 0
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "int8" in err[0] and not out.exists()
+    assert_refused([*argv, "--full-range"], "are int8's", capsys, out)
