@@ -12,8 +12,9 @@ one (int8) on ONNX Runtime, the others in torch.
 
 Resumable: games run in chunks of ``--chunk`` with their own seeds (base seed + chunk); each
 finished game is a line of ``OUT.jsonl``; a rerun skips finished chunks and replays a chunk
-whose games were cut off. The summary (score, Wilson 95% interval, Elo) is printed and written
-to ``OUT.json``.
+whose games were cut off. The summary (score, Wilson 95% interval, Elo, black's wins,
+resignations, mean game length in all and by outcome) is printed and written to ``OUT.json``;
+``--summarize`` writes it from an existing ``OUT.jsonl`` without playing.
 
     python benchmarks/compress_arena.py --first src/igo/weights/zero-9x9.safetensors \
         --second zero-int8.onnx --games 400 --visits 32 --out results/zero-int8-v32
@@ -60,7 +61,24 @@ def summary(games: list[dict], names: tuple[str, str], visits: int) -> dict:
         "elo_95": [elo_from_score(low), elo_from_score(high)],
         "black_wins": sum(g["winner"] == 1 for g in games),
         "mean_moves": sum(g["num_moves"] for g in games) / n if n else 0.0,
+        "resignations": sum(g["result"].endswith("+R") for g in games),
+        "mean_moves_by_outcome": {
+            outcome: _mean_moves([g for g in games if g["first_score"] == points])
+            for outcome, points in (("first_wins", 1.0), ("draws", 0.5), ("second_wins", 0.0))
+        },
     }
+
+
+def _mean_moves(games: list[dict]) -> float | None:
+    """The games' mean length (None for no games): whether one side wins long games or short ones
+    (an early pass ends short ones)."""
+    return sum(g["num_moves"] for g in games) / len(games) if games else None
+
+
+def write_summary(games: list[dict], names: tuple[str, str], visits: int, out_json: Path) -> None:
+    s = summary(games, names, visits)
+    write_text_atomic(out_json, json.dumps(s, indent=2) + "\n")
+    print(json.dumps(s))
 
 
 def main() -> None:
@@ -75,11 +93,17 @@ def main() -> None:
     parser.add_argument("--resign", type=float, default=-0.9)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--out", required=True, help="OUT.jsonl (games) and OUT.json (summary)")
+    parser.add_argument(
+        "--summarize", action="store_true", help="write OUT.json from OUT.jsonl, play nothing"
+    )
     args = parser.parse_args()
     names = tuple(args.names or (Path(args.first).stem, Path(args.second).stem))
     jsonl, out_json = Path(args.out + ".jsonl"), Path(args.out + ".json")
     jsonl.parent.mkdir(parents=True, exist_ok=True)
     games = read_games(jsonl)
+    if args.summarize:
+        write_summary(games, names, args.visits, out_json)
+        return
     game_config = SelfPlayConfig(rules="chinese", komi=7.0, scoring="estimate", device="cpu")
     search = replace(GATE_SEARCH, num_simulations=args.visits)
     start = time.monotonic()
@@ -128,9 +152,7 @@ def main() -> None:
             f"[{s['score_95'][0]:.3f}-{s['score_95'][1]:.3f}], {time.monotonic() - start:.0f} s",
             flush=True,
         )
-    s = summary(games, names, args.visits)
-    write_text_atomic(out_json, json.dumps(s, indent=2) + "\n")
-    print(json.dumps(s))
+    write_summary(games, names, args.visits, out_json)
 
 
 if __name__ == "__main__":
