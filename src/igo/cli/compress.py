@@ -18,7 +18,7 @@ examples:
   igo compress quantize --from zero.safetensors --out zero-w3.safetensors --method w3 \\
       --qat-steps 200 --data sl
   igo compress quantize --from mixed.safetensors --out mixed-int8.onnx --method int8 \\
-      --calibration run/replay --reduce-range     # pooled heads: every size of the replay
+      --calibration run/replay      # pooled heads: every size; 7-bit weights without VNNI
   igo compress quantize --from mixed.safetensors --out mixed-w4.safetensors --method w4 \\
       --qat-steps 200 --data run/replay            # a Zero run's replay, every size
   igo gtp --player policy --checkpoint net-int8.onnx
@@ -26,7 +26,7 @@ examples:
       --retrain-steps 400 --data sl
   igo compress prune --from net.safetensors --out s.safetensors --structured \\
       --keep 0.5 --data sl
-  igo compress distill --teacher net.safetensors --student alphago_policy_l13c192 \
+  igo compress distill --teacher net.safetensors --student alphago_policy_l13c192 \\
       --blocks 6 --channels 24 --data sl --out student.safetensors
 """
 
